@@ -1,0 +1,56 @@
+//! Assembles the application: settings, database, templates, fairings, every feature's routes.
+//! `build` is the one entry point `main` and the tests share.
+
+use rocket::figment::Figment;
+use rocket::shield::Shield;
+use rocket::{Build, Rocket};
+
+use crate::config::{self, ConfigError, Settings};
+use crate::db::{Db, DbError};
+use crate::web::{Site, Templates, assets, catchers, headers::SecurityHeaders};
+
+/// Why the application could not start. Each message says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Database(#[from] DbError),
+    #[error("页面模板有误：{0}")]
+    Templates(#[from] Box<handlebars::TemplateError>),
+    #[error("无法创建目录 {path}：{source}")]
+    Directory { path: String, source: std::io::Error },
+}
+
+/// Everything a running instance holds, ready to launch (or to drive from tests).
+pub struct App {
+    pub rocket: Rocket<Build>,
+    pub db: Db,
+    pub settings: Settings,
+}
+
+/// Reads and checks the configuration, opens and migrates the database, loads templates and
+/// mounts every route.
+pub async fn build(figment: Figment) -> Result<App, StartError> {
+    let (figment, settings) = config::load(figment)?;
+    std::fs::create_dir_all(&settings.index_dir).map_err(|source| StartError::Directory {
+        path: settings.index_dir.display().to_string(),
+        source,
+    })?;
+    let db = Db::open(&settings.database_url, settings.db_max_connections).await?;
+    let templates = Templates::load().map_err(Box::new)?;
+    let site = Site::new(&settings.district_name, &settings.region_code);
+    let rocket = rocket::custom(figment)
+        .manage(db.clone())
+        .manage(settings.clone())
+        .manage(site)
+        .manage(templates)
+        // An attached Shield replaces Rocket's default one; ours sets every header itself.
+        .attach(Shield::new())
+        .attach(SecurityHeaders)
+        .mount("/", crate::home::routes())
+        .mount("/static", assets::routes())
+        .mount("/api/v1", crate::health::routes())
+        .register("/", catchers::all());
+    Ok(App { rocket, db, settings })
+}

@@ -1,0 +1,150 @@
+//! SQL of the audit log: append inside a caller's transaction, read, verify the whole chain.
+
+use futures::TryStreamExt as _;
+use serde::Serialize;
+use sqlx::{AnyConnection, Row as _};
+
+use super::{GENESIS_HASH, NewAuditEvent, event_hash};
+use crate::db::dialect::{ChainLock, lock_chain};
+use crate::db::{Backend, Db};
+use crate::domain::ids::AuditEventId;
+use crate::domain::time::now_stored;
+
+/// One stored row of the log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub id: String,
+    pub occurred_at: String,
+    pub actor_user_id: Option<String>,
+    pub actor_ip: Option<String>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+const COLUMNS: &str =
+    "seq, id, occurred_at, actor_user_id, actor_ip, action, subject_type, subject_id, details, prev_hash, hash";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<AuditEvent, sqlx::Error> {
+    Ok(AuditEvent {
+        seq: row.try_get("seq")?,
+        id: row.try_get("id")?,
+        occurred_at: row.try_get("occurred_at")?,
+        actor_user_id: row.try_get("actor_user_id")?,
+        actor_ip: row.try_get("actor_ip")?,
+        action: row.try_get("action")?,
+        subject_type: row.try_get("subject_type")?,
+        subject_id: row.try_get("subject_id")?,
+        details: row.try_get("details")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+/// Appends one event inside the caller's write transaction and returns its id.
+pub async fn append(conn: &mut AnyConnection, backend: Backend, event: &NewAuditEvent) -> Result<AuditEventId, sqlx::Error> {
+    lock_chain(conn, backend, ChainLock::Audit).await?;
+    let prev_hash: String = sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or_else(|| GENESIS_HASH.to_string());
+    let id = AuditEventId::new();
+    let id_text = id.to_string();
+    let occurred_at = now_stored();
+    let details = event.details.to_string();
+    let hash = event_hash(
+        &prev_hash,
+        &id_text,
+        &occurred_at,
+        event.actor_user_id.as_deref(),
+        event.actor_ip.as_deref(),
+        &event.action,
+        &event.subject_type,
+        &event.subject_id,
+        &details,
+    );
+    sqlx::query(
+        "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_ip, action, subject_type, subject_id, details, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id_text)
+    .bind(occurred_at)
+    .bind(event.actor_user_id.clone())
+    .bind(event.actor_ip.clone())
+    .bind(event.action.clone())
+    .bind(event.subject_type.clone())
+    .bind(event.subject_id.clone())
+    .bind(details)
+    .bind(prev_hash)
+    .bind(hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// The latest events about one subject, newest first.
+pub async fn recent_for_subject(db: &Db, subject_type: &str, subject_id: &str, limit: i64) -> Result<Vec<AuditEvent>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_events WHERE subject_type = $1 AND subject_id = $2 ORDER BY seq DESC LIMIT $3"
+    );
+    let rows = sqlx::query(&sql).bind(subject_type).bind(subject_id).bind(limit).fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Where the chain breaks, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenLink {
+    pub seq: i64,
+    pub id: String,
+    pub reason: String,
+}
+
+/// The outcome of walking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    pub checked: u64,
+    pub first_broken: Option<BrokenLink>,
+}
+
+/// Recomputes every hash in order and reports the first row whose parent or content differs.
+/// Streams rows, so memory stays flat however long the log grows.
+pub async fn verify(db: &Db) -> Result<VerifyReport, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
+    let mut rows = sqlx::query(&sql).fetch(db.pool());
+    let mut expected_parent = GENESIS_HASH.to_string();
+    let mut checked = 0u64;
+    while let Some(row) = rows.try_next().await? {
+        let event = from_row(&row)?;
+        checked += 1;
+        if event.prev_hash != expected_parent {
+            return Ok(broken(checked, event, "上一条记录的哈希不符：其前的记录被删除、插入或修改"));
+        }
+        let recomputed = event_hash(
+            &event.prev_hash,
+            &event.id,
+            &event.occurred_at,
+            event.actor_user_id.as_deref(),
+            event.actor_ip.as_deref(),
+            &event.action,
+            &event.subject_type,
+            &event.subject_id,
+            &event.details,
+        );
+        if recomputed != event.hash {
+            return Ok(broken(checked, event, "记录内容与其哈希不符：该记录被修改"));
+        }
+        expected_parent = event.hash;
+    }
+    Ok(VerifyReport { checked, first_broken: None })
+}
+
+fn broken(checked: u64, event: AuditEvent, reason: &str) -> VerifyReport {
+    VerifyReport {
+        checked,
+        first_broken: Some(BrokenLink { seq: event.seq, id: event.id, reason: reason.to_string() }),
+    }
+}

@@ -1,0 +1,115 @@
+//! The command line: `serve` (the default), `migrate`, `audit verify`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app;
+use crate::config;
+use crate::db::Db;
+
+#[derive(Debug, Parser)]
+#[command(name = "techmarket", version, about = "麦积区技术市场服务平台 (technology market platform)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the platform over HTTP (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Inspect the append-only audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and report the first broken link.
+    Verify,
+}
+
+/// Runs the command line; the exit code is non-zero when the command failed.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("无法启动异步运行时：{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve().await,
+            Command::Migrate => migrate().await,
+            Command::Audit { command: AuditCommand::Verify } => audit_verify().await,
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("techmarket: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TECHMARKET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,rocket=warn,_=warn"));
+    // Another subscriber may already be installed (tests); then keep it.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+async fn serve() -> Result<ExitCode, String> {
+    let app = app::build(config::figment()).await.map_err(|e| e.to_string())?;
+    tracing::info!(database = app.db.backend().name(), "techmarket starting");
+    app.rocket.launch().await.map_err(|e| format!("服务启动失败：{e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn open_db() -> Result<Db, String> {
+    let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+    Db::connect(&settings.database_url, 2).await.map_err(|e| e.to_string())
+}
+
+async fn migrate() -> Result<ExitCode, String> {
+    let db = open_db().await?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    let applied: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM _sqlx_migrations")
+        .fetch_one(db.pool())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("数据库迁移完成（{}）：已应用 {applied} 个迁移", db.backend().name());
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_verify() -> Result<ExitCode, String> {
+    let db = open_db().await?;
+    let report = crate::audit::verify(&db).await.map_err(|e| format!("读取审计日志失败：{e}"))?;
+    db.close().await;
+    match report.first_broken {
+        None => {
+            println!("审计日志完整：已校验 {} 条记录，哈希链无断裂", report.checked);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(link) => {
+            println!(
+                "审计日志哈希链断裂：第一处断裂在 seq {}（事件 {}）：{}；此前 {} 条记录完好",
+                link.seq,
+                link.id,
+                link.reason,
+                report.checked.saturating_sub(1)
+            );
+            Ok(ExitCode::from(2))
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Typed settings: `Rocket.toml` plus `TECHMARKET_*` environment variables, checked at start-up.
+//!
+//! One figment feeds both Rocket (address, port, secret key, limits) and our own [`Settings`].
+//! Every key can be set as `TECHMARKET_<KEY>` (e.g. `TECHMARKET_DATABASE_URL`), so several
+//! instances can run side by side. A bad value stops start-up with a message naming the setting.
+
+use std::path::{Path, PathBuf};
+
+use rocket::figment::providers::{Env, Format, Toml};
+use rocket::figment::{Figment, Profile};
+use serde::Deserialize;
+
+use crate::domain::money::Fen;
+
+/// Environment-variable prefix for every setting.
+pub const ENV_PREFIX: &str = "TECHMARKET_";
+
+/// Which amount of a registered contract counts towards the yearly goal (DOMAIN.md §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalBasis {
+    /// 合同成交额 — the contract total (default).
+    Turnover,
+    /// 技术交易额 — the total less non-technical deductions.
+    TechnologyValue,
+}
+
+/// Which side of a contract must be in the district for it to count (DOMAIN.md §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalSide {
+    /// 输出 — the seller is in the district (default).
+    Output,
+    /// 吸纳 — the buyer is in the district.
+    Absorb,
+}
+
+/// The raw shape read from the figment; [`Settings::from_raw`] checks and derives the rest.
+#[derive(Debug, Deserialize)]
+struct RawSettings {
+    database_url: Option<String>,
+    data_dir: PathBuf,
+    index_dir: PathBuf,
+    district_name: String,
+    region_code: String,
+    goal_year: i32,
+    goal_amount: String,
+    goal_basis: GoalBasis,
+    goal_side: GoalSide,
+    baseline_year: i32,
+    baseline_amount: String,
+    db_max_connections: u32,
+}
+
+/// The platform's own settings, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Where the SQLite database and the generated secret key live.
+    pub data_dir: PathBuf,
+    /// Where the search index lives.
+    pub index_dir: PathBuf,
+    /// The district's name, shown throughout the site (麦积区).
+    pub district_name: String,
+    /// The district's 6-digit GB/T 2260 region code.
+    pub region_code: String,
+    /// The goal settings the dashboard starts from.
+    pub goal: GoalSettings,
+    /// Upper bound of the database pool.
+    pub db_max_connections: u32,
+}
+
+/// The yearly turnover goal as configured (administrators refine it later in the app).
+#[derive(Debug, Clone)]
+pub struct GoalSettings {
+    pub year: i32,
+    pub amount: Fen,
+    pub basis: GoalBasis,
+    pub side: GoalSide,
+    pub baseline_year: i32,
+    pub baseline_amount: Fen,
+}
+
+/// A setting that cannot be used; the message names the setting and where its value came from.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ConfigError {
+    /// The offending key, e.g. `port` or `database_url`.
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, problem: impl std::fmt::Display) -> Self {
+        ConfigError {
+            key: key.to_string(),
+            message: format!(
+                "配置项 {key} 无效：{problem}（在 Rocket.toml 或环境变量 {ENV_PREFIX}{} 中设置）",
+                key.to_uppercase()
+            ),
+        }
+    }
+
+    fn from_figment(error: rocket::figment::Error) -> Self {
+        let key = error.path.last().cloned().unwrap_or_else(|| "(unknown)".to_string());
+        let source = error
+            .metadata
+            .as_ref()
+            .map(|m| match (&m.source, &error.profile) {
+                (Some(src), _) => format!("{}（{src}）", m.name),
+                (None, Some(profile)) => format!("{} {}", m.name, m.interpolate(profile, &error.path)),
+                (None, None) => m.name.to_string(),
+            })
+            .unwrap_or_else(|| "默认值".to_string());
+        ConfigError {
+            message: format!("配置项 {key} 无效：{}（来源：{source}）", error.kind),
+            key,
+        }
+    }
+}
+
+/// The defaults every deployment starts from; `Rocket.toml` and the environment override them.
+fn defaults() -> Figment {
+    Figment::from(rocket::Config::default())
+        .merge(("address", "127.0.0.1"))
+        .merge(("port", 8000))
+        .merge(("data_dir", "data"))
+        .merge(("index_dir", "index"))
+        .merge(("district_name", "麦积区"))
+        .merge(("region_code", "620503"))
+        .merge(("goal_year", 2025))
+        .merge(("goal_amount", "6亿元"))
+        .merge(("goal_basis", "turnover"))
+        .merge(("goal_side", "output"))
+        .merge(("baseline_year", 2021))
+        .merge(("baseline_amount", "4亿元"))
+        .merge(("db_max_connections", 8))
+        .merge(("limits", rocket::data::Limits::default().limit("form", rocket::data::ByteUnit::Kibibyte(64)).limit("json", rocket::data::ByteUnit::Mebibyte(1))))
+}
+
+/// The figment of a normal start: defaults, then `Rocket.toml` (or `TECHMARKET_CONFIG`), then
+/// `TECHMARKET_*` environment variables. The profile comes from `TECHMARKET_PROFILE`.
+pub fn figment() -> Figment {
+    let file = Env::var_or("TECHMARKET_CONFIG", "Rocket.toml");
+    defaults()
+        .merge(Toml::file(file).nested())
+        .merge(Env::prefixed(ENV_PREFIX).ignore(&["PROFILE", "CONFIG"]).global())
+        .select(Profile::from_env_or("TECHMARKET_PROFILE", rocket::Config::DEFAULT_PROFILE))
+}
+
+/// A figment from defaults plus explicit values only — no file, no environment. Tests use it.
+pub fn figment_isolated() -> Figment {
+    defaults().select(rocket::Config::DEFAULT_PROFILE)
+}
+
+/// Reads and checks everything: Rocket's own config and ours. Returns the figment to launch with
+/// (with a persisted secret key merged in when none was configured) and our settings.
+pub fn load(figment: Figment) -> Result<(Figment, Settings), ConfigError> {
+    rocket::Config::try_from(&figment).map_err(ConfigError::from_figment)?;
+    let raw: RawSettings = figment.extract().map_err(ConfigError::from_figment)?;
+    let settings = Settings::from_raw(raw)?;
+    let figment = ensure_secret_key(figment, &settings.data_dir)?;
+    Ok((figment, settings))
+}
+
+impl Settings {
+    fn from_raw(raw: RawSettings) -> Result<Settings, ConfigError> {
+        let database_url = match raw.database_url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => check_database_url(url.trim())?,
+            None => sqlite_url_for(&raw.data_dir.join("techmarket.db")),
+        };
+        let district_name = raw.district_name.trim().to_string();
+        if district_name.is_empty() {
+            return Err(ConfigError::new("district_name", "不能为空"));
+        }
+        if !(raw.region_code.len() == 6 && raw.region_code.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(ConfigError::new(
+                "region_code",
+                format!("“{}”不是 6 位行政区划代码（GB/T 2260）", raw.region_code),
+            ));
+        }
+        let goal_amount = parse_goal_amount("goal_amount", &raw.goal_amount)?;
+        let baseline_amount = parse_goal_amount("baseline_amount", &raw.baseline_amount)?;
+        for (key, year) in [("goal_year", raw.goal_year), ("baseline_year", raw.baseline_year)] {
+            if !(2000..=2100).contains(&year) {
+                return Err(ConfigError::new(key, format!("年份 {year} 超出 2000–2100")));
+            }
+        }
+        if raw.db_max_connections == 0 || raw.db_max_connections > 1000 {
+            return Err(ConfigError::new("db_max_connections", "应在 1–1000 之间"));
+        }
+        Ok(Settings {
+            database_url,
+            data_dir: raw.data_dir,
+            index_dir: raw.index_dir,
+            district_name,
+            region_code: raw.region_code,
+            goal: GoalSettings {
+                year: raw.goal_year,
+                amount: goal_amount,
+                basis: raw.goal_basis,
+                side: raw.goal_side,
+                baseline_year: raw.baseline_year,
+                baseline_amount,
+            },
+            db_max_connections: raw.db_max_connections,
+        })
+    }
+}
+
+fn parse_goal_amount(key: &str, input: &str) -> Result<Fen, ConfigError> {
+    let amount = Fen::parse(input, crate::domain::money::Unit::Yuan).map_err(|e| ConfigError::new(key, e))?;
+    if amount.is_zero() {
+        return Err(ConfigError::new(key, "目标金额必须大于零"));
+    }
+    Ok(amount)
+}
+
+fn check_database_url(url: &str) -> Result<String, ConfigError> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+        return Ok(url.to_string());
+    }
+    if let Some(rest) = lower.strip_prefix("sqlite:") {
+        if rest.trim_start_matches('/').is_empty() || rest.starts_with(":memory:") || rest.contains("mode=memory") {
+            return Err(ConfigError::new(
+                "database_url",
+                "SQLite 必须使用数据库文件（内存数据库在多连接下各自独立，会丢失数据）",
+            ));
+        }
+        return Ok(url.to_string());
+    }
+    Err(ConfigError::new(
+        "database_url",
+        format!("“{url}”既不是 sqlite:// 也不是 postgres:// 地址"),
+    ))
+}
+
+/// The `sqlite://` URL of a database file, created on first connect.
+pub fn sqlite_url_for(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// Rocket needs a secret key for private cookies, and refuses to launch in release without one.
+/// When the operator configured none, generate one on first start, keep it in `data_dir` (mode
+/// 0600, never committed) and reuse it, so sessions survive restarts. A configured key always wins.
+fn ensure_secret_key(figment: Figment, data_dir: &Path) -> Result<Figment, ConfigError> {
+    if figment.find_value("secret_key").is_ok() {
+        return Ok(figment);
+    }
+    let path = data_dir.join("secret.key");
+    let key = match std::fs::read_to_string(&path) {
+        Ok(existing) if !existing.trim().is_empty() => existing.trim().to_string(),
+        _ => write_new_secret(&path).map_err(|e| {
+            ConfigError::new("secret_key", format!("未配置，且无法在 {} 生成：{e}", path.display()))
+        })?,
+    };
+    Ok(figment.merge(("secret_key", key)))
+}
+
+fn write_new_secret(path: &Path) -> std::io::Result<String> {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut bytes = [0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let key = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    std::io::Write::write_all(&mut file, key.as_bytes())?;
+    Ok(key)
+}

@@ -1,0 +1,149 @@
+//! The database: one `AnyPool`, the backend chosen from the URL, migrations, write transactions.
+
+pub mod dialect;
+mod migrate;
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+pub use migrate::{MIGRATION_DIRS, migrator};
+
+/// Which database engine a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Reads the backend from a URL's scheme.
+    pub fn from_url(url: &str) -> Option<Backend> {
+        let lower = url.to_ascii_lowercase();
+        if lower.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Why the database could not be opened or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("数据库地址无法识别：{0}（应以 sqlite: 或 postgres:// 开头）")]
+    UnknownScheme(String),
+    #[error("无法创建数据库目录 {path}：{source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("无法连接数据库：{0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("数据库迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// The shared handle to the database.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A write transaction (on SQLite it began with `BEGIN IMMEDIATE`).
+pub type WriteTx = Transaction<'static, Any>;
+
+impl Db {
+    /// Connects (creating a SQLite file and its directory if missing) without migrating.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url).ok_or_else(|| DbError::UnknownScheme(url.to_string()))?;
+        if backend == Backend::Sqlite {
+            ensure_sqlite_dir(url)?;
+        }
+        let options = AnyConnectOptions::from_str(url).map_err(DbError::Connect)?;
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            pool = pool.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers work beside the one writer; FULL sync because we keep money;
+                    // the busy timeout makes a second writer wait instead of failing at once.
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = FULL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 5000",
+                    ] {
+                        conn.execute(pragma).await?;
+                    }
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(options).await.map_err(DbError::Connect)?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Connects and applies every pending migration.
+    pub async fn open(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        let db = Db::connect(url, max_connections).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies the embedded migrations of this backend; a no-op when all are applied.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        migrator(self.backend).run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that upgrades later fails at once with
+    /// "database is locked" instead of waiting for the busy timeout.
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Creates the directory of a SQLite database file so a fresh clone starts without set-up.
+fn ensure_sqlite_dir(url: &str) -> Result<(), DbError> {
+    let path = url
+        .split_once(':')
+        .map(|(_, rest)| rest.trim_start_matches("//"))
+        .unwrap_or_default();
+    let path = path.split('?').next().unwrap_or_default();
+    let Some(dir) = std::path::Path::new(path).parent() else {
+        return Ok(());
+    };
+    if dir.as_os_str().is_empty() || dir.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir { path: dir.to_path_buf(), source })
+}

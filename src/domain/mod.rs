@@ -1,0 +1,8 @@
+//! Pure rules shared by every feature: money, ids, time, vocabularies, validators. No I/O here.
+
+pub mod ids;
+pub mod labels;
+pub mod money;
+pub mod org;
+pub mod time;
+pub mod validators;

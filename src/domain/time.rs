@@ -1,0 +1,60 @@
+//! Timestamps: stored as RFC 3339 UTC text with fixed width (they sort), shown in Asia/Shanghai.
+
+use time::format_description::FormatItem;
+use time::macros::{format_description, offset};
+use time::{OffsetDateTime, UtcOffset};
+
+/// China Standard Time; the district's calendar (months, years, the goal) is counted in it.
+pub const SHANGHAI: UtcOffset = offset!(+8);
+
+const STORED: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+/// Now, in the stored form: `2026-11-28T04:10:50.123456Z`.
+pub fn now_stored() -> String {
+    to_stored(OffsetDateTime::now_utc())
+}
+
+/// Any instant in the stored form (always UTC, microseconds, fixed width).
+pub fn to_stored(at: OffsetDateTime) -> String {
+    at.to_offset(UtcOffset::UTC).format(STORED).unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+/// Parses the stored form (or any RFC 3339 text).
+pub fn parse_stored(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// `2026年11月28日`, in Asia/Shanghai.
+pub fn chinese_date(at: OffsetDateTime) -> String {
+    let local = at.to_offset(SHANGHAI);
+    format!("{}年{}月{}日", local.year(), u8::from(local.month()), local.day())
+}
+
+/// `2026年11月28日 12:10`, in Asia/Shanghai.
+pub fn chinese_datetime(at: OffsetDateTime) -> String {
+    let local = at.to_offset(SHANGHAI);
+    format!("{} {:02}:{:02}", chinese_date(at), local.hour(), local.minute())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn stored_form_is_fixed_width_utc_and_round_trips() {
+        let at = datetime!(2026-01-01 07:00:00.5 +8);
+        let stored = to_stored(at);
+        assert_eq!(stored, "2025-12-31T23:00:00.500000Z");
+        assert_eq!(parse_stored(&stored), Some(at));
+        assert_eq!(now_stored().len(), stored.len());
+    }
+
+    #[test]
+    fn chinese_dates_use_shanghai_time() {
+        let at = datetime!(2025-12-31 23:30:00 UTC);
+        assert_eq!(chinese_date(at), "2026年1月1日");
+        assert_eq!(chinese_datetime(at), "2026年1月1日 07:30");
+    }
+}

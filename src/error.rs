@@ -1,0 +1,189 @@
+//! One error type for every handler: a stable snake_case code, a Chinese message, per-field
+//! messages, and (never shown to clients) the cause. Under `/api/` it answers with the JSON
+//! envelope `{"error":{"code","message","fields"}}`; elsewhere with a Chinese HTML page.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rocket::http::{ContentType, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+use serde::Serialize;
+
+/// Every failure a handler can return.
+#[derive(Debug)]
+pub struct AppError {
+    pub status: Status,
+    /// Stable, documented, snake_case: clients branch on it.
+    pub code: &'static str,
+    /// Chinese, for people.
+    pub message: String,
+    /// Per-field Chinese messages for form and body validation.
+    pub fields: BTreeMap<String, String>,
+    /// For the logs only.
+    cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// The JSON body of an error.
+#[derive(Debug, Serialize)]
+pub struct ErrorEnvelope<'a> {
+    pub error: ErrorBody<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
+    pub code: &'a str,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: &'a BTreeMap<String, String>,
+}
+
+impl AppError {
+    pub fn new(status: Status, code: &'static str, message: impl Into<String>) -> Self {
+        AppError { status, code, message: message.into(), fields: BTreeMap::new(), cause: None }
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Status::NotFound, code, message)
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Status::BadRequest, code, message)
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Status::Forbidden, code, message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Status::Conflict, code, message)
+    }
+
+    /// 422 with one message per field.
+    pub fn validation(fields: BTreeMap<String, String>) -> Self {
+        AppError {
+            fields,
+            ..Self::new(Status::UnprocessableEntity, "validation_failed", "提交的内容有误，请按提示修改")
+        }
+    }
+
+    /// 500: the cause goes to the log, the client sees only a generic message.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        AppError {
+            cause: Some(cause.into()),
+            ..Self::new(Status::InternalServerError, "internal_error", INTERNAL_MESSAGE)
+        }
+    }
+
+    pub fn with_field(mut self, field: &str, message: impl Into<String>) -> Self {
+        self.fields.insert(field.to_string(), message.into());
+        self
+    }
+
+    pub fn with_cause(mut self, cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        self.cause = Some(cause.into());
+        self
+    }
+
+    pub fn envelope(&self) -> ErrorEnvelope<'_> {
+        ErrorEnvelope { error: ErrorBody { code: self.code, message: &self.message, fields: &self.fields } }
+    }
+
+    /// The standard error for a status the framework produced (catchers).
+    pub fn for_status(status: Status) -> Self {
+        let (code, message) = match status.code {
+            400 => ("bad_request", "请求格式不正确"),
+            401 => ("unauthorized", "请先登录"),
+            403 => ("forbidden", "您没有权限进行此操作"),
+            404 => ("not_found", "您访问的页面或资源不存在"),
+            405 => ("method_not_allowed", "不支持此请求方式"),
+            409 => ("conflict", "内容已被他人修改，请刷新后重试"),
+            413 => ("payload_too_large", "提交的内容过大"),
+            415 => ("unsupported_media_type", "不支持的内容类型"),
+            422 => ("unprocessable_entity", "提交的内容无法识别，请检查格式和必填项"),
+            429 => ("too_many_requests", "操作过于频繁，请稍后再试"),
+            503 => ("service_unavailable", "服务暂时不可用，请稍后再试"),
+            code if code >= 500 => ("internal_error", INTERNAL_MESSAGE),
+            _ => ("request_failed", "请求未能完成"),
+        };
+        Self::new(status, code, message)
+    }
+
+    /// Whether this error belongs to the JSON API, judged by the request path.
+    pub fn is_api_request(request: &Request<'_>) -> bool {
+        let path = request.uri().path();
+        path == "/api" || path.starts_with("/api/")
+    }
+}
+
+const INTERNAL_MESSAGE: &str = "服务器内部错误，请稍后再试；如果问题持续，请联系平台管理员";
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status.code, self.code, self.message)?;
+        if let Some(cause) = &self.cause {
+            write!(f, " (cause: {cause})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::internal(error)
+    }
+}
+
+impl From<handlebars::RenderError> for AppError {
+    fn from(error: handlebars::RenderError) -> Self {
+        AppError::internal(error)
+    }
+}
+
+impl<'r> Responder<'r, 'static> for AppError {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        if self.status.code >= 500 {
+            tracing::error!(status = self.status.code, code = self.code, path = %request.uri(), cause = ?self.cause, "request failed");
+        } else {
+            tracing::debug!(status = self.status.code, code = self.code, path = %request.uri(), "request refused");
+        }
+        if AppError::is_api_request(request) {
+            let body = serde_json::to_string(&self.envelope()).unwrap_or_else(|_| String::from("{}"));
+            return Response::build()
+                .status(self.status)
+                .header(ContentType::JSON)
+                .sized_body(body.len(), std::io::Cursor::new(body))
+                .ok();
+        }
+        let html = crate::web::page::render_error_page(request, &self);
+        Response::build()
+            .status(self.status)
+            .header(ContentType::HTML)
+            .sized_body(html.len(), std::io::Cursor::new(html))
+            .ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_hide_their_cause_from_the_envelope() {
+        let error = AppError::internal(std::io::Error::other("disk on fire at /secret/path"));
+        let json = serde_json::to_string(&error.envelope()).expect("serialises");
+        assert!(!json.contains("secret"), "{json}");
+        assert!(json.contains("internal_error"));
+        assert!(error.to_string().contains("disk on fire"), "the log line keeps the cause");
+    }
+
+    #[test]
+    fn validation_errors_carry_fields() {
+        let error = AppError::validation(BTreeMap::new()).with_field("amount", "请填写金额");
+        let json = serde_json::to_value(error.envelope()).expect("serialises");
+        assert_eq!(json["error"]["code"], "validation_failed");
+        assert_eq!(json["error"]["fields"]["amount"], "请填写金额");
+    }
+}

@@ -1,0 +1,75 @@
+//! The home page: what the platform is for, live counts from the database, and the year's goal.
+
+mod store;
+
+use rocket::{Route, State, get, routes};
+use serde::Serialize;
+
+use crate::config::{GoalBasis, GoalSide, Settings};
+use crate::db::Db;
+use crate::domain::org::OrganisationKind;
+use crate::error::AppError;
+use crate::web::Page;
+
+#[derive(Serialize)]
+struct KindCount {
+    code: &'static str,
+    label: &'static str,
+    count: i64,
+}
+
+#[derive(Serialize)]
+struct GoalView {
+    year: i32,
+    amount: i64,
+    basis: &'static str,
+    side: &'static str,
+    baseline_year: i32,
+    baseline_amount: i64,
+}
+
+#[derive(Serialize)]
+struct HomeView {
+    organisations: Vec<KindCount>,
+    organisation_total: i64,
+    active_users: i64,
+    goal: GoalView,
+}
+
+#[get("/")]
+async fn index(db: &State<Db>, settings: &State<Settings>) -> Result<Page, AppError> {
+    let counts = store::counts(db).await?;
+    let organisations: Vec<KindCount> = OrganisationKind::ALL
+        .iter()
+        .map(|kind| KindCount {
+            code: kind.code(),
+            label: kind.label(),
+            count: counts.by_kind.get(kind.code()).copied().unwrap_or(0),
+        })
+        .collect();
+    let goal = &settings.goal;
+    let view = HomeView {
+        organisation_total: organisations.iter().map(|k| k.count).sum(),
+        organisations,
+        active_users: counts.active_users,
+        goal: GoalView {
+            year: goal.year,
+            amount: goal.amount.0,
+            basis: match goal.basis {
+                GoalBasis::Turnover => "技术合同成交额",
+                GoalBasis::TechnologyValue => "技术交易额",
+            },
+            side: match goal.side {
+                GoalSide::Output => "输出（卖方在本区）",
+                GoalSide::Absorb => "吸纳（买方在本区）",
+            },
+            baseline_year: goal.baseline_year,
+            baseline_amount: goal.baseline_amount.0,
+        },
+    };
+    Ok(Page::new("home/index", "首页", view))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![index]
+}

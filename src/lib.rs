@@ -1,0 +1,14 @@
+//! techmarket — the technology market platform (技术市场服务平台) of Maiji District, Tianshui.
+//!
+//! `app::build` assembles the whole application; `cli` holds the commands of the one binary.
+
+pub mod app;
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod health;
+pub mod home;
+pub mod web;

@@ -1,0 +1,11 @@
+//! The web shell shared by every page: templates, the page context, static assets, security
+//! headers and error catchers.
+
+pub mod assets;
+pub mod catchers;
+pub mod headers;
+pub mod page;
+pub mod templates;
+
+pub use page::{Page, Site};
+pub use templates::Templates;
