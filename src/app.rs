@@ -33,10 +33,8 @@ pub struct App {
 /// mounts every route.
 pub async fn build(figment: Figment) -> Result<App, StartError> {
     let (figment, settings) = config::load(figment)?;
-    std::fs::create_dir_all(&settings.index_dir).map_err(|source| StartError::Directory {
-        path: settings.index_dir.display().to_string(),
-        source,
-    })?;
+    std::fs::create_dir_all(&settings.index_dir)
+        .map_err(|source| StartError::Directory { path: settings.index_dir.display().to_string(), source })?;
     let db = Db::open(&settings.database_url, settings.db_max_connections).await?;
     let templates = Templates::load().map_err(Box::new)?;
     let site = Site::new(&settings.district_name, &settings.region_code);

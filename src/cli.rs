@@ -70,8 +70,15 @@ fn init_tracing() {
 
 async fn serve() -> Result<ExitCode, String> {
     let app = app::build(config::figment()).await.map_err(|e| e.to_string())?;
-    tracing::info!(database = app.db.backend().name(), "techmarket starting");
-    app.rocket.launch().await.map_err(|e| format!("服务启动失败：{e}"))?;
+    let backend = app.db.backend().name();
+    let platform = crate::web::Site::new(&app.settings.district_name, &app.settings.region_code).platform_name;
+    let rocket = app.rocket.attach(rocket::fairing::AdHoc::on_liftoff("announce", move |rocket| {
+        Box::pin(async move {
+            let config = rocket.config();
+            println!("{platform}已启动：http://{}:{}（数据库：{backend}）", config.address, config.port);
+        })
+    }));
+    rocket.launch().await.map_err(|e| format!("服务启动失败：{e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

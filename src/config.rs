@@ -103,20 +103,27 @@ impl ConfigError {
     }
 
     fn from_figment(error: rocket::figment::Error) -> Self {
+        use rocket::figment::error::Kind;
         let key = error.path.last().cloned().unwrap_or_else(|| "(unknown)".to_string());
-        let source = error
-            .metadata
-            .as_ref()
-            .map(|m| match (&m.source, &error.profile) {
-                (Some(src), _) => format!("{}（{src}）", m.name),
-                (None, Some(profile)) => format!("{} {}", m.name, m.interpolate(profile, &error.path)),
-                (None, None) => m.name.to_string(),
-            })
-            .unwrap_or_else(|| "默认值".to_string());
-        ConfigError {
-            message: format!("配置项 {key} 无效：{}（来源：{source}）", error.kind),
-            key,
-        }
+        let source = match &error.metadata {
+            Some(m) if m.name.contains("environment") => format!("环境变量 {ENV_PREFIX}{}", key.to_uppercase()),
+            Some(m) => match &m.source {
+                Some(src) => format!("{src}"),
+                None => m.name.to_string(),
+            },
+            None => "默认值".to_string(),
+        };
+        let problem = match &error.kind {
+            Kind::InvalidType(actual, expected) | Kind::InvalidValue(actual, expected) => {
+                format!("值 {actual} 不符合要求（应为 {expected}）")
+            }
+            Kind::UnknownVariant(actual, expected) => {
+                format!("“{actual}”不是可选值（可选：{}）", expected.join("、"))
+            }
+            Kind::MissingField(field) => format!("缺少必填项 {field}"),
+            other => other.to_string(),
+        };
+        ConfigError { message: format!("配置项 {key} 无效：{problem}（来源：{source}）"), key }
     }
 }
 
@@ -125,6 +132,8 @@ fn defaults() -> Figment {
     Figment::from(rocket::Config::default())
         .merge(("address", "127.0.0.1"))
         .merge(("port", 8000))
+        // Client addresses come from the socket unless an operator configures a trusted proxy's header.
+        .merge(("ip_header", false))
         .merge(("data_dir", "data"))
         .merge(("index_dir", "index"))
         .merge(("district_name", "麦积区"))
@@ -136,7 +145,12 @@ fn defaults() -> Figment {
         .merge(("baseline_year", 2021))
         .merge(("baseline_amount", "4亿元"))
         .merge(("db_max_connections", 8))
-        .merge(("limits", rocket::data::Limits::default().limit("form", rocket::data::ByteUnit::Kibibyte(64)).limit("json", rocket::data::ByteUnit::Mebibyte(1))))
+        .merge((
+            "limits",
+            rocket::data::Limits::default()
+                .limit("form", rocket::data::ByteUnit::Kibibyte(64))
+                .limit("json", rocket::data::ByteUnit::Mebibyte(1)),
+        ))
 }
 
 /// The figment of a normal start: defaults, then `Rocket.toml` (or `TECHMARKET_CONFIG`), then
@@ -231,10 +245,7 @@ fn check_database_url(url: &str) -> Result<String, ConfigError> {
         }
         return Ok(url.to_string());
     }
-    Err(ConfigError::new(
-        "database_url",
-        format!("“{url}”既不是 sqlite:// 也不是 postgres:// 地址"),
-    ))
+    Err(ConfigError::new("database_url", format!("“{url}”既不是 sqlite:// 也不是 postgres:// 地址")))
 }
 
 /// The `sqlite://` URL of a database file, created on first connect.
@@ -246,15 +257,15 @@ pub fn sqlite_url_for(path: &Path) -> String {
 /// When the operator configured none, generate one on first start, keep it in `data_dir` (mode
 /// 0600, never committed) and reuse it, so sessions survive restarts. A configured key always wins.
 fn ensure_secret_key(figment: Figment, data_dir: &Path) -> Result<Figment, ConfigError> {
-    if figment.find_value("secret_key").is_ok() {
+    let configured = rocket::Config::try_from(&figment).map_err(ConfigError::from_figment)?;
+    if !configured.secret_key.is_zero() {
         return Ok(figment);
     }
     let path = data_dir.join("secret.key");
     let key = match std::fs::read_to_string(&path) {
         Ok(existing) if !existing.trim().is_empty() => existing.trim().to_string(),
-        _ => write_new_secret(&path).map_err(|e| {
-            ConfigError::new("secret_key", format!("未配置，且无法在 {} 生成：{e}", path.display()))
-        })?,
+        _ => write_new_secret(&path)
+            .map_err(|e| ConfigError::new("secret_key", format!("未配置，且无法在 {} 生成：{e}", path.display())))?,
     };
     Ok(figment.merge(("secret_key", key)))
 }

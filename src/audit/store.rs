@@ -46,7 +46,11 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<AuditEvent, sqlx::Error> {
 }
 
 /// Appends one event inside the caller's write transaction and returns its id.
-pub async fn append(conn: &mut AnyConnection, backend: Backend, event: &NewAuditEvent) -> Result<AuditEventId, sqlx::Error> {
+pub async fn append(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    event: &NewAuditEvent,
+) -> Result<AuditEventId, sqlx::Error> {
     lock_chain(conn, backend, ChainLock::Audit).await?;
     let prev_hash: String = sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *conn)
@@ -87,7 +91,12 @@ pub async fn append(conn: &mut AnyConnection, backend: Backend, event: &NewAudit
 }
 
 /// The latest events about one subject, newest first.
-pub async fn recent_for_subject(db: &Db, subject_type: &str, subject_id: &str, limit: i64) -> Result<Vec<AuditEvent>, sqlx::Error> {
+pub async fn recent_for_subject(
+    db: &Db,
+    subject_type: &str,
+    subject_id: &str,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM audit_events WHERE subject_type = $1 AND subject_id = $2 ORDER BY seq DESC LIMIT $3"
     );

@@ -72,9 +72,7 @@ impl Db {
             ensure_sqlite_dir(url)?;
         }
         let options = AnyConnectOptions::from_str(url).map_err(DbError::Connect)?;
-        let mut pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10));
+        let mut pool = AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
             pool = pool.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -134,10 +132,7 @@ impl Db {
 
 /// Creates the directory of a SQLite database file so a fresh clone starts without set-up.
 fn ensure_sqlite_dir(url: &str) -> Result<(), DbError> {
-    let path = url
-        .split_once(':')
-        .map(|(_, rest)| rest.trim_start_matches("//"))
-        .unwrap_or_default();
+    let path = url.split_once(':').map(|(_, rest)| rest.trim_start_matches("//")).unwrap_or_default();
     let path = path.split('?').next().unwrap_or_default();
     let Some(dir) = std::path::Path::new(path).parent() else {
         return Ok(());

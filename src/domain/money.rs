@@ -56,13 +56,8 @@ pub enum MoneyError {
 }
 
 /// Suffixes recognised at the end of an input, longest first.
-const SUFFIXES: [(&str, Unit); 5] = [
-    ("亿元", Unit::Yi),
-    ("万元", Unit::Wan),
-    ("亿", Unit::Yi),
-    ("万", Unit::Wan),
-    ("元", Unit::Yuan),
-];
+const SUFFIXES: [(&str, Unit); 5] =
+    [("亿元", Unit::Yi), ("万元", Unit::Wan), ("亿", Unit::Yi), ("万", Unit::Wan), ("元", Unit::Yuan)];
 
 impl Fen {
     pub const ZERO: Fen = Fen(0);
@@ -104,10 +99,18 @@ impl Fen {
             }
         }
         if text.is_empty() {
-            return Err(if normalized.is_empty() { MoneyError::Empty } else { MoneyError::Invalid(input.trim().to_string()) });
+            return Err(if normalized.is_empty() {
+                MoneyError::Empty
+            } else {
+                MoneyError::Invalid(input.trim().to_string())
+            });
         }
         if let Some(rest) = text.strip_prefix('-') {
-            return Err(if is_number_shape(rest) { MoneyError::Negative } else { MoneyError::Invalid(input.trim().to_string()) });
+            return Err(if is_number_shape(rest) {
+                MoneyError::Negative
+            } else {
+                MoneyError::Invalid(input.trim().to_string())
+            });
         }
         let text = text.strip_prefix('+').unwrap_or(text);
         if !is_number_shape(text) {
@@ -208,7 +211,8 @@ fn is_number_shape(text: &str) -> bool {
     } else {
         whole.split(',').all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_digit()))
     };
-    let fraction_ok = fraction.is_none_or(|f| f.bytes().all(|b| b.is_ascii_digit()) && !(f.is_empty() && whole.is_empty()));
+    let fraction_ok =
+        fraction.is_none_or(|f| f.bytes().all(|b| b.is_ascii_digit()) && !(f.is_empty() && whole.is_empty()));
     whole_ok && fraction_ok
 }
 

@@ -175,7 +175,11 @@ mod tests {
             ("", Err(PatentNumberError::Format)),
         ];
         for (input, expected) in cases {
-            assert_eq!(patent_application_number(input).as_deref().map_err(Clone::clone), expected.clone(), "{input:?}");
+            assert_eq!(
+                patent_application_number(input).as_deref().map_err(Clone::clone),
+                expected.clone(),
+                "{input:?}"
+            );
         }
     }
 

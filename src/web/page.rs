@@ -67,11 +67,7 @@ fn context(request: &Request<'_>, title: &str, data: Value) -> Value {
 }
 
 fn html_response(status: Status, html: String) -> response::Result<'static> {
-    Response::build()
-        .status(status)
-        .header(ContentType::HTML)
-        .sized_body(html.len(), std::io::Cursor::new(html))
-        .ok()
+    Response::build().status(status).header(ContentType::HTML).sized_body(html.len(), std::io::Cursor::new(html)).ok()
 }
 
 impl<'r> Responder<'r, 'static> for Page {

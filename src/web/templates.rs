@@ -55,23 +55,40 @@ fn fen_param(h: &Helper<'_>, name: &'static str) -> Result<Fen, RenderError> {
 }
 
 /// `{{money fen}}` → `12.5万元`, `6.00亿元` or `¥1,234.56`.
-fn money_helper(h: &Helper<'_>, _: &Handlebars<'_>, _: &Context, _: &mut RenderContext<'_, '_>, out: &mut dyn Output) -> HelperResult {
+fn money_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
     out.write(&fen_param(h, "money")?.format_compact())?;
     Ok(())
 }
 
 /// `{{yuan fen}}` → `¥1,234.56`.
-fn yuan_helper(h: &Helper<'_>, _: &Handlebars<'_>, _: &Context, _: &mut RenderContext<'_, '_>, out: &mut dyn Output) -> HelperResult {
+fn yuan_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
     out.write(&fen_param(h, "yuan")?.format_yuan())?;
     Ok(())
 }
 
 /// `{{count n}}` → `12,345`.
-fn count_helper(h: &Helper<'_>, _: &Handlebars<'_>, _: &Context, _: &mut RenderContext<'_, '_>, out: &mut dyn Output) -> HelperResult {
-    let n = h
-        .param(0)
-        .and_then(|p| p.value().as_i64())
-        .ok_or_else(|| RenderError::from(RenderErrorReason::ParamTypeMismatchForName("count", "0".into(), "integer".into())))?;
+fn count_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let n = h.param(0).and_then(|p| p.value().as_i64()).ok_or_else(|| {
+        RenderError::from(RenderErrorReason::ParamTypeMismatchForName("count", "0".into(), "integer".into()))
+    })?;
     let digits = n.unsigned_abs().to_string();
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {

@@ -1,0 +1,10 @@
+//! Integration tests through the real app: one test binary, a module per capability.
+//! Every `on_both_databases!` test runs on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod support;
+
+mod audit_log;
+mod config_checks;
+mod migrations;
+mod pages;
+mod server;

@@ -1,0 +1,113 @@
+//! The binary as operators run it: `serve` on a real port (driven with reqwest), `migrate`,
+//! and `audit verify` reporting an intact and a broken chain.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::on_both_databases;
+use crate::support::{TestApp, has_chinese};
+use techmarket::db::Backend;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+fn techmarket(dir: &Path, database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_techmarket"));
+    command
+        .current_dir(dir)
+        .env("TECHMARKET_DATABASE_URL", database_url)
+        .env("TECHMARKET_DATA_DIR", dir.join("data"))
+        .env("TECHMARKET_INDEX_DIR", dir.join("index"))
+        .env("TECHMARKET_LOG", "warn")
+        .env("TECHMARKET_LOG_LEVEL", "off");
+    command
+}
+
+/// Kills the server even when an assertion fails.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn serve_answers_over_http(app: TestApp) {
+    let port = free_port();
+    let dir = app.dir.path().join("serve");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let _server = Server(
+        techmarket(&dir, &app.database_url)
+            .arg("serve")
+            .env("TECHMARKET_PORT", port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn server"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("client");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match client.get(format!("{base}/api/v1/health")).send().await {
+            Ok(response) if response.status().is_success() => break,
+            _ if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+            other => panic!("server did not become healthy: {other:?}"),
+        }
+    }
+    let home = client.get(format!("{base}/")).send().await.expect("home");
+    assert_eq!(home.status(), 200);
+    assert!(home.headers().get("content-security-policy").is_some());
+    let html = home.text().await.expect("html");
+    assert!(html.contains("麦积区技术市场服务平台"));
+    let missing = client.get(format!("{base}/nope")).send().await.expect("404");
+    assert_eq!(missing.status(), 404);
+    assert!(has_chinese(&missing.text().await.expect("body")));
+    assert!(dir.join("data").join("secret.key").exists(), "with no key configured, one is generated in data_dir");
+}
+
+async fn migrate_and_audit_verify_commands(app: TestApp) {
+    let dir = app.dir.path().join("cli");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let migrate = techmarket(&dir, &app.database_url).arg("migrate").output().expect("migrate");
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("数据库迁移完成"));
+
+    let mut tx = app.db.begin_write().await.expect("begin");
+    for i in 0..3 {
+        let event =
+            techmarket::audit::NewAuditEvent::system("test.cli", "thing", &i.to_string(), serde_json::json!({"i": i}));
+        techmarket::audit::append(&mut tx, app.backend(), &event).await.expect("append");
+    }
+    tx.commit().await.expect("commit");
+
+    let verify = techmarket(&dir, &app.database_url).args(["audit", "verify"]).output().expect("verify");
+    let stdout = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{stdout}");
+    assert!(stdout.contains("已校验 3 条记录"), "{stdout}");
+
+    let mut tx = app.db.begin_write().await.expect("begin");
+    match app.backend() {
+        Backend::Sqlite => sqlx::query("DROP TRIGGER audit_events_no_update").execute(&mut *tx).await,
+        Backend::Postgres => {
+            sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update").execute(&mut *tx).await
+        }
+    }
+    .expect("bypass trigger");
+    sqlx::query("UPDATE audit_events SET action = 'test.forged' WHERE subject_id = '2'")
+        .execute(&mut *tx)
+        .await
+        .expect("tamper");
+    tx.commit().await.expect("commit");
+
+    let verify = techmarket(&dir, &app.database_url).args(["audit", "verify"]).output().expect("verify");
+    let stdout = String::from_utf8_lossy(&verify.stdout);
+    assert_eq!(verify.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("断裂"), "{stdout}");
+}
+
+on_both_databases!(serve_answers_over_http, migrate_and_audit_verify_commands);
