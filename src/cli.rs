@@ -63,7 +63,7 @@ pub fn main() -> ExitCode {
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TECHMARKET_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,rocket=warn,_=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,rocket=error,_=error"));
     // Another subscriber may already be installed (tests); then keep it.
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
 }

@@ -1,5 +1,6 @@
 //! Pure rules shared by every feature: money, ids, time, vocabularies, validators. No I/O here.
 
+pub mod account;
 pub mod ids;
 pub mod labels;
 pub mod money;
