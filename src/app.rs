@@ -5,6 +5,9 @@ use rocket::figment::Figment;
 use rocket::shield::Shield;
 use rocket::{Build, Rocket};
 
+use crate::auth::gate::{self, Gate};
+use crate::auth::password::PasswordHasher;
+use crate::auth::throttle::LoginThrottle;
 use crate::config::{self, ConfigError, Settings};
 use crate::db::{Db, DbError};
 use crate::web::{Site, Templates, assets, catchers, headers::SecurityHeaders};
@@ -38,17 +41,26 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
     let db = Db::open(&settings.database_url, settings.db_max_connections).await?;
     let templates = Templates::load().map_err(Box::new)?;
     let site = Site::new(&settings.district_name, &settings.region_code);
+    let throttle = LoginThrottle::new(&settings.auth);
     let rocket = rocket::custom(figment)
         .manage(db.clone())
         .manage(settings.clone())
         .manage(site)
         .manage(templates)
+        .manage(PasswordHasher::default())
+        .manage(throttle)
         // An attached Shield replaces Rocket's default one; ours sets every header itself.
         .attach(Shield::new())
         .attach(SecurityHeaders)
+        .attach(Gate)
         .mount("/", crate::home::routes())
+        .mount("/", crate::auth::pages::routes())
+        .mount("/", gate::routes())
+        .mount("/admin", crate::admin::routes())
         .mount("/static", assets::routes())
         .mount("/api/v1", crate::health::routes())
+        .mount("/api/v1", crate::auth::api::routes())
+        .mount("/api/v1", gate::routes())
         .register("/", catchers::all());
     Ok(App { rocket, db, settings })
 }

@@ -26,6 +26,27 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Manage administrator accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an active administrator. Prompts for the password, or reads it from stdin.
+    Create {
+        /// The administrator's name, e.g. 张三.
+        #[arg(long)]
+        name: String,
+        /// E-mail address or mobile number used to sign in.
+        #[arg(long)]
+        login: String,
+        /// Read the password from the first line of standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,6 +71,9 @@ pub fn main() -> ExitCode {
             Command::Serve => serve().await,
             Command::Migrate => migrate().await,
             Command::Audit { command: AuditCommand::Verify } => audit_verify().await,
+            Command::Admin { command: AdminCommand::Create { name, login, password_stdin } } => {
+                admin_create(&name, &login, password_stdin).await
+            }
         }
     });
     match outcome {
@@ -85,6 +109,31 @@ async fn serve() -> Result<ExitCode, String> {
 async fn open_db() -> Result<Db, String> {
     let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
     Db::connect(&settings.database_url, 2).await.map_err(|e| e.to_string())
+}
+
+fn read_password(from_stdin: bool) -> Result<String, String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| format!("无法读取密码：{e}"))?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("管理员密码：").map_err(|e| format!("无法读取密码：{e}"))?;
+    let second = rpassword::prompt_password("再次输入密码：").map_err(|e| format!("无法读取密码：{e}"))?;
+    if first != second {
+        return Err("两次输入的密码不一致".into());
+    }
+    Ok(first)
+}
+
+async fn admin_create(name: &str, login: &str, password_stdin: bool) -> Result<ExitCode, String> {
+    let password = read_password(password_stdin)?;
+    let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+    let db = Db::open(&settings.database_url, 2).await.map_err(|e| e.to_string())?;
+    let hasher = crate::auth::password::PasswordHasher::default();
+    let id = crate::auth::service::create_admin(&db, &hasher, &settings, name, login, &password).await?;
+    db.close().await;
+    println!("已创建管理员 {name}（{login}），账号编号 {id}");
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn migrate() -> Result<ExitCode, String> {

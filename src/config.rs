@@ -50,6 +50,13 @@ struct RawSettings {
     baseline_year: i32,
     baseline_amount: String,
     db_max_connections: u32,
+    session_idle_minutes: u32,
+    session_absolute_hours: u32,
+    login_ip_per_minute: u32,
+    login_account_per_minute: u32,
+    lock_after_failures: u32,
+    lock_minutes: u32,
+    secure_cookies: bool,
 }
 
 /// The platform's own settings, validated.
@@ -69,6 +76,27 @@ pub struct Settings {
     pub goal: GoalSettings,
     /// Upper bound of the database pool.
     pub db_max_connections: u32,
+    /// Sessions, sign-in throttling and account locks.
+    pub auth: AuthSettings,
+}
+
+/// Sign-in and session rules.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// A session unused this long ends (default 30 minutes).
+    pub session_idle: time::Duration,
+    /// A session ends this long after sign-in, used or not (default 12 hours).
+    pub session_absolute: time::Duration,
+    /// Sign-in attempts allowed per client address per minute.
+    pub login_ip_per_minute: u32,
+    /// Sign-in attempts allowed per account per minute.
+    pub login_account_per_minute: u32,
+    /// Consecutive failed sign-ins that lock an account.
+    pub lock_after_failures: u32,
+    /// How long such a lock lasts.
+    pub lock_duration: time::Duration,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
 }
 
 /// The yearly turnover goal as configured (administrators refine it later in the app).
@@ -145,6 +173,13 @@ fn defaults() -> Figment {
         .merge(("baseline_year", 2021))
         .merge(("baseline_amount", "4亿元"))
         .merge(("db_max_connections", 8))
+        .merge(("session_idle_minutes", 30))
+        .merge(("session_absolute_hours", 12))
+        .merge(("login_ip_per_minute", 20))
+        .merge(("login_account_per_minute", 10))
+        .merge(("lock_after_failures", 5))
+        .merge(("lock_minutes", 15))
+        .merge(("secure_cookies", false))
         .merge((
             "limits",
             rocket::data::Limits::default()
@@ -204,6 +239,27 @@ impl Settings {
         if raw.db_max_connections == 0 || raw.db_max_connections > 1000 {
             return Err(ConfigError::new("db_max_connections", "应在 1–1000 之间"));
         }
+        let positive = |key: &str, value: u32, max: u32| {
+            if value == 0 || value > max {
+                Err(ConfigError::new(key, format!("应在 1–{max} 之间")))
+            } else {
+                Ok(i64::from(value))
+            }
+        };
+        let auth = AuthSettings {
+            session_idle: time::Duration::minutes(positive("session_idle_minutes", raw.session_idle_minutes, 24 * 60)?),
+            session_absolute: time::Duration::hours(positive(
+                "session_absolute_hours",
+                raw.session_absolute_hours,
+                24 * 30,
+            )?),
+            login_ip_per_minute: positive("login_ip_per_minute", raw.login_ip_per_minute, 100_000)? as u32,
+            login_account_per_minute: positive("login_account_per_minute", raw.login_account_per_minute, 10_000)?
+                as u32,
+            lock_after_failures: positive("lock_after_failures", raw.lock_after_failures, 1000)? as u32,
+            lock_duration: time::Duration::minutes(positive("lock_minutes", raw.lock_minutes, 7 * 24 * 60)?),
+            secure_cookies: raw.secure_cookies,
+        };
         Ok(Settings {
             database_url,
             data_dir: raw.data_dir,
@@ -219,6 +275,7 @@ impl Settings {
                 baseline_amount,
             },
             db_max_connections: raw.db_max_connections,
+            auth,
         })
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! `app::build` assembles the whole application; `cli` holds the commands of the one binary.
 
+pub mod admin;
 pub mod app;
 pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -11,4 +13,5 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod home;
+pub mod orgs;
 pub mod web;

@@ -1,19 +1,39 @@
-//! Catchers for statuses the framework produces (no route, unparsable body, panics): the same
-//! envelope under `/api/` and the same Chinese page elsewhere as handler errors.
+//! Catchers for statuses the framework or a guard produces: the same envelope under `/api/` and
+//! the same Chinese page elsewhere as handler errors. A page that needs sign-in redirects to it.
 
 use rocket::http::Status;
+use rocket::response::Redirect;
 use rocket::{Catcher, Request, catch, catchers};
 
+use crate::auth::identity::Refusal;
 use crate::error::AppError;
 
+/// The standard error, with a guard's own reason when it recorded one.
+fn error_for(status: Status, request: &Request<'_>) -> AppError {
+    match Refusal::of(request) {
+        Some((code, message)) => AppError::new(status, code, message),
+        None => AppError::for_status(status),
+    }
+}
+
+#[catch(401)]
+fn unauthorized(request: &Request<'_>) -> Result<Redirect, AppError> {
+    if AppError::is_api_request(request) {
+        return Err(error_for(Status::Unauthorized, request));
+    }
+    let next = request.uri().path().as_str().to_string();
+    let query: String = url_escape(&next);
+    Ok(Redirect::to(format!("/login?next={query}")))
+}
+
 #[catch(404)]
-fn not_found(_request: &Request<'_>) -> AppError {
-    AppError::for_status(Status::NotFound)
+fn not_found(request: &Request<'_>) -> AppError {
+    error_for(Status::NotFound, request)
 }
 
 #[catch(422)]
-fn unprocessable(_request: &Request<'_>) -> AppError {
-    AppError::for_status(Status::UnprocessableEntity)
+fn unprocessable(request: &Request<'_>) -> AppError {
+    error_for(Status::UnprocessableEntity, request)
 }
 
 #[catch(500)]
@@ -22,11 +42,21 @@ fn internal(_request: &Request<'_>) -> AppError {
 }
 
 #[catch(default)]
-fn any_status(status: Status, _request: &Request<'_>) -> AppError {
-    AppError::for_status(status)
+fn any_status(status: Status, request: &Request<'_>) -> AppError {
+    error_for(status, request)
+}
+
+/// Percent-encodes a path for a query value.
+fn url_escape(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 /// Every catcher, registered once at `/`; the error's responder picks JSON or HTML by path.
 pub fn all() -> Vec<Catcher> {
-    catchers![not_found, unprocessable, internal, any_status]
+    catchers![unauthorized, not_found, unprocessable, internal, any_status]
 }

@@ -5,7 +5,8 @@ pub mod assets;
 pub mod catchers;
 pub mod headers;
 pub mod page;
+pub mod params;
 pub mod templates;
 
-pub use page::{Page, Site};
+pub use page::{Notice, Page, Site};
 pub use templates::Templates;

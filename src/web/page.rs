@@ -37,6 +37,7 @@ pub struct Page {
     title: String,
     data: Value,
     status: Status,
+    notice: Option<Notice>,
 }
 
 impl Page {
@@ -46,7 +47,19 @@ impl Page {
             title: title.into(),
             data: serde_json::to_value(data).unwrap_or(Value::Null),
             status: Status::Ok,
+            notice: None,
         }
+    }
+
+    /// Shows the flash message a redirect left, if any.
+    pub fn with_flash(mut self, flash: Option<rocket::request::FlashMessage<'_>>) -> Page {
+        self.notice = flash.map(|f| Notice { kind: f.kind().to_string(), message: f.message().to_string() });
+        self
+    }
+
+    pub fn with_notice(mut self, kind: &str, message: impl Into<String>) -> Page {
+        self.notice = Some(Notice { kind: kind.to_string(), message: message.into() });
+        self
     }
 
     pub fn with_status(mut self, status: Status) -> Page {
@@ -55,13 +68,26 @@ impl Page {
     }
 }
 
-/// The context every template sees: `site`, `title`, `path`, `page` (the page's own data).
-fn context(request: &Request<'_>, title: &str, data: Value) -> Value {
+/// A one-time notice shown at the top of the next page (after a redirect).
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    /// `success` or `error`.
+    pub kind: String,
+    pub message: String,
+}
+
+/// The context every template sees: `site`, `title`, `path`, `user` (the signed-in user or
+/// null), `csrf` (the token every form repeats), `notice`, and `page` (the page's own data).
+fn context(request: &Request<'_>, title: &str, data: Value, notice: Option<&Notice>) -> Value {
     let site = request.rocket().state::<Site>();
+    let identity = request.local_cache(crate::auth::identity::Identity::default);
     json!({
         "site": site,
         "title": title,
         "path": request.uri().path().as_str(),
+        "user": identity.user,
+        "csrf": crate::auth::gate::CsrfToken::of(request),
+        "notice": notice,
         "page": data,
     })
 }
@@ -75,7 +101,7 @@ impl<'r> Responder<'r, 'static> for Page {
         let Some(templates) = request.rocket().state::<Templates>() else {
             return AppError::internal("template registry is not managed").respond_to(request);
         };
-        match templates.render(self.template, &context(request, &self.title, self.data)) {
+        match templates.render(self.template, &context(request, &self.title, self.data, self.notice.as_ref())) {
             Ok(html) => html_response(self.status, html),
             Err(error) => AppError::internal(error).respond_to(request),
         }
@@ -94,7 +120,7 @@ pub fn render_error_page(request: &Request<'_>, error: &AppError) -> String {
     request
         .rocket()
         .state::<Templates>()
-        .and_then(|t| t.render("errors/error", &context(request, &title, data)).ok())
+        .and_then(|t| t.render("errors/error", &context(request, &title, data, None)).ok())
         .unwrap_or_else(|| {
             format!(
                 "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>出错了</title><p>{}</p></html>",

@@ -1,9 +1,12 @@
 //! Integration tests through the real app: one test binary, a module per capability.
 //! Every `on_both_databases!` test runs on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set.
 
+mod accounts_support;
 mod support;
 
+mod accounts;
 mod audit_log;
+mod authz;
 mod config_checks;
 mod migrations;
 mod pages;

@@ -20,6 +20,7 @@ pub struct TestApp {
     pub db: Db,
     pub dir: TempDir,
     pub database_url: String,
+    figment: Figment,
 }
 
 /// The PostgreSQL server URL for the suite's second run, if configured.
@@ -74,10 +75,17 @@ impl TestApp {
         let database_url =
             database_url.unwrap_or_else(|| config::sqlite_url_for(&dir.path().join("data").join("test.db")));
         let figment = tweak(test_figment(dir.path(), &database_url));
-        let app = techmarket::app::build(figment).await.expect("app builds");
+        let app = techmarket::app::build(figment.clone()).await.expect("app builds");
         let db = app.db.clone();
         let client = Client::tracked(app.rocket).await.expect("rocket ignites");
-        TestApp { client, db, dir, database_url }
+        TestApp { client, db, dir, database_url, figment }
+    }
+
+    /// Another instance of the app on the same database and settings, with its own cookie jar:
+    /// another browser, or another app process behind a load balancer.
+    pub async fn another_client(&self) -> Client {
+        let app = techmarket::app::build(self.figment.clone()).await.expect("app builds");
+        Client::tracked(app.rocket).await.expect("rocket ignites")
     }
 
     pub async fn get(&self, uri: &str) -> LocalResponse<'_> {
@@ -95,6 +103,16 @@ impl TestApp {
     pub fn backend(&self) -> Backend {
         self.db.backend()
     }
+}
+
+/// Runs `test` against a fresh app on SQLite with extra settings.
+pub async fn run_sqlite_with<F, Fut>(tweak: fn(Figment) -> Figment, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let app = TestApp::start_with(None, tweak).await;
+    test(app).await;
 }
 
 /// Runs `test` against a fresh app on SQLite.

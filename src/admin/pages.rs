@@ -1,0 +1,194 @@
+//! Account management pages: approve, disable, enable, change role, end sessions, unlock.
+//! Every action goes through `auth::service::admin_action`, which audits it.
+
+use rocket::form::{Form, FromForm};
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::{Route, State, get, post, routes};
+use serde_json::{Value, json};
+
+use crate::audit;
+use crate::auth::service::{self, Actor, AdminAction};
+use crate::auth::store::{self, UserRecord};
+use crate::auth::{AdminUser, ClientAddr};
+use crate::db::Db;
+use crate::domain::account::{AccountStatus, Role};
+use crate::domain::ids::UserId;
+use crate::domain::time::{chinese_datetime, parse_stored};
+use crate::error::AppError;
+use crate::web::Page;
+
+fn shown_time(stored: &str) -> String {
+    parse_stored(stored).map(chinese_datetime).unwrap_or_default()
+}
+
+fn user_view(user: &UserRecord) -> Value {
+    let locked =
+        user.locked_until.as_deref().and_then(parse_stored).is_some_and(|t| t > time::OffsetDateTime::now_utc());
+    json!({
+        "id": user.id,
+        "display_name": user.display_name,
+        "job_title": user.job_title,
+        "login": user.email.clone().or_else(|| user.mobile.clone()),
+        "role": user.role.code(),
+        "role_label": user.role.label(),
+        "status": user.status.code(),
+        "status_label": user.status.label(),
+        "organisation_name": user.organisation_name,
+        "created_at": shown_time(&user.created_at),
+        "last_login_at": user.last_login_at.as_deref().map(shown_time),
+        "locked": locked,
+        "locked_until": user.locked_until.as_deref().map(shown_time),
+    })
+}
+
+#[get("/")]
+async fn dashboard(db: &State<Db>, _admin: AdminUser, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
+    let mut counts = serde_json::Map::new();
+    for status in AccountStatus::ALL {
+        counts.insert(status.code().to_string(), json!(store::count_users_by_status(db, *status).await?));
+    }
+    let pending: Vec<Value> =
+        store::list_users(db, Some(AccountStatus::Pending), None, 50).await?.iter().map(user_view).collect();
+    Ok(Page::new("admin/index", "管理后台", json!({"counts": counts, "pending": pending})).with_flash(flash))
+}
+
+#[get("/users?<status>&<q>")]
+async fn users(
+    db: &State<Db>,
+    _admin: AdminUser,
+    status: Option<&str>,
+    q: Option<&str>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
+    let status = status.and_then(AccountStatus::from_code);
+    let search = q.map(str::trim).filter(|s| !s.is_empty());
+    let users: Vec<Value> = store::list_users(db, status, search, 200).await?.iter().map(user_view).collect();
+    let tabs: Vec<Value> = std::iter::once(json!({"code": "", "label": "全部", "active": status.is_none()}))
+        .chain(
+            AccountStatus::ALL
+                .iter()
+                .map(|s| json!({"code": s.code(), "label": s.label(), "active": Some(*s) == status})),
+        )
+        .collect();
+    let data = json!({"users": users, "tabs": tabs, "q": search.unwrap_or(""), "status": status.map(|s| s.code()).unwrap_or("")});
+    Ok(Page::new("admin/users", "账号管理", data).with_flash(flash))
+}
+
+#[get("/users/<id>")]
+async fn user_detail(
+    id: UserId,
+    db: &State<Db>,
+    admin: AdminUser,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
+    let Some(user) = store::find_user(db, &id.to_string()).await? else {
+        return Err(AppError::not_found("user_not_found", "账号不存在"));
+    };
+    let sessions = store::live_sessions(db, &user.id).await?.len();
+    let history: Vec<Value> = audit::recent_for_subject(db, "user", &user.id, 30)
+        .await?
+        .iter()
+        .map(|e| json!({"action": action_label(&e.action), "at": shown_time(&e.occurred_at), "ip": e.actor_ip, "by_self": e.actor_user_id.as_deref() == Some(user.id.as_str())}))
+        .collect();
+    let roles: Vec<Value> =
+        Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label(), "current": *r == user.role})).collect();
+    let data = json!({
+        "user": user_view(&user),
+        "live_sessions": sessions,
+        "history": history,
+        "roles": roles,
+        "is_self": admin.0.id == user.id,
+    });
+    Ok(Page::new("admin/user", format!("账号：{}", user.display_name), data).with_flash(flash))
+}
+
+/// The Chinese name of an audited account action.
+fn action_label(action: &str) -> &'static str {
+    match action {
+        "account.registered" => "注册账号",
+        "account.signed_in" => "登录",
+        "account.signed_out" => "退出登录",
+        "account.locked" => "多次登录失败，账号被临时锁定",
+        "account.unlocked" => "管理员解除锁定",
+        "account.approved" => "管理员审核通过",
+        "account.disabled" => "管理员停用账号",
+        "account.enabled" => "管理员恢复账号",
+        "account.role_changed" => "管理员修改身份",
+        "account.sessions_ended" => "管理员结束全部会话",
+        "account.password_changed" => "修改密码",
+        "account.profile_updated" => "修改个人资料",
+        "account.admin_created" => "通过命令行创建管理员",
+        _ => "其他操作",
+    }
+}
+
+async fn act(
+    db: &Db,
+    admin: &AdminUser,
+    ip: &ClientAddr,
+    id: UserId,
+    action: AdminAction,
+) -> Result<Flash<Redirect>, AppError> {
+    let actor = Actor { user_id: Some(admin.0.id.clone()), ip: Some(ip.0.clone()) };
+    let back = Redirect::to(format!("/admin/users/{id}"));
+    match service::admin_action(db, &actor, &id.to_string(), action).await {
+        Ok(done) => Ok(Flash::success(back, done)),
+        Err(error) if error.status.code < 500 && error.status.code != 404 => Ok(Flash::error(back, error.message)),
+        Err(error) => Err(error),
+    }
+}
+
+#[post("/users/<id>/approve")]
+async fn approve(id: UserId, db: &State<Db>, admin: AdminUser, ip: ClientAddr) -> Result<Flash<Redirect>, AppError> {
+    act(db, &admin, &ip, id, AdminAction::Approve).await
+}
+
+#[post("/users/<id>/disable")]
+async fn disable(id: UserId, db: &State<Db>, admin: AdminUser, ip: ClientAddr) -> Result<Flash<Redirect>, AppError> {
+    act(db, &admin, &ip, id, AdminAction::Disable).await
+}
+
+#[post("/users/<id>/enable")]
+async fn enable(id: UserId, db: &State<Db>, admin: AdminUser, ip: ClientAddr) -> Result<Flash<Redirect>, AppError> {
+    act(db, &admin, &ip, id, AdminAction::Enable).await
+}
+
+#[derive(Debug, FromForm)]
+struct RoleForm {
+    role: Option<String>,
+}
+
+#[post("/users/<id>/role", data = "<form>")]
+async fn change_role(
+    id: UserId,
+    form: Form<RoleForm>,
+    db: &State<Db>,
+    admin: AdminUser,
+    ip: ClientAddr,
+) -> Result<Flash<Redirect>, AppError> {
+    let Some(role) = form.role.as_deref().and_then(Role::from_code) else {
+        return Ok(Flash::error(Redirect::to(format!("/admin/users/{id}")), "请选择有效的身份"));
+    };
+    act(db, &admin, &ip, id, AdminAction::SetRole(role)).await
+}
+
+#[post("/users/<id>/end-sessions")]
+async fn end_sessions(
+    id: UserId,
+    db: &State<Db>,
+    admin: AdminUser,
+    ip: ClientAddr,
+) -> Result<Flash<Redirect>, AppError> {
+    act(db, &admin, &ip, id, AdminAction::EndSessions).await
+}
+
+#[post("/users/<id>/unlock")]
+async fn unlock(id: UserId, db: &State<Db>, admin: AdminUser, ip: ClientAddr) -> Result<Flash<Redirect>, AppError> {
+    act(db, &admin, &ip, id, AdminAction::Unlock).await
+}
+
+/// Mounted at `/admin`.
+pub fn routes() -> Vec<Route> {
+    routes![dashboard, users, user_detail, approve, disable, enable, change_role, end_sessions, unlock]
+}

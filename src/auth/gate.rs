@@ -1,0 +1,191 @@
+//! The gate every request passes before routing: it resolves who is asking, hands out the CSRF
+//! token, and refuses unsafe requests (POST, PUT, PATCH, DELETE) that lack a valid token or
+//! come from another site. Being a fairing, it covers every route, present and future.
+//!
+//! The CSRF token lives in a private (encrypted, HttpOnly) cookie and is repeated in each form
+//! (`_csrf`, first field) or in an `X-CSRF-Token` header. Bearer-token API calls carry no cookies
+//! and need no token.
+
+use rocket::data::Data;
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::uri::Origin;
+use rocket::http::{ContentType, Cookie, CookieJar, Method, SameSite};
+use rocket::request::Request;
+use rocket::{Route, delete, patch, post, put, routes, uri};
+
+use super::identity::{self, Identity};
+use super::secrets::{random_token, same_secret};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::AppError;
+
+/// The private cookie holding the CSRF token.
+pub const CSRF_COOKIE: &str = "tm_csrf";
+/// The form field and header that repeat it.
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// This request's CSRF token, for forms.
+#[derive(Debug, Clone, Default)]
+pub struct CsrfToken(pub String);
+
+impl CsrfToken {
+    pub fn of(request: &Request<'_>) -> String {
+        request.local_cache(CsrfToken::default).0.clone()
+    }
+}
+
+/// Why an unsafe request was refused.
+#[derive(Debug, Clone, Copy, Default)]
+struct CsrfRefusal(Option<&'static str>);
+
+pub struct Gate;
+
+fn is_unsafe(method: Method) -> bool {
+    matches!(method, Method::Post | Method::Put | Method::Patch | Method::Delete)
+}
+
+/// Replaces this browser's CSRF token (after sign-in and sign-out, so a token seen before
+/// cannot be reused across the change).
+pub fn rotate_csrf(cookies: &CookieJar<'_>, settings: &Settings) -> String {
+    let token = random_token(32);
+    let cookie = Cookie::build((CSRF_COOKIE, token.clone()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(settings.auth.secure_cookies);
+    cookies.add_private(cookie);
+    token
+}
+
+/// The `_csrf` value of a url-encoded form body, if it is among the first bytes.
+fn form_token(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok().or_else(|| {
+        // A peek can end inside a multi-byte character; the token sits before that.
+        body.utf8_chunks().next().map(|chunk| chunk.valid())
+    })?;
+    text.split('&').find_map(|pair| pair.strip_prefix("_csrf=")).map(|v| v.to_string())
+}
+
+/// Whether the `Origin` header (if any) names this very host.
+fn origin_matches_host(request: &Request<'_>) -> bool {
+    let Some(origin) = request.headers().get_one("Origin") else {
+        return true;
+    };
+    let Some(host) = request.headers().get_one("Host") else {
+        return false;
+    };
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    !origin_host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+#[rocket::async_trait]
+impl Fairing for Gate {
+    fn info(&self) -> Info {
+        Info { name: "identity and CSRF gate", kind: Kind::Request }
+    }
+
+    async fn on_request(&self, request: &mut Request<'_>, data: &mut Data<'_>) {
+        let path = request.uri().path().as_str().to_string();
+        if path.starts_with("/static/") {
+            return;
+        }
+        let (Some(db), Some(settings)) = (request.rocket().state::<Db>(), request.rocket().state::<Settings>()) else {
+            return;
+        };
+        let identity = match identity::resolve(request, db, settings).await {
+            Ok(identity) => identity,
+            Err(error) => {
+                tracing::error!(%error, "resolving the session failed");
+                Identity::default()
+            }
+        };
+        let bearer = identity.user.as_ref().is_some_and(|u| u.via == identity::AuthVia::Token) || identity.bad_bearer;
+        request.local_cache(|| identity);
+        if bearer {
+            // Bearer calls carry no cookie; the token itself is the proof of intent.
+            return;
+        }
+        let cookie_token = request.cookies().get_private(CSRF_COOKIE).map(|c| c.value().to_string());
+        let token = match cookie_token.clone() {
+            Some(token) => token,
+            None => rotate_csrf(request.cookies(), settings),
+        };
+        request.local_cache(|| CsrfToken(token));
+        if !is_unsafe(request.method()) {
+            return;
+        }
+        let refusal =
+            if request.headers().get_one("Sec-Fetch-Site") == Some("cross-site") || !origin_matches_host(request) {
+                Some("请求来自其他网站，已被拒绝")
+            } else {
+                let provided = match request.headers().get_one(CSRF_HEADER) {
+                    Some(header) => Some(header.to_string()),
+                    None if request.content_type() == Some(&ContentType::Form) => form_token(data.peek(512).await),
+                    None => None,
+                };
+                match (cookie_token, provided) {
+                    (Some(expected), Some(given)) if same_secret(&expected, &given) => None,
+                    _ => Some("页面已过期或缺少安全令牌，请刷新页面后重新提交"),
+                }
+            };
+        if let Some(reason) = refusal {
+            request.local_cache(|| CsrfRefusal(Some(reason)));
+            let target: Origin<'static> =
+                if path.starts_with("/api/") { uri!("/api/v1/__refused") } else { uri!("/__refused") };
+            request.set_uri(target);
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for CsrfRefusal {
+    type Error = std::convert::Infallible;
+    async fn from_request(request: &'r Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
+        rocket::request::Outcome::Success(*request.local_cache(CsrfRefusal::default))
+    }
+}
+
+impl CsrfRefusal {
+    fn error(self) -> AppError {
+        AppError::forbidden("csrf_failed", self.0.unwrap_or("请求未通过安全校验"))
+    }
+}
+
+#[post("/__refused")]
+fn refused_post(refusal: CsrfRefusal) -> AppError {
+    refusal.error()
+}
+#[put("/__refused")]
+fn refused_put(refusal: CsrfRefusal) -> AppError {
+    refusal.error()
+}
+#[patch("/__refused")]
+fn refused_patch(refusal: CsrfRefusal) -> AppError {
+    refusal.error()
+}
+#[delete("/__refused")]
+fn refused_delete(refusal: CsrfRefusal) -> AppError {
+    refusal.error()
+}
+
+/// Mounted at `/` and at `/api/v1`.
+pub fn routes() -> Vec<Route> {
+    routes![refused_post, refused_put, refused_patch, refused_delete]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_token_in_a_form_body() {
+        assert_eq!(form_token(b"_csrf=abc-_1&name=x").as_deref(), Some("abc-_1"));
+        assert_eq!(form_token(b"name=x&_csrf=t").as_deref(), Some("t"));
+        assert_eq!(form_token(b"name=x"), None);
+        assert_eq!(form_token(b"x_csrf=t"), None);
+        let mut cut = b"_csrf=tok&name=".to_vec();
+        cut.extend_from_slice(&"张".as_bytes()[..2]);
+        assert_eq!(form_token(&cut).as_deref(), Some("tok"));
+    }
+}

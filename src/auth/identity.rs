@@ -1,0 +1,241 @@
+//! Who is asking: resolved once per request (session cookie, or a bearer token under `/api/`),
+//! then handed to handlers through typed guards — `CurrentUser` (signed in), `ActiveUser`
+//! (approved), `AdminUser`. A refused guard records why, so the error page can say so.
+
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+use serde::Serialize;
+
+use super::secrets::hash_secret;
+use super::store::{self, UserRecord};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::account::{AccountStatus, Role};
+use crate::domain::time::{now_stored, parse_stored};
+
+/// The private cookie holding the session id.
+pub const SESSION_COOKIE: &str = "tm_session";
+
+/// How the request proved who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthVia {
+    /// A browser session, by the hash of its id.
+    Session(String),
+    /// A personal API token.
+    Token,
+}
+
+/// The signed-in user of this request. Holds nothing secret, so it may be shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurrentUser {
+    pub id: String,
+    pub display_name: String,
+    pub role: Role,
+    pub role_label: &'static str,
+    pub status: AccountStatus,
+    pub status_label: &'static str,
+    pub organisation_id: Option<String>,
+    pub organisation_name: Option<String>,
+    pub is_admin: bool,
+    #[serde(skip)]
+    pub via: AuthVia,
+}
+
+impl CurrentUser {
+    fn from_record(user: &UserRecord, via: AuthVia) -> CurrentUser {
+        CurrentUser {
+            id: user.id.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role,
+            role_label: user.role.label(),
+            status: user.status,
+            status_label: user.status.label(),
+            organisation_id: user.organisation_id.clone(),
+            organisation_name: user.organisation_name.clone(),
+            is_admin: user.role == Role::Admin && user.status == AccountStatus::Active,
+            via,
+        }
+    }
+
+    pub fn session_hash(&self) -> Option<&str> {
+        match &self.via {
+            AuthVia::Session(hash) => Some(hash),
+            AuthVia::Token => None,
+        }
+    }
+}
+
+/// The outcome of resolving a request, kept in the request's local cache.
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    pub user: Option<CurrentUser>,
+    /// An `Authorization` header was sent but did not name a live token.
+    pub bad_bearer: bool,
+}
+
+/// Why a guard refused; the catcher shows it instead of the generic message.
+#[derive(Debug, Clone, Default)]
+pub struct Refusal(pub std::sync::OnceLock<(&'static str, &'static str)>);
+
+impl Refusal {
+    pub fn record(request: &Request<'_>, code: &'static str, message: &'static str) {
+        let _ = request.local_cache(Refusal::default).0.set((code, message));
+    }
+
+    pub fn of(request: &Request<'_>) -> Option<(&'static str, &'static str)> {
+        request.local_cache(Refusal::default).0.get().copied()
+    }
+}
+
+/// Resolves the caller. Under `/api/` an `Authorization: Bearer` header is the only credential
+/// looked at (cookies are ignored, so a bad token can never fall back to a cookie session).
+pub async fn resolve(request: &Request<'_>, db: &Db, settings: &Settings) -> Result<Identity, sqlx::Error> {
+    let is_api = request.uri().path().starts_with("/api/");
+    if is_api && let Some(header) = request.headers().get_one("Authorization") {
+        let token = header.strip_prefix("Bearer ").map(str::trim).unwrap_or_default();
+        if token.is_empty() {
+            return Ok(Identity { user: None, bad_bearer: true });
+        }
+        let user = store::user_by_token(db, &hash_secret(token)).await?;
+        return Ok(match user.filter(|u| u.status != AccountStatus::Disabled) {
+            Some(user) => Identity { user: Some(CurrentUser::from_record(&user, AuthVia::Token)), bad_bearer: false },
+            None => Identity { user: None, bad_bearer: true },
+        });
+    }
+    let cookies = request.cookies();
+    let Some(cookie) = cookies.get_private(SESSION_COOKIE) else {
+        return Ok(Identity::default());
+    };
+    let id_hash = hash_secret(cookie.value());
+    let session = store::find_session(db, &id_hash).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let live = session.filter(|s| {
+        let within_absolute = parse_stored(&s.expires_at).is_some_and(|end| now < end);
+        let within_idle = parse_stored(&s.last_seen_at).is_some_and(|seen| now < seen + settings.auth.session_idle);
+        s.revoked_at.is_none() && within_absolute && within_idle && s.user.status != AccountStatus::Disabled
+    });
+    let Some(session) = live else {
+        cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+        return Ok(Identity::default());
+    };
+    // Writing on every request would make each page view a write; a minute's precision is plenty.
+    if parse_stored(&session.last_seen_at).is_none_or(|seen| now - seen > time::Duration::minutes(1)) {
+        store::touch_session(db, &session.id_hash, &now_stored()).await?;
+    }
+    Ok(Identity { user: Some(CurrentUser::from_record(&session.user, AuthVia::Session(id_hash))), bad_bearer: false })
+}
+
+/// Sets the session cookie for a new session id.
+pub fn set_session_cookie(cookies: &CookieJar<'_>, session_id: String, settings: &Settings) {
+    let cookie = Cookie::build((SESSION_COOKIE, session_id))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(settings.auth.secure_cookies)
+        .max_age(time::Duration::seconds(settings.auth.session_absolute.whole_seconds()));
+    cookies.add_private(cookie);
+}
+
+pub fn clear_session_cookie(cookies: &CookieJar<'_>) {
+    cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+}
+
+fn identity<'r>(request: &'r Request<'_>) -> &'r Identity {
+    request.local_cache(Identity::default)
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CurrentUser {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        let identity = identity(request);
+        match &identity.user {
+            Some(user) => Outcome::Success(user.clone()),
+            None if identity.bad_bearer => {
+                Refusal::record(request, "invalid_token", "API 令牌无效或已撤销");
+                Outcome::Error((Status::Unauthorized, ()))
+            }
+            None => Outcome::Error((Status::Unauthorized, ())),
+        }
+    }
+}
+
+/// A signed-in user whose account is approved and not disabled.
+#[derive(Debug, Clone)]
+pub struct ActiveUser(pub CurrentUser);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ActiveUser {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        let user = match CurrentUser::from_request(request).await {
+            Outcome::Success(user) => user,
+            Outcome::Error(e) => return Outcome::Error(e),
+            Outcome::Forward(s) => return Outcome::Forward(s),
+        };
+        match user.status {
+            AccountStatus::Active => Outcome::Success(ActiveUser(user)),
+            AccountStatus::Pending => {
+                Refusal::record(request, "account_pending", "您的账号正在等待管理员审核，审核通过后即可使用此功能");
+                Outcome::Error((Status::Forbidden, ()))
+            }
+            AccountStatus::Disabled => {
+                Refusal::record(request, "account_disabled", "您的账号已被停用");
+                Outcome::Error((Status::Forbidden, ()))
+            }
+        }
+    }
+}
+
+/// An approved administrator.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub CurrentUser);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AdminUser {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        let ActiveUser(user) = match ActiveUser::from_request(request).await {
+            Outcome::Success(user) => user,
+            Outcome::Error(e) => return Outcome::Error(e),
+            Outcome::Forward(s) => return Outcome::Forward(s),
+        };
+        if user.role == Role::Admin {
+            Outcome::Success(AdminUser(user))
+        } else {
+            Refusal::record(request, "admin_only", "此功能仅限平台管理员使用");
+            Outcome::Error((Status::Forbidden, ()))
+        }
+    }
+}
+
+/// The caller's address as Rocket sees it (the socket, or the trusted proxy's header when
+/// `ip_header` is configured), for throttling and the audit log.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ClientAddr {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(ClientAddr(request.client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+/// The caller's `User-Agent`, shortened, for the session list.
+#[derive(Debug, Clone)]
+pub struct UserAgent(pub String);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for UserAgent {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let agent = request.headers().get_one("User-Agent").unwrap_or_default();
+        Outcome::Success(UserAgent(agent.chars().take(300).collect()))
+    }
+}

@@ -1,0 +1,15 @@
+//! Accounts and security: registration, sign-in, sessions, CSRF, API tokens, throttling, and
+//! the role guards every feature's handlers take as arguments.
+
+pub mod api;
+pub mod gate;
+pub mod identity;
+pub mod model;
+pub mod pages;
+pub mod password;
+pub mod secrets;
+pub mod service;
+pub mod store;
+pub mod throttle;
+
+pub use identity::{ActiveUser, AdminUser, ClientAddr, CurrentUser, UserAgent};

@@ -1,0 +1,495 @@
+//! Account use cases: register, sign in and out, change password, API tokens, and the
+//! administrator's actions. Each write is one transaction with its audit event.
+
+use serde_json::json;
+
+use super::model::{self, FieldErrors, Login, OrganisationChoice, RegistrationInput};
+use super::password::{self, PasswordHasher};
+use super::secrets::{hash_secret, random_token};
+use super::store::{self, NewUser, UserRecord};
+use super::throttle::LoginThrottle;
+use crate::audit::{self, NewAuditEvent};
+use crate::config::Settings;
+use crate::db::{Db, WriteTx};
+use crate::domain::account::{AccountStatus, Role};
+use crate::domain::ids::UserId;
+use crate::domain::time::{parse_stored, to_stored};
+use crate::error::AppError;
+use crate::orgs;
+
+/// Who acts, from where: the audit log's "who" and "from where".
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    fn event(&self, action: &str, subject_type: &str, subject_id: &str, details: serde_json::Value) -> NewAuditEvent {
+        NewAuditEvent {
+            actor_user_id: self.user_id.clone(),
+            actor_ip: self.ip.clone(),
+            action: action.to_string(),
+            subject_type: subject_type.to_string(),
+            subject_id: subject_id.to_string(),
+            details,
+        }
+    }
+}
+
+async fn record(tx: &mut WriteTx, db: &Db, event: NewAuditEvent) -> Result<(), sqlx::Error> {
+    audit::append(tx, db.backend(), &event).await.map(|_| ())
+}
+
+/// A failure that is either the person's to fix (fields) or ours.
+#[derive(Debug)]
+pub enum FormFailure {
+    Fields(FieldErrors),
+    Other(AppError),
+}
+
+impl From<sqlx::Error> for FormFailure {
+    fn from(error: sqlx::Error) -> Self {
+        FormFailure::Other(AppError::internal(error))
+    }
+}
+
+impl From<password::HashError> for FormFailure {
+    fn from(error: password::HashError) -> Self {
+        FormFailure::Other(AppError::internal(error))
+    }
+}
+
+fn field(name: &str, message: &str) -> FormFailure {
+    FormFailure::Fields(FieldErrors::from([(name.to_string(), message.to_string())]))
+}
+
+/// Applies the password rules with this district's words as context.
+fn password_rules(settings: &Settings) -> impl Fn(&str, &[&str]) -> Result<(), String> + '_ {
+    move |candidate: &str, context: &[&str]| {
+        let mut words: Vec<&str> = context.to_vec();
+        words.push(&settings.district_name);
+        password::check_new_password(candidate, &words).map_err(|e| e.to_string())
+    }
+}
+
+/// Registers a pending account (and its new organisation, if any).
+pub async fn register(
+    db: &Db,
+    hasher: &PasswordHasher,
+    settings: &Settings,
+    input: &RegistrationInput,
+    ip: &str,
+) -> Result<UserId, FormFailure> {
+    let valid = model::validate_registration(input, password_rules(settings)).map_err(FormFailure::Fields)?;
+    let password_hash = hasher.hash(&valid.password).await?;
+    let (email, mobile) = match &valid.login {
+        Login::Email(e) => (Some(e.clone()), None),
+        Login::Mobile(m) => (None, Some(m.clone())),
+    };
+    let mut tx = db.begin_write().await?;
+    if store::login_taken(&mut tx, email.as_deref(), mobile.as_deref()).await? {
+        return Err(field("login", "该邮箱或手机号已注册，请直接登录"));
+    }
+    let actor = Actor { user_id: None, ip: Some(ip.to_string()) };
+    let (organisation_id, new_organisation) = match &valid.organisation {
+        OrganisationChoice::Existing(id) => {
+            let expected_kind = model::organisation_kind_for(valid.role);
+            match orgs::store::find(db, id).await? {
+                Some(org) if org.kind == expected_kind.code() => (org.id, false),
+                _ => return Err(field("organisation_id", "所选单位不存在或与身份不符，请重新选择")),
+            }
+        }
+        OrganisationChoice::New(new) => {
+            let (name_taken, code_taken) =
+                orgs::store::name_or_code_taken(&mut tx, &new.name, new.credit_code.as_deref()).await?;
+            if name_taken {
+                return Err(field("org_name", "该单位已在平台登记，请选择“已有单位”"));
+            }
+            if code_taken {
+                return Err(field("org_credit_code", "该统一社会信用代码已被其他单位使用"));
+            }
+            let id = orgs::store::insert(&mut tx, new).await?.to_string();
+            let details = json!({"name": new.name, "kind": new.kind.code(), "credit_code": new.credit_code});
+            record(&mut tx, db, actor.event("organisation.created", "organisation", &id, details)).await?;
+            (id, true)
+        }
+    };
+    let user_id = store::insert_user(
+        &mut tx,
+        &NewUser {
+            display_name: valid.display_name.clone(),
+            email,
+            mobile,
+            password_hash,
+            role: valid.role,
+            status: AccountStatus::Pending,
+            organisation_id: Some(organisation_id.clone()),
+        },
+    )
+    .await?;
+    let actor = Actor { user_id: Some(user_id.to_string()), ..actor };
+    let details =
+        json!({"role": valid.role.code(), "organisation_id": organisation_id, "new_organisation": new_organisation});
+    record(&mut tx, db, actor.event("account.registered", "user", &user_id.to_string(), details)).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// Why a sign-in did not succeed. Wrong name and wrong password read the same.
+#[derive(Debug)]
+pub enum LoginFailure {
+    Throttled,
+    Locked,
+    BadCredentials,
+    Disabled,
+    Internal(AppError),
+}
+
+impl From<sqlx::Error> for LoginFailure {
+    fn from(error: sqlx::Error) -> Self {
+        LoginFailure::Internal(AppError::internal(error))
+    }
+}
+
+impl From<LoginFailure> for AppError {
+    fn from(failure: LoginFailure) -> AppError {
+        use rocket::http::Status;
+        match failure {
+            LoginFailure::Throttled => {
+                AppError::new(Status::TooManyRequests, "too_many_attempts", "登录尝试过于频繁，请稍后再试")
+            }
+            LoginFailure::Locked => AppError::new(
+                Status::TooManyRequests,
+                "account_locked",
+                "该账号因多次登录失败已被临时锁定，请稍后再试或联系管理员解锁",
+            ),
+            LoginFailure::BadCredentials => {
+                AppError::new(Status::Unauthorized, "invalid_credentials", "账号或密码不正确")
+            }
+            LoginFailure::Disabled => AppError::forbidden("account_disabled", "该账号已被停用，如有疑问请联系管理员"),
+            LoginFailure::Internal(error) => error,
+        }
+    }
+}
+
+/// A started session: the id for the cookie (never stored) and who signed in.
+pub struct NewSession {
+    pub session_id: String,
+    pub user: UserRecord,
+}
+
+/// Signs in: throttles, checks the lock, verifies the password, starts a session.
+#[expect(clippy::too_many_arguments, reason = "each collaborator is a distinct piece of request state")]
+pub async fn login(
+    db: &Db,
+    hasher: &PasswordHasher,
+    throttle: &LoginThrottle,
+    settings: &Settings,
+    login_input: &str,
+    password: &str,
+    ip: &str,
+    user_agent: &str,
+) -> Result<NewSession, LoginFailure> {
+    let login = Login::parse(login_input);
+    let key = login.as_ref().map(|l| l.key().to_string()).unwrap_or_else(|_| login_input.trim().to_lowercase());
+    if !throttle.allow(ip, &key) {
+        return Err(LoginFailure::Throttled);
+    }
+    let user = match &login {
+        Ok(login) => store::find_user_by_login(&mut *db.pool().acquire().await?, login.key()).await?,
+        Err(_) => None,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let locked =
+        user.as_ref().and_then(|u| u.locked_until.as_deref()).and_then(parse_stored).is_some_and(|until| now < until);
+    let matches = hasher
+        .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+        .await
+        .map_err(|e| LoginFailure::Internal(AppError::internal(e)))?;
+    let Some(user) = user else {
+        return Err(LoginFailure::BadCredentials);
+    };
+    if locked {
+        return Err(LoginFailure::Locked);
+    }
+    let actor = Actor { user_id: Some(user.id.clone()), ip: Some(ip.to_string()) };
+    if !matches {
+        let mut tx = db.begin_write().await?;
+        let failures = store::record_failed_login(&mut tx, &user.id).await?;
+        let lock = failures >= i64::from(settings.auth.lock_after_failures);
+        if lock {
+            let until = to_stored(now + settings.auth.lock_duration);
+            store::set_lock(&mut tx, &user.id, Some(&until)).await?;
+            let details = json!({"failures": failures, "locked_until": until});
+            record(&mut tx, db, actor.event("account.locked", "user", &user.id, details)).await?;
+        }
+        tx.commit().await?;
+        return Err(if lock { LoginFailure::Locked } else { LoginFailure::BadCredentials });
+    }
+    if user.status == AccountStatus::Disabled {
+        return Err(LoginFailure::Disabled);
+    }
+    let session_id = random_token(32);
+    let mut tx = db.begin_write().await?;
+    store::record_login(&mut tx, &user.id).await?;
+    store::insert_session(
+        &mut tx,
+        &hash_secret(&session_id),
+        &user.id,
+        &session_expiry(settings),
+        Some(ip),
+        user_agent,
+    )
+    .await?;
+    record(&mut tx, db, actor.event("account.signed_in", "user", &user.id, json!({}))).await?;
+    tx.commit().await?;
+    Ok(NewSession { session_id, user })
+}
+
+fn session_expiry(settings: &Settings) -> String {
+    to_stored(time::OffsetDateTime::now_utc() + settings.auth.session_absolute)
+}
+
+/// Ends one session.
+pub async fn logout(db: &Db, actor: &Actor, session_hash: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    store::revoke_session(&mut tx, session_hash, "signed_out").await?;
+    let user_id = actor.user_id.clone().unwrap_or_default();
+    record(&mut tx, db, actor.event("account.signed_out", "user", &user_id, json!({}))).await?;
+    tx.commit().await
+}
+
+/// Changes a password after checking the current one; ends every session of the user and
+/// starts a fresh one for this browser.
+#[expect(clippy::too_many_arguments, reason = "each collaborator is a distinct piece of request state")]
+pub async fn change_password(
+    db: &Db,
+    hasher: &PasswordHasher,
+    settings: &Settings,
+    actor: &Actor,
+    user_id: &str,
+    current: &str,
+    new_password: &str,
+    confirm: &str,
+    user_agent: &str,
+) -> Result<String, FormFailure> {
+    let Some(user) = store::find_user(db, user_id).await? else {
+        return Err(FormFailure::Other(AppError::not_found("user_not_found", "账号不存在")));
+    };
+    if !hasher.verify(current, Some(&user.password_hash)).await? {
+        return Err(field("current_password", "当前密码不正确"));
+    }
+    let context =
+        [user.display_name.as_str(), user.email.as_deref().unwrap_or(""), user.mobile.as_deref().unwrap_or("")];
+    if let Err(message) = password_rules(settings)(new_password, &context) {
+        return Err(field("new_password", &message));
+    }
+    if new_password != confirm {
+        return Err(field("new_password_confirm", "两次输入的密码不一致"));
+    }
+    let hash = hasher.hash(new_password).await?;
+    let session_id = random_token(32);
+    let mut tx = db.begin_write().await?;
+    store::set_password(&mut tx, user_id, &hash).await?;
+    let ended = store::revoke_user_sessions(&mut tx, user_id, "password_changed").await?;
+    store::insert_session(
+        &mut tx,
+        &hash_secret(&session_id),
+        user_id,
+        &session_expiry(settings),
+        actor.ip.as_deref(),
+        user_agent,
+    )
+    .await?;
+    record(&mut tx, db, actor.event("account.password_changed", "user", user_id, json!({"sessions_ended": ended})))
+        .await?;
+    tx.commit().await?;
+    Ok(session_id)
+}
+
+/// Updates the name and job title a user shows.
+pub async fn update_profile(
+    db: &Db,
+    actor: &Actor,
+    user_id: &str,
+    display_name: &str,
+    job_title: &str,
+) -> Result<(), FormFailure> {
+    let display_name = display_name.trim();
+    let job_title = job_title.trim();
+    if display_name.is_empty() {
+        return Err(field("display_name", "请填写姓名"));
+    }
+    if display_name.chars().count() > 50 {
+        return Err(field("display_name", "姓名最多 50 个字"));
+    }
+    if job_title.chars().count() > 50 {
+        return Err(field("job_title", "职务最多 50 个字"));
+    }
+    let mut tx = db.begin_write().await?;
+    store::set_profile(&mut tx, user_id, display_name, job_title).await?;
+    let details = json!({"display_name": display_name, "job_title": job_title});
+    record(&mut tx, db, actor.event("account.profile_updated", "user", user_id, details)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A newly created API token: its secret is shown once and never again.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CreatedToken {
+    pub id: String,
+    pub name: String,
+    pub token: String,
+    pub prefix: String,
+}
+
+pub async fn create_token(db: &Db, actor: &Actor, user_id: &str, name: &str) -> Result<CreatedToken, FormFailure> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(field("name", "请为令牌起一个 1–50 字的名称，例如“数据对接脚本”"));
+    }
+    if store::live_tokens(db, user_id).await?.len() >= 20 {
+        return Err(field("name", "每个账号最多保留 20 个有效令牌，请先撤销不用的令牌"));
+    }
+    let token = format!("tm_{}", random_token(32));
+    let prefix: String = token.chars().take(10).collect();
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut tx = db.begin_write().await?;
+    store::insert_token(&mut tx, &id, user_id, name, &hash_secret(&token), &prefix).await?;
+    record(&mut tx, db, actor.event("api_token.created", "api_token", &id, json!({"name": name, "prefix": prefix})))
+        .await?;
+    tx.commit().await?;
+    Ok(CreatedToken { id, name: name.to_string(), token, prefix })
+}
+
+pub async fn revoke_token(db: &Db, actor: &Actor, user_id: &str, token_id: &str) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    if store::revoke_token(&mut tx, token_id, user_id).await? == 0 {
+        return Err(AppError::not_found("token_not_found", "令牌不存在或已撤销"));
+    }
+    record(&mut tx, db, actor.event("api_token.revoked", "api_token", token_id, json!({}))).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What an administrator can do to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAction {
+    Approve,
+    Disable,
+    Enable,
+    SetRole(Role),
+    EndSessions,
+    Unlock,
+}
+
+/// Applies an administrator's action, refusing what makes no sense (approving an active
+/// account, an administrator disabling or demoting themselves).
+pub async fn admin_action(
+    db: &Db,
+    actor: &Actor,
+    target_id: &str,
+    action: AdminAction,
+) -> Result<&'static str, AppError> {
+    let Some(target) = store::find_user(db, target_id).await? else {
+        return Err(AppError::not_found("user_not_found", "账号不存在"));
+    };
+    let is_self = actor.user_id.as_deref() == Some(target.id.as_str());
+    if is_self && matches!(action, AdminAction::Disable | AdminAction::SetRole(_)) {
+        return Err(AppError::conflict("cannot_change_self", "不能停用自己的账号或修改自己的身份"));
+    }
+    let mut tx = db.begin_write().await?;
+    let (event, details, done): (&str, serde_json::Value, &'static str) = match action {
+        AdminAction::Approve => {
+            if target.status != AccountStatus::Pending {
+                return Err(AppError::conflict("not_pending", "该账号不是待审核状态"));
+            }
+            store::set_status(&mut tx, &target.id, AccountStatus::Active).await?;
+            ("account.approved", json!({"from": "pending", "to": "active"}), "已审核通过")
+        }
+        AdminAction::Disable => {
+            if target.status == AccountStatus::Disabled {
+                return Err(AppError::conflict("already_disabled", "该账号已是停用状态"));
+            }
+            store::set_status(&mut tx, &target.id, AccountStatus::Disabled).await?;
+            let ended = store::revoke_user_sessions(&mut tx, &target.id, "disabled").await?;
+            ("account.disabled", json!({"from": target.status.code(), "sessions_ended": ended}), "已停用该账号")
+        }
+        AdminAction::Enable => {
+            if target.status != AccountStatus::Disabled {
+                return Err(AppError::conflict("not_disabled", "该账号未被停用"));
+            }
+            store::set_status(&mut tx, &target.id, AccountStatus::Active).await?;
+            ("account.enabled", json!({"from": "disabled", "to": "active"}), "已恢复该账号")
+        }
+        AdminAction::SetRole(role) => {
+            if role == target.role {
+                return Err(AppError::conflict("same_role", "该账号已是此身份"));
+            }
+            store::set_role(&mut tx, &target.id, role).await?;
+            let ended = store::revoke_user_sessions(&mut tx, &target.id, "role_changed").await?;
+            let details = json!({"from": target.role.code(), "to": role.code(), "sessions_ended": ended});
+            ("account.role_changed", details, "已修改身份")
+        }
+        AdminAction::EndSessions => {
+            let ended = store::revoke_user_sessions(&mut tx, &target.id, "ended_by_admin").await?;
+            ("account.sessions_ended", json!({"sessions_ended": ended}), "已结束该账号的全部登录会话")
+        }
+        AdminAction::Unlock => {
+            store::set_lock(&mut tx, &target.id, None).await?;
+            ("account.unlocked", json!({"was_locked_until": target.locked_until}), "已解除登录锁定")
+        }
+    };
+    record(&mut tx, db, actor.event(event, "user", &target.id, details)).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Creates an active administrator (the `techmarket admin create` command). There is no
+/// default account anywhere: the first administrator is made this way.
+pub async fn create_admin(
+    db: &Db,
+    hasher: &PasswordHasher,
+    settings: &Settings,
+    display_name: &str,
+    login: &str,
+    password: &str,
+) -> Result<UserId, String> {
+    let display_name = display_name.trim();
+    if display_name.is_empty() {
+        return Err("请提供管理员姓名（--name）".into());
+    }
+    let login = Login::parse(login).map_err(str::to_string)?;
+    password_rules(settings)(password, &[display_name, login.key()])?;
+    let hash = hasher.hash(password).await.map_err(|e| e.to_string())?;
+    let (email, mobile) = match &login {
+        Login::Email(e) => (Some(e.clone()), None),
+        Login::Mobile(m) => (None, Some(m.clone())),
+    };
+    let internal = |e: sqlx::Error| format!("数据库错误：{e}");
+    let mut tx = db.begin_write().await.map_err(internal)?;
+    if store::login_taken(&mut tx, email.as_deref(), mobile.as_deref()).await.map_err(internal)? {
+        return Err("该邮箱或手机号已被使用".into());
+    }
+    let new = NewUser {
+        display_name: display_name.to_string(),
+        email,
+        mobile,
+        password_hash: hash,
+        role: Role::Admin,
+        status: AccountStatus::Active,
+        organisation_id: None,
+    };
+    let id = store::insert_user(&mut tx, &new).await.map_err(internal)?;
+    let admins = store::count_admins(&mut tx).await.map_err(internal)?;
+    let event = NewAuditEvent::system(
+        "account.admin_created",
+        "user",
+        &id.to_string(),
+        json!({"via": "cli", "admins": admins}),
+    );
+    audit::append(&mut tx, db.backend(), &event).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
+}

@@ -1,0 +1,247 @@
+//! The authorization matrix: every mounted route × every kind of visitor → the expected answer,
+//! in one table that fails when a route is added without an entry. And the CSRF proof: no
+//! unsafe route is reachable with a cookie session but without the token, from another site,
+//! or with a foreign Origin.
+
+use std::collections::BTreeSet;
+
+use rocket::http::{ContentType, Header, Method, Status};
+use rocket::local::asynchronous::Client;
+use techmarket::domain::account::Role;
+
+use crate::accounts_support::*;
+use crate::on_both_databases;
+use crate::support::TestApp;
+
+/// What a visitor should get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// This status.
+    S(u16),
+    /// A redirect to the sign-in page (a page that needs an account).
+    Login,
+}
+use Expect::{Login, S};
+
+/// One row: the route as mounted, the concrete request, and the answer for
+/// [anonymous, researcher, enterprise, broker, pending, admin] (the order of `Persona::ALL`).
+struct Row {
+    method: Method,
+    route: &'static str,
+    uri: &'static str,
+    body: &'static str,
+    expect: [Expect; 6],
+}
+
+const fn row(method: Method, route: &'static str, uri: &'static str, body: &'static str, expect: [Expect; 6]) -> Row {
+    Row { method, route, uri, body, expect }
+}
+
+const ANYONE_OK: [Expect; 6] = [S(200); 6];
+const SIGNED_IN_PAGE: [Expect; 6] = [Login, S(200), S(200), S(200), S(200), S(200)];
+const SIGNED_IN_FORM: [Expect; 6] = [Login, S(422), S(422), S(422), S(422), S(422)];
+const ADMIN_PAGE: [Expect; 6] = [Login, S(403), S(403), S(403), S(403), S(200)];
+const ADMIN_ACTION: [Expect; 6] = [Login, S(403), S(403), S(403), S(403), S(303)];
+const SIGNED_IN_API: [Expect; 6] = [S(401), S(200), S(200), S(200), S(200), S(200)];
+const REFUSED: [Expect; 6] = [S(403); 6];
+
+/// `{target}` in a URI is replaced by the id of a pending account made for the run.
+fn table() -> Vec<Row> {
+    use Method::*;
+    vec![
+        row(Get, "/", "/", "", ANYONE_OK),
+        row(Get, "/static/<path..>", "/static/css/site.css", "", ANYONE_OK),
+        row(Get, "/login?<next>", "/login", "", [S(200), S(303), S(303), S(303), S(303), S(303)]),
+        row(Post, "/login", "/login", "login=&password=", [S(401); 6]),
+        row(Get, "/register", "/register", "", [S(200), S(303), S(303), S(303), S(303), S(303)]),
+        row(Post, "/register", "/register", "display_name=", [S(422); 6]),
+        row(Get, "/account", "/account", "", SIGNED_IN_PAGE),
+        row(Post, "/account/profile", "/account/profile", "display_name=", SIGNED_IN_FORM),
+        row(Post, "/account/password", "/account/password", "current_password=", SIGNED_IN_FORM),
+        row(Post, "/account/tokens", "/account/tokens", "name=", SIGNED_IN_FORM),
+        row(
+            Post,
+            "/account/tokens/<id>/revoke",
+            "/account/tokens/no-such-token/revoke",
+            "",
+            [Login, S(404), S(404), S(404), S(404), S(404)],
+        ),
+        row(Post, "/__refused", "/__refused", "", REFUSED),
+        row(Put, "/__refused", "/__refused", "", REFUSED),
+        row(Patch, "/__refused", "/__refused", "", REFUSED),
+        row(Delete, "/__refused", "/__refused", "", REFUSED),
+        row(Get, "/admin", "/admin", "", ADMIN_PAGE),
+        row(Get, "/admin/users?<status>&<q>", "/admin/users?status=pending", "", ADMIN_PAGE),
+        row(Get, "/admin/users/<id>", "/admin/users/{target}", "", ADMIN_PAGE),
+        row(Post, "/admin/users/<id>/approve", "/admin/users/{target}/approve", "", ADMIN_ACTION),
+        row(Post, "/admin/users/<id>/disable", "/admin/users/{target}/disable", "", ADMIN_ACTION),
+        row(Post, "/admin/users/<id>/enable", "/admin/users/{target}/enable", "", ADMIN_ACTION),
+        row(Post, "/admin/users/<id>/role", "/admin/users/{target}/role", "role=broker", ADMIN_ACTION),
+        row(Post, "/admin/users/<id>/end-sessions", "/admin/users/{target}/end-sessions", "", ADMIN_ACTION),
+        row(Post, "/admin/users/<id>/unlock", "/admin/users/{target}/unlock", "", ADMIN_ACTION),
+        row(Get, "/api/v1/health", "/api/v1/health", "", ANYONE_OK),
+        row(Get, "/api/v1/me", "/api/v1/me", "", SIGNED_IN_API),
+        row(Get, "/api/v1/tokens", "/api/v1/tokens", "", SIGNED_IN_API),
+        row(
+            Post,
+            "/api/v1/tokens",
+            "/api/v1/tokens",
+            r#"{"name":"矩阵测试"}"#,
+            [S(401), S(201), S(201), S(201), S(201), S(201)],
+        ),
+        row(
+            Delete,
+            "/api/v1/tokens/<id>",
+            "/api/v1/tokens/no-such-token",
+            "",
+            [S(401), S(404), S(404), S(404), S(404), S(404)],
+        ),
+        row(Post, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),
+        row(Put, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),
+        row(Patch, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),
+        row(Delete, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),
+        // Last: it ends the session the rows above rely on.
+        row(Post, "/logout", "/logout", "", [S(303); 6]),
+    ]
+}
+
+fn mounted(client: &Client) -> BTreeSet<(String, String)> {
+    client.rocket().routes().map(|r| (r.method.to_string(), r.uri.to_string())).collect()
+}
+
+#[test]
+fn the_table_has_no_duplicates() {
+    let rows = table();
+    let keys: BTreeSet<_> = rows.iter().map(|r| (r.method.to_string(), r.route)).collect();
+    assert_eq!(keys.len(), rows.len());
+}
+
+async fn persona_clients(app: &TestApp) -> Vec<(Persona, Client)> {
+    let admin = create_admin(app).await;
+    let mut clients = Vec::new();
+    for persona in Persona::ALL {
+        let client = app.another_client().await;
+        let person = match persona {
+            Persona::Anonymous => None,
+            Persona::Researcher => Some(active(app, &admin, Role::Researcher).await),
+            Persona::Enterprise => Some(active(app, &admin, Role::Enterprise).await),
+            Persona::Broker => Some(active(app, &admin, Role::Broker).await),
+            Persona::Pending => Some(register(app, Role::Researcher).await),
+            Persona::Admin => Some(admin.clone()),
+        };
+        if let Some(person) = person {
+            signed_in(&client, &person).await;
+        }
+        clients.push((persona, client));
+    }
+    clients
+}
+
+async fn send<'c>(
+    client: &'c Client,
+    row: &Row,
+    uri: &str,
+    csrf: Option<&str>,
+) -> rocket::local::asynchronous::LocalResponse<'c> {
+    let mut request = client.req(row.method, uri.to_string());
+    if let Some(token) = csrf {
+        request = request.header(Header::new("X-CSRF-Token", token.to_string()));
+    }
+    if !row.body.is_empty() {
+        let content_type = if row.body.starts_with('{') { ContentType::JSON } else { ContentType::Form };
+        request = request.header(content_type).body(row.body);
+    }
+    request.dispatch().await
+}
+
+async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
+    let rows = table();
+    let listed: BTreeSet<(String, String)> = rows.iter().map(|r| (r.method.to_string(), r.route.to_string())).collect();
+    assert_eq!(
+        mounted(&app.client),
+        listed,
+        "every mounted route needs a row in the authorization table (and no more)"
+    );
+
+    let target = register(&app, Role::Enterprise).await;
+    let clients = persona_clients(&app).await;
+    let mut failures = Vec::new();
+    for row in &rows {
+        let uri = row.uri.replace("{target}", &target.id);
+        for (index, (persona, client)) in clients.iter().enumerate() {
+            let csrf = csrf_of(client).await;
+            let response = send(client, row, &uri, Some(&csrf)).await;
+            let status = response.status().code;
+            let location = response.headers().get_one("Location").unwrap_or_default().to_string();
+            let ok = match row.expect[index] {
+                S(code) => status == code,
+                Login => status == 303 && location.starts_with("/login?next="),
+            };
+            if !ok {
+                failures.push(format!(
+                    "{} {uri} as {persona:?}: got {status} {location}, expected {:?}",
+                    row.method, row.expect[index]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
+}
+
+async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
+    let admin = create_admin(&app).await;
+    let client = app.another_client().await;
+    signed_in(&client, &admin).await;
+    let target = register(&app, Role::Researcher).await;
+    let rows = table();
+    let unsafe_routes: Vec<&Row> =
+        rows.iter().filter(|r| !matches!(r.method, Method::Get | Method::Head | Method::Options)).collect();
+    let mounted_unsafe =
+        mounted(&client).into_iter().filter(|(m, _)| !["GET", "HEAD", "OPTIONS"].contains(&m.as_str())).count();
+    assert_eq!(unsafe_routes.len(), mounted_unsafe, "every unsafe route is covered");
+    let token = csrf_of(&client).await;
+    for row in unsafe_routes {
+        let uri = row.uri.replace("{target}", &target.id);
+        let cases: [(&str, Option<&str>, Option<Header<'static>>); 4] = [
+            ("no token", None, None),
+            ("wrong token", Some("forged-token"), None),
+            ("cross-site", Some(token.as_str()), Some(Header::new("Sec-Fetch-Site", "cross-site"))),
+            ("foreign origin", Some(token.as_str()), Some(Header::new("Origin", "https://evil.example"))),
+        ];
+        for (case, csrf, extra) in cases {
+            let mut request = client.req(row.method, uri.clone()).header(Header::new("Host", "localhost:8000"));
+            if let Some(csrf) = csrf {
+                request = request.header(Header::new("X-CSRF-Token", csrf.to_string()));
+            }
+            if let Some(extra) = extra {
+                request = request.header(extra);
+            }
+            let response = request.dispatch().await;
+            assert_eq!(response.status(), Status::Forbidden, "{} {uri} ({case})", row.method);
+            let body = response.into_string().await.unwrap_or_default();
+            assert!(body.contains("csrf_failed"), "{} {uri} ({case}): {body}", row.method);
+        }
+    }
+    // The form field works as well as the header, and a same-origin Origin is accepted.
+    let profile = client
+        .post("/account/profile")
+        .header(ContentType::Form)
+        .header(Header::new("Host", "localhost:8000"))
+        .header(Header::new("Origin", "http://localhost:8000"))
+        .body(format!("_csrf={token}&display_name={}&job_title=", encode("管理员甲")))
+        .dispatch()
+        .await;
+    assert_eq!(profile.status(), Status::SeeOther);
+    // Nothing was changed by the refused requests.
+    let status: String = sqlx::query_scalar("SELECT status FROM users WHERE id = $1")
+        .bind(&target.id)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("status");
+    assert_eq!(status, "pending");
+}
+
+on_both_databases!(
+    every_route_answers_every_visitor_as_the_table_says,
+    no_unsafe_route_is_reachable_without_the_csrf_token
+);
