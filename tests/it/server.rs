@@ -110,4 +110,37 @@ async fn migrate_and_audit_verify_commands(app: TestApp) {
     assert!(stdout.contains("断裂"), "{stdout}");
 }
 
-on_both_databases!(serve_answers_over_http, migrate_and_audit_verify_commands);
+async fn admin_create_makes_the_first_administrator(app: TestApp) {
+    use std::io::Write as _;
+    let dir = app.dir.path().join("admin");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let create = |password: &'static str| {
+        let mut child = techmarket(&dir, &app.database_url)
+            .args(["admin", "create", "--name", "区科技局管理员", "--login", "admin@maiji.example.cn", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child.stdin.take().expect("stdin").write_all(password.as_bytes()).expect("write password");
+        child.wait_with_output().expect("wait")
+    };
+    let weak = create("12345678\n");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("过于常见"), "{}", String::from_utf8_lossy(&weak.stderr));
+
+    let made = create("麦积山下的花椒红了\n");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(String::from_utf8_lossy(&made.stdout).contains("已创建管理员"));
+    let again = create("麦积山下的花椒红了\n");
+    assert!(!again.status.success(), "the same login cannot be created twice");
+
+    let admin = crate::accounts_support::Person { id: String::new(), login: "admin@maiji.example.cn".into() };
+    let response = crate::accounts_support::sign_in(&app.client, &admin.login, "麦积山下的花椒红了").await;
+    assert_eq!(response.status(), rocket::http::Status::SeeOther);
+    assert_eq!(app.client.get("/admin").dispatch().await.status(), rocket::http::Status::Ok);
+    let hashes: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM users").fetch_all(app.db.pool()).await.expect("users");
+    assert!(hashes.iter().all(|h| h.starts_with("$argon2id$")), "no plain or default password anywhere");
+}
+
+on_both_databases!(serve_answers_over_http, migrate_and_audit_verify_commands, admin_create_makes_the_first_administrator);
