@@ -116,7 +116,15 @@ async fn admin_create_makes_the_first_administrator(app: TestApp) {
     std::fs::create_dir_all(&dir).expect("dir");
     let create = |password: &'static str| {
         let mut child = techmarket(&dir, &app.database_url)
-            .args(["admin", "create", "--name", "区科技局管理员", "--login", "admin@maiji.example.cn", "--password-stdin"])
+            .args([
+                "admin",
+                "create",
+                "--name",
+                "区科技局管理员",
+                "--login",
+                "admin@maiji.example.cn",
+                "--password-stdin",
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -139,8 +147,13 @@ async fn admin_create_makes_the_first_administrator(app: TestApp) {
     let response = crate::accounts_support::sign_in(&app.client, &admin.login, "麦积山下的花椒红了").await;
     assert_eq!(response.status(), rocket::http::Status::SeeOther);
     assert_eq!(app.client.get("/admin").dispatch().await.status(), rocket::http::Status::Ok);
-    let hashes: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM users").fetch_all(app.db.pool()).await.expect("users");
+    let hashes: Vec<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users").fetch_all(app.db.pool()).await.expect("users");
     assert!(hashes.iter().all(|h| h.starts_with("$argon2id$")), "no plain or default password anywhere");
 }
 
-on_both_databases!(serve_answers_over_http, migrate_and_audit_verify_commands, admin_create_makes_the_first_administrator);
+on_both_databases!(
+    serve_answers_over_http,
+    migrate_and_audit_verify_commands,
+    admin_create_makes_the_first_administrator
+);
