@@ -116,6 +116,34 @@ impl AppError {
     }
 }
 
+/// A failed form or API body: either the person's to fix (one message per field) or ours.
+#[derive(Debug)]
+pub enum FormFailure {
+    Fields(BTreeMap<String, String>),
+    Other(AppError),
+}
+
+impl From<sqlx::Error> for FormFailure {
+    fn from(error: sqlx::Error) -> Self {
+        FormFailure::Other(AppError::internal(error))
+    }
+}
+
+impl From<AppError> for FormFailure {
+    fn from(error: AppError) -> Self {
+        FormFailure::Other(error)
+    }
+}
+
+impl From<FormFailure> for AppError {
+    fn from(failure: FormFailure) -> Self {
+        match failure {
+            FormFailure::Fields(fields) => AppError::validation(fields),
+            FormFailure::Other(error) => error,
+        }
+    }
+}
+
 const INTERNAL_MESSAGE: &str = "服务器内部错误，请稍后再试；如果问题持续，请联系平台管理员";
 
 impl fmt::Display for AppError {

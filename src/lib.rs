@@ -2,6 +2,10 @@
 //!
 //! `app::build` assembles the whole application; `cli` holds the commands of the one binary.
 
+// The listing views build large JSON objects with `json!`.
+#![recursion_limit = "256"]
+
+pub mod achievements;
 pub mod admin;
 pub mod app;
 pub mod audit;

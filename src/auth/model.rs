@@ -1,7 +1,5 @@
 //! Account rules without I/O: what a registration must contain, how a sign-in name is read.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::domain::account::Role;
@@ -9,8 +7,7 @@ use crate::domain::org::{NatureCode, OrganisationKind};
 use crate::domain::validators;
 use crate::orgs::NewOrganisation;
 
-/// Per-field Chinese messages, keyed by form field name.
-pub type FieldErrors = BTreeMap<String, String>;
+pub use crate::domain::forms::FieldErrors;
 
 /// A sign-in name: an e-mail address or a mainland mobile number.
 #[derive(Debug, Clone, PartialEq, Eq)]

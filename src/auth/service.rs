@@ -41,18 +41,7 @@ async fn record(tx: &mut WriteTx, db: &Db, event: NewAuditEvent) -> Result<(), s
     audit::append(tx, db.backend(), &event).await.map(|_| ())
 }
 
-/// A failure that is either the person's to fix (fields) or ours.
-#[derive(Debug)]
-pub enum FormFailure {
-    Fields(FieldErrors),
-    Other(AppError),
-}
-
-impl From<sqlx::Error> for FormFailure {
-    fn from(error: sqlx::Error) -> Self {
-        FormFailure::Other(AppError::internal(error))
-    }
-}
+pub use crate::error::FormFailure;
 
 impl From<password::HashError> for FormFailure {
     fn from(error: password::HashError) -> Self {

@@ -1,9 +1,11 @@
 //! Pure rules shared by every feature: money, ids, time, vocabularies, validators. No I/O here.
 
 pub mod account;
+pub mod forms;
 pub mod ids;
 pub mod labels;
 pub mod money;
 pub mod org;
+pub mod taxonomy;
 pub mod time;
 pub mod validators;

@@ -159,6 +159,18 @@ impl Fen {
         format!("{sign}{}.{hundredths:02}亿元", group_thousands(whole))
     }
 
+    /// The exact amount in 万元 without a unit, for putting back into a form: `1.234567`, `85`.
+    pub fn wan_exact(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = i128::from(self.0).unsigned_abs();
+        let (whole, fraction) = (abs / 1_000_000, abs % 1_000_000);
+        if fraction == 0 {
+            format!("{sign}{whole}")
+        } else {
+            format!("{sign}{whole}.{}", format!("{fraction:06}").trim_end_matches('0'))
+        }
+    }
+
     /// The form a reader takes in at a glance: 亿元 from one 亿, 万元 from one 万, else `¥…`.
     pub fn format_compact(self) -> String {
         match self.0.unsigned_abs() {
@@ -320,6 +332,16 @@ mod tests {
         }
         assert_eq!(Fen(i64::MAX).format_yuan(), "¥92,233,720,368,547,758.07");
         assert_eq!(Fen(i64::MIN).format_yuan(), "-¥92,233,720,368,547,758.08");
+    }
+
+    #[test]
+    fn exact_wan_round_trips() {
+        for fen in [0_i64, 1, 1_234_567, 85_000_000, 120_000_000_000] {
+            let text = Fen(fen).wan_exact();
+            assert_eq!(Fen::parse(&text, Unit::Wan), Ok(Fen(fen)), "{text}");
+        }
+        assert_eq!(Fen(1_234_567).wan_exact(), "1.234567");
+        assert_eq!(Fen(85_000_000).wan_exact(), "85");
     }
 
     #[test]

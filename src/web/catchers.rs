@@ -22,8 +22,7 @@ fn unauthorized(request: &Request<'_>) -> Result<Redirect, AppError> {
         return Err(error_for(Status::Unauthorized, request));
     }
     let next = request.uri().path().as_str().to_string();
-    let query: String = url_escape(&next);
-    Ok(Redirect::to(format!("/login?next={query}")))
+    Ok(Redirect::to(format!("/login?next={}", super::url_encode(&next))))
 }
 
 #[catch(404)]
@@ -44,16 +43,6 @@ fn internal(_request: &Request<'_>) -> AppError {
 #[catch(default)]
 fn any_status(status: Status, request: &Request<'_>) -> AppError {
     error_for(status, request)
-}
-
-/// Percent-encodes a path for a query value.
-fn url_escape(path: &str) -> String {
-    path.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 /// Every catcher, registered once at `/`; the error's responder picks JSON or HTML by path.

@@ -10,3 +10,14 @@ pub mod templates;
 
 pub use page::{Notice, Page, Site};
 pub use templates::Templates;
+
+/// Percent-encodes a value for a query string (unreserved characters and `/` stay as they are).
+pub fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

@@ -45,7 +45,13 @@ const ADMIN_ACTION: [Expect; 6] = [Login, S(403), S(403), S(403), S(403), S(303)
 const SIGNED_IN_API: [Expect; 6] = [S(401), S(200), S(200), S(200), S(200), S(200)];
 const REFUSED: [Expect; 6] = [S(403); 6];
 
-/// `{target}` in a URI is replaced by the id of a pending account made for the run.
+const OWNER_ONLY_PAGE: [Expect; 6] = [Login, S(200), S(403), S(403), S(403), S(403)];
+const LISTER_PAGE: [Expect; 6] = [Login, S(200), S(200), S(403), S(403), S(403)];
+const LISTER_FORM: [Expect; 6] = [Login, S(422), S(422), S(403), S(403), S(403)];
+const OWNER_FORM: [Expect; 6] = [Login, S(422), S(403), S(403), S(403), S(403)];
+
+/// `{target}` in a URI is replaced by the id of a pending account made for the run, `{listing}`
+/// by a published achievement of the researcher's organisation.
 fn table() -> Vec<Row> {
     use Method::*;
     vec![
@@ -79,6 +85,63 @@ fn table() -> Vec<Row> {
         row(Post, "/admin/users/<id>/role", "/admin/users/{target}/role", "role=broker", ADMIN_ACTION),
         row(Post, "/admin/users/<id>/end-sessions", "/admin/users/{target}/end-sessions", "", ADMIN_ACTION),
         row(Post, "/admin/users/<id>/unlock", "/admin/users/{target}/unlock", "", ADMIN_ACTION),
+        row(
+            Get,
+            "/achievements?<field>&<industry>&<stage>&<mode>&<route>&<region>&<min>&<max>&<sort>&<page>",
+            "/achievements?field=agriculture",
+            "",
+            ANYONE_OK,
+        ),
+        row(Get, "/achievements/<id>", "/achievements/{listing}", "", ANYONE_OK),
+        row(Get, "/achievements/<id>/edit", "/achievements/{listing}/edit", "", OWNER_ONLY_PAGE),
+        row(Get, "/achievements/new", "/achievements/new", "", LISTER_PAGE),
+        row(Get, "/achievements/mine", "/achievements/mine", "", [Login, S(200), S(200), S(200), S(403), S(403)]),
+        row(Get, "/achievements/review", "/achievements/review", "", ADMIN_PAGE),
+        row(Post, "/achievements", "/achievements", "title=", LISTER_FORM),
+        row(Post, "/achievements/<id>", "/achievements/{listing}", "title=", OWNER_FORM),
+        row(
+            Post,
+            "/achievements/<id>/actions/<action>",
+            "/achievements/{listing}/actions/submit",
+            "note=",
+            [Login, S(303), S(403), S(403), S(403), S(403)],
+        ),
+        row(
+            Post,
+            "/achievements/<id>/contact",
+            "/achievements/{listing}/contact",
+            "message=",
+            [Login, S(303), S(303), S(303), S(403), S(303)],
+        ),
+        row(
+            Get,
+            "/api/v1/achievements?<after>&<limit>&<field>&<stage>&<mode>&<route>",
+            "/api/v1/achievements",
+            "",
+            ANYONE_OK,
+        ),
+        row(Get, "/api/v1/achievements/<id>", "/api/v1/achievements/{listing}", "", ANYONE_OK),
+        row(
+            Post,
+            "/api/v1/achievements",
+            "/api/v1/achievements",
+            "{}",
+            [S(401), S(422), S(422), S(403), S(403), S(403)],
+        ),
+        row(
+            Patch,
+            "/api/v1/achievements/<id>",
+            "/api/v1/achievements/{listing}",
+            r#"{"title":"x"}"#,
+            [S(401), S(422), S(403), S(403), S(403), S(403)],
+        ),
+        row(
+            Post,
+            "/api/v1/achievements/<id>/<action>",
+            "/api/v1/achievements/{listing}/submit",
+            "{}",
+            [S(401), S(409), S(403), S(403), S(403), S(403)],
+        ),
         row(Get, "/api/v1/health", "/api/v1/health", "", ANYONE_OK),
         row(Get, "/api/v1/me", "/api/v1/me", "", SIGNED_IN_API),
         row(Get, "/api/v1/tokens", "/api/v1/tokens", "", SIGNED_IN_API),
@@ -165,9 +228,12 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
 
     let target = register(&app, Role::Enterprise).await;
     let clients = persona_clients(&app).await;
+    let client_of = |p: Persona| &clients.iter().find(|(persona, _)| *persona == p).expect("persona").1;
+    let listing =
+        crate::achievements::published_listing(client_of(Persona::Researcher), client_of(Persona::Admin)).await;
     let mut failures = Vec::new();
     for row in &rows {
-        let uri = row.uri.replace("{target}", &target.id);
+        let uri = row.uri.replace("{target}", &target.id).replace("{listing}", &listing);
         for (index, (persona, client)) in clients.iter().enumerate() {
             let csrf = csrf_of(client).await;
             let response = send(client, row, &uri, Some(&csrf)).await;
@@ -193,6 +259,9 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
     let client = app.another_client().await;
     signed_in(&client, &admin).await;
     let target = register(&app, Role::Researcher).await;
+    let lister = app.another_client().await;
+    signed_in(&lister, &active(&app, &admin, Role::Researcher).await).await;
+    let listing = crate::achievements::published_listing(&lister, &client).await;
     let rows = table();
     let unsafe_routes: Vec<&Row> =
         rows.iter().filter(|r| !matches!(r.method, Method::Get | Method::Head | Method::Options)).collect();
@@ -201,7 +270,7 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
     assert_eq!(unsafe_routes.len(), mounted_unsafe, "every unsafe route is covered");
     let token = csrf_of(&client).await;
     for row in unsafe_routes {
-        let uri = row.uri.replace("{target}", &target.id);
+        let uri = row.uri.replace("{target}", &target.id).replace("{listing}", &listing);
         let cases: [(&str, Option<&str>, Option<Header<'static>>); 4] = [
             ("no token", None, None),
             ("wrong token", Some("forged-token"), None),

@@ -5,6 +5,7 @@ mod accounts_support;
 mod support;
 
 mod accounts;
+mod achievements;
 mod audit_log;
 mod authz;
 mod config_checks;

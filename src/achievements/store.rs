@@ -1,0 +1,463 @@
+//! SQL of achievements.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row as _};
+
+use super::model::{Achievement, Status, publicity_text};
+use crate::db::Db;
+use crate::domain::time::now_stored;
+
+/// A stored listing, as read back (codes, not labels; the view layer adds those).
+#[derive(Debug, Clone, Serialize)]
+pub struct AchievementRow {
+    pub id: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub created_by: String,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub keywords: Vec<String>,
+    pub achievement_type: String,
+    pub ip_carriers: Vec<String>,
+    pub patent_numbers: Vec<String>,
+    pub technical_field: String,
+    pub industry_section: String,
+    pub industry_division: Option<String>,
+    pub trl: i64,
+    pub stage: String,
+    pub transfer_modes: Vec<String>,
+    pub pricing_route: String,
+    pub asking_price_fen: Option<i64>,
+    pub publicity_start: Option<String>,
+    pub publicity_end: Option<String>,
+    pub team: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: Option<String>,
+    pub problem: String,
+    pub advantages: String,
+    pub scenarios: String,
+    pub region_code: String,
+    pub status: Status,
+    pub review_note: String,
+    pub views: i64,
+    pub contact_requests: i64,
+    pub is_demo: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub published_at: Option<String>,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "a.id, a.organisation_id, o.name AS organisation_name, a.created_by, a.title, a.summary, a.description, \
+     a.keywords, a.achievement_type, a.ip_carriers, a.patent_numbers, a.technical_field, a.industry_section, a.industry_division, \
+     a.trl, a.stage, a.transfer_modes, a.pricing_route, a.asking_price_fen, a.publicity_start, a.publicity_end, a.team, \
+     a.contact_name, a.contact_phone, a.contact_email, a.problem, a.advantages, a.scenarios, a.region_code, a.status, \
+     a.review_note, a.views, a.contact_requests, a.is_demo, a.created_at, a.updated_at, a.published_at, a.version";
+const FROM: &str = "FROM achievements a JOIN organisations o ON o.id = a.organisation_id";
+
+/// `,a,b,` → `[a, b]`.
+fn codes(text: &str) -> Vec<String> {
+    text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+/// `[a, b]` → `,a,b,` (so `LIKE '%,a,%'` finds one code exactly).
+pub fn code_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::from(",");
+    for item in items {
+        out.push_str(item);
+        out.push(',');
+    }
+    out
+}
+
+fn from_row(row: &AnyRow) -> Result<AchievementRow, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let keywords: String = row.try_get("keywords")?;
+    let patents: String = row.try_get("patent_numbers")?;
+    Ok(AchievementRow {
+        id: row.try_get("id")?,
+        organisation_id: row.try_get("organisation_id")?,
+        organisation_name: row.try_get("organisation_name")?,
+        created_by: row.try_get("created_by")?,
+        title: row.try_get("title")?,
+        summary: row.try_get("summary")?,
+        description: row.try_get("description")?,
+        keywords: serde_json::from_str(&keywords).unwrap_or_default(),
+        achievement_type: row.try_get("achievement_type")?,
+        ip_carriers: codes(&row.try_get::<String, _>("ip_carriers")?),
+        patent_numbers: patents.lines().map(str::to_string).filter(|s| !s.is_empty()).collect(),
+        technical_field: row.try_get("technical_field")?,
+        industry_section: row.try_get("industry_section")?,
+        industry_division: row.try_get("industry_division")?,
+        trl: row.try_get("trl")?,
+        stage: row.try_get("stage")?,
+        transfer_modes: codes(&row.try_get::<String, _>("transfer_modes")?),
+        pricing_route: row.try_get("pricing_route")?,
+        asking_price_fen: row.try_get("asking_price_fen")?,
+        publicity_start: row.try_get("publicity_start")?,
+        publicity_end: row.try_get("publicity_end")?,
+        team: row.try_get("team")?,
+        contact_name: row.try_get("contact_name")?,
+        contact_phone: row.try_get("contact_phone")?,
+        contact_email: row.try_get("contact_email")?,
+        problem: row.try_get("problem")?,
+        advantages: row.try_get("advantages")?,
+        scenarios: row.try_get("scenarios")?,
+        region_code: row.try_get("region_code")?,
+        status: Status::from_code(&status).ok_or_else(|| sqlx::Error::Decode(format!("status {status:?}").into()))?,
+        review_note: row.try_get("review_note")?,
+        views: row.try_get("views")?,
+        contact_requests: row.try_get("contact_requests")?,
+        is_demo: row.try_get::<i64, _>("is_demo")? == 1,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        published_at: row.try_get("published_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// The content columns in the order both insert and update bind them ($1…$24).
+fn bind_content<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    a: &Achievement,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let (start, end) = publicity_text(a.publicity);
+    query
+        .bind(a.title.clone())
+        .bind(a.summary.clone())
+        .bind(a.description.clone())
+        .bind(serde_json::to_string(&a.keywords).unwrap_or_else(|_| "[]".into()))
+        .bind(a.achievement_type.code())
+        .bind(code_list(a.ip_carriers.iter().map(|c| c.code())))
+        .bind(a.patent_numbers.join("\n"))
+        .bind(a.technical_field.code())
+        .bind(a.industry_section.code())
+        .bind(a.industry_division.clone())
+        .bind(i64::from(a.trl))
+        .bind(a.stage.code())
+        .bind(code_list(a.transfer_modes.iter().map(|m| m.code())))
+        .bind(a.pricing_route.code())
+        .bind(a.asking_price.map(|p| p.0))
+        .bind(start)
+        .bind(end)
+        .bind(a.team.clone())
+        .bind(a.contact_name.clone())
+        .bind(a.contact_phone.clone())
+        .bind(a.contact_email.clone())
+        .bind(a.problem.clone())
+        .bind(a.advantages.clone())
+        .bind(a.scenarios.clone())
+}
+
+const CONTENT_COLUMNS: [&str; 24] = [
+    "title",
+    "summary",
+    "description",
+    "keywords",
+    "achievement_type",
+    "ip_carriers",
+    "patent_numbers",
+    "technical_field",
+    "industry_section",
+    "industry_division",
+    "trl",
+    "stage",
+    "transfer_modes",
+    "pricing_route",
+    "asking_price_fen",
+    "publicity_start",
+    "publicity_end",
+    "team",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "problem",
+    "advantages",
+    "scenarios",
+];
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    id: &str,
+    organisation_id: &str,
+    created_by: &str,
+    achievement: &Achievement,
+    status: Status,
+    is_demo: bool,
+) -> Result<(), sqlx::Error> {
+    let n = CONTENT_COLUMNS.len();
+    let placeholders: Vec<String> = (1..=n + 7).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO achievements ({}, region_code, id, organisation_id, created_by, status, is_demo, created_at, updated_at) \
+         VALUES ({}, ${})",
+        CONTENT_COLUMNS.join(", "),
+        placeholders.join(", "),
+        n + 7
+    );
+    let now = now_stored();
+    bind_content(sqlx::query(&sql), achievement)
+        .bind(achievement.region_code.clone())
+        .bind(id)
+        .bind(organisation_id)
+        .bind(created_by)
+        .bind(status.code())
+        .bind(i64::from(is_demo))
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the content if the row is still at `version`; returns whether it was.
+pub async fn update_content(
+    conn: &mut AnyConnection,
+    id: &str,
+    achievement: &Achievement,
+    version: i64,
+    status: Status,
+) -> Result<bool, sqlx::Error> {
+    let n = CONTENT_COLUMNS.len();
+    let sets: Vec<String> = CONTENT_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let sql = format!(
+        "UPDATE achievements SET {}, region_code = ${}, status = ${}, updated_at = ${}, version = version + 1 \
+         WHERE id = ${} AND version = ${}",
+        sets.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4,
+        n + 5
+    );
+    let done = bind_content(sqlx::query(&sql), achievement)
+        .bind(achievement.region_code.clone())
+        .bind(status.code())
+        .bind(now_stored())
+        .bind(id)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves a listing from `from` to `to` (refusing if another change got there first).
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    id: &str,
+    from: Status,
+    to: Status,
+    review_note: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let now = now_stored();
+    let done = sqlx::query(
+        "UPDATE achievements SET status = $1, updated_at = $2, version = version + 1, \
+         review_note = COALESCE($3, review_note), \
+         submitted_at = CASE WHEN $1 = 'submitted' THEN $2 ELSE submitted_at END, \
+         published_at = CASE WHEN $1 = 'published' AND published_at IS NULL THEN $2 ELSE published_at END \
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(to.code())
+    .bind(now)
+    .bind(review_note)
+    .bind(id)
+    .bind(from.code())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Option<AchievementRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE a.id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?.as_ref().map(from_row).transpose()
+}
+
+/// Filters of the public list; every field optional.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub technical_field: Option<String>,
+    pub industry_section: Option<String>,
+    pub stage: Option<String>,
+    pub transfer_mode: Option<String>,
+    pub pricing_route: Option<String>,
+    pub region_code: Option<String>,
+    pub min_price_fen: Option<i64>,
+    pub max_price_fen: Option<i64>,
+    pub organisation_id: Option<String>,
+    /// Only these statuses (the public list passes the public ones).
+    pub statuses: Vec<Status>,
+}
+
+/// How to order a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Newest,
+    PriceLow,
+    PriceHigh,
+    MostViewed,
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+fn where_clause(filter: &ListFilter, binds: &mut Vec<Bind>) -> String {
+    let mut conditions = Vec::new();
+    let mut push = |condition: &str, bind: Bind, binds: &mut Vec<Bind>| {
+        binds.push(bind);
+        conditions.push(condition.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(v) = &filter.technical_field {
+        push("a.technical_field = ?", Bind::Text(v.clone()), binds);
+    }
+    if let Some(v) = &filter.industry_section {
+        push("a.industry_section = ?", Bind::Text(v.clone()), binds);
+    }
+    if let Some(v) = &filter.stage {
+        push("a.stage = ?", Bind::Text(v.clone()), binds);
+    }
+    if let Some(v) = &filter.transfer_mode {
+        push("a.transfer_modes LIKE ?", Bind::Text(format!("%,{v},%")), binds);
+    }
+    if let Some(v) = &filter.pricing_route {
+        push("a.pricing_route = ?", Bind::Text(v.clone()), binds);
+    }
+    if let Some(v) = &filter.region_code {
+        push("a.region_code = ?", Bind::Text(v.clone()), binds);
+    }
+    if let Some(v) = filter.min_price_fen {
+        push("a.asking_price_fen >= ?", Bind::Int(v), binds);
+    }
+    if let Some(v) = filter.max_price_fen {
+        push("a.asking_price_fen <= ?", Bind::Int(v), binds);
+    }
+    if let Some(v) = &filter.organisation_id {
+        push("a.organisation_id = ?", Bind::Text(v.clone()), binds);
+    }
+    if !filter.statuses.is_empty() {
+        let mut placeholders = Vec::new();
+        for status in &filter.statuses {
+            binds.push(Bind::Text(status.code().to_string()));
+            placeholders.push(format!("${}", binds.len()));
+        }
+        conditions.push(format!("a.status IN ({})", placeholders.join(", ")));
+    }
+    if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) }
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for bind in binds {
+        query = match bind {
+            Bind::Text(text) => query.bind(text),
+            Bind::Int(n) => query.bind(n),
+        };
+    }
+    query
+}
+
+/// A page of listings and the total that match.
+pub async fn list(
+    db: &Db,
+    filter: &ListFilter,
+    sort: Sort,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<AchievementRow>, i64), sqlx::Error> {
+    let mut binds = Vec::new();
+    let where_sql = where_clause(filter, &mut binds);
+    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {FROM} {where_sql}");
+    let mut count_binds = Vec::new();
+    where_clause(filter, &mut count_binds);
+    let total: i64 = bind_all(sqlx::query(&count_sql), count_binds).fetch_one(db.pool()).await?.try_get(0)?;
+    // Negotiable prices (NULL) sort last either way.
+    let order = match sort {
+        Sort::Newest => "COALESCE(a.published_at, a.created_at) DESC, a.id DESC",
+        Sort::PriceLow => "CASE WHEN a.asking_price_fen IS NULL THEN 1 ELSE 0 END, a.asking_price_fen ASC, a.id DESC",
+        Sort::PriceHigh => "CASE WHEN a.asking_price_fen IS NULL THEN 1 ELSE 0 END, a.asking_price_fen DESC, a.id DESC",
+        Sort::MostViewed => "a.views DESC, a.id DESC",
+    };
+    let n = binds.len();
+    let sql = format!("SELECT {COLUMNS} {FROM} {where_sql} ORDER BY {order} LIMIT ${} OFFSET ${}", n + 1, n + 2);
+    let rows = bind_all(sqlx::query(&sql), binds).bind(limit).bind(offset).fetch_all(db.pool()).await?;
+    Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+}
+
+/// Public listings published before a cursor position, newest first (the API's pages).
+pub async fn list_after(
+    db: &Db,
+    filter: &ListFilter,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> Result<Vec<AchievementRow>, sqlx::Error> {
+    let mut binds = Vec::new();
+    let mut where_sql = where_clause(filter, &mut binds);
+    if let Some((published_at, id)) = after {
+        binds.push(Bind::Text(published_at.to_string()));
+        binds.push(Bind::Text(id.to_string()));
+        let (p, i) = (binds.len() - 1, binds.len());
+        let keyset = format!(
+            "(COALESCE(a.published_at, a.created_at) < ${p} OR (COALESCE(a.published_at, a.created_at) = ${p} AND a.id < ${i}))"
+        );
+        where_sql = if where_sql.is_empty() { format!("WHERE {keyset}") } else { format!("{where_sql} AND {keyset}") };
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} {where_sql} ORDER BY COALESCE(a.published_at, a.created_at) DESC, a.id DESC LIMIT ${}",
+        binds.len() + 1
+    );
+    let rows = bind_all(sqlx::query(&sql), binds).bind(limit).fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn count_views(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE achievements SET views = views + 1 WHERE id = $1").bind(id).execute(db.pool()).await?;
+    Ok(())
+}
+
+/// Records a request to be put in touch and bumps the listing's counter.
+pub async fn add_contact_request(
+    conn: &mut AnyConnection,
+    id: &str,
+    user_id: &str,
+    message: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO listing_contact_requests (id, listing_kind, listing_id, user_id, message, created_at) VALUES ($1, 'achievement', $2, $3, $4, $5)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(id)
+    .bind(user_id)
+    .bind(message)
+    .bind(now_stored())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE achievements SET contact_requests = contact_requests + 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether this user already asked about this listing.
+pub async fn has_contact_request(db: &Db, id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM listing_contact_requests WHERE listing_kind = 'achievement' AND listing_id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn count_public(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements WHERE status IN ('published', 'negotiating', 'transferred')",
+    )
+    .fetch_one(db.pool())
+    .await
+}
