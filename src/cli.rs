@@ -26,11 +26,22 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Demo content.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
     /// Manage administrator accounts.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum DemoCommand {
+    /// Remove every demo organisation, account and listing (the audit log keeps its history).
+    Remove,
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +82,7 @@ pub fn main() -> ExitCode {
             Command::Serve => serve().await,
             Command::Migrate => migrate().await,
             Command::Audit { command: AuditCommand::Verify } => audit_verify().await,
+            Command::Demo { command: DemoCommand::Remove } => demo_remove().await,
             Command::Admin { command: AdminCommand::Create { name, login, password_stdin } } => {
                 admin_create(&name, &login, password_stdin).await
             }
@@ -94,6 +106,11 @@ fn init_tracing() {
 
 async fn serve() -> Result<ExitCode, String> {
     let app = app::build(config::figment()).await.map_err(|e| e.to_string())?;
+    if app.settings.demo_content {
+        let hasher = crate::auth::password::PasswordHasher::default();
+        let accounts = crate::demo::seed_if_empty(&app.db, &hasher).await?;
+        print_demo_accounts(&accounts);
+    }
     let backend = app.db.backend().name();
     let platform = crate::web::Site::new(&app.settings.district_name, &app.settings.region_code).platform_name;
     let rocket = app.rocket.attach(rocket::fairing::AdHoc::on_liftoff("announce", move |rocket| {
@@ -103,6 +120,37 @@ async fn serve() -> Result<ExitCode, String> {
         })
     }));
     rocket.launch().await.map_err(|e| format!("服务启动失败：{e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_demo_accounts(accounts: &[crate::demo::DemoAccount]) {
+    if accounts.is_empty() {
+        return;
+    }
+    println!("\n已为空数据库写入演示数据（单位、账号、科技成果）。以下演示账号的密码只显示这一次，请妥善保存：");
+    for account in accounts {
+        let role = crate::domain::account::Role::from_code(&account.role).map(|r| r.label()).unwrap_or("用户");
+        println!("  {:<10} {:<6} 登录名 {:<36} 密码 {}", account.name, role, account.login, account.password);
+    }
+    println!("不需要演示数据时，运行 `techmarket demo remove` 删除；设置 TECHMARKET_DEMO_CONTENT=false 可不写入。\n");
+}
+
+async fn demo_remove() -> Result<ExitCode, String> {
+    let db = open_db().await?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    let removed = crate::demo::remove(&db).await.map_err(|e| format!("删除演示数据失败：{e}"))?;
+    db.close().await;
+    println!(
+        "已删除演示数据：科技成果 {} 项、账号 {} 个、单位 {} 家{}",
+        removed.achievements,
+        removed.users,
+        removed.organisations,
+        if removed.kept_organisations > 0 {
+            format!("；{} 家演示单位已有真实账号或成果，予以保留", removed.kept_organisations)
+        } else {
+            String::new()
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -57,6 +57,7 @@ struct RawSettings {
     lock_after_failures: u32,
     lock_minutes: u32,
     secure_cookies: bool,
+    demo_content: bool,
 }
 
 /// The platform's own settings, validated.
@@ -78,6 +79,8 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// Sessions, sign-in throttling and account locks.
     pub auth: AuthSettings,
+    /// Seed the demo district into an empty database at start (`serve` only).
+    pub demo_content: bool,
 }
 
 /// Sign-in and session rules.
@@ -180,6 +183,7 @@ fn defaults() -> Figment {
         .merge(("lock_after_failures", 5))
         .merge(("lock_minutes", 15))
         .merge(("secure_cookies", false))
+        .merge(("demo_content", true))
         .merge((
             "limits",
             rocket::data::Limits::default()
@@ -276,6 +280,7 @@ impl Settings {
             },
             db_max_connections: raw.db_max_connections,
             auth,
+            demo_content: raw.demo_content,
         })
     }
 }

@@ -30,6 +30,8 @@ struct GoalView {
 
 #[derive(Serialize)]
 struct HomeView {
+    achievements: i64,
+    latest: Vec<serde_json::Value>,
     organisations: Vec<KindCount>,
     organisation_total: i64,
     active_users: i64,
@@ -48,7 +50,15 @@ async fn index(db: &State<Db>, settings: &State<Settings>) -> Result<Page, AppEr
         })
         .collect();
     let goal = &settings.goal;
+    let filter = crate::achievements::store::ListFilter {
+        statuses: vec![crate::achievements::model::Status::Published],
+        ..Default::default()
+    };
+    let (latest, _) =
+        crate::achievements::store::list(db, &filter, crate::achievements::store::Sort::Newest, 0, 6).await?;
     let view = HomeView {
+        achievements: crate::achievements::store::count_public(db).await?,
+        latest: latest.iter().map(|row| crate::achievements::view::listing(row, false)).collect(),
         organisation_total: organisations.iter().map(|k| k.count).sum(),
         organisations,
         active_users: counts.active_users,

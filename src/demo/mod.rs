@@ -1,0 +1,246 @@
+//! Demo content: on an empty database `techmarket serve` seeds a small, realistic district so a
+//! new user finds a living marketplace. Every row is marked `is_demo`; `techmarket demo remove`
+//! takes them out again. Passwords are generated and printed once; none is stored in the code.
+
+mod data;
+
+use serde_json::json;
+use sqlx::Row as _;
+
+use crate::achievements::model::{AchievementInput, Status};
+use crate::achievements::{model, store as achievement_store};
+use crate::audit::{self, NewAuditEvent};
+use crate::auth::password::PasswordHasher;
+use crate::auth::secrets::random_token;
+use crate::db::Db;
+use crate::domain::time::{now_stored, to_stored};
+
+/// A demo account as printed on the console.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub name: String,
+    pub role: String,
+    pub login: String,
+    pub password: String,
+}
+
+/// The check character of a credit-code body, so demo codes validate.
+fn with_check(body: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let mut sum = 0usize;
+    let mut weight = 1usize;
+    for b in body.bytes() {
+        sum += ALPHABET.iter().position(|a| *a == b).unwrap_or(0) * weight;
+        weight = weight * 3 % 31;
+    }
+    format!("{body}{}", ALPHABET[(31 - sum % 31) % 31] as char)
+}
+
+async fn is_empty(db: &Db) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT (SELECT CAST(COUNT(*) AS BIGINT) FROM organisations) AS orgs, (SELECT CAST(COUNT(*) AS BIGINT) FROM users) AS users",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get::<i64, _>("orgs")? == 0 && row.try_get::<i64, _>("users")? == 0)
+}
+
+/// Seeds the demo district when the database holds no organisation and no user; returns the
+/// accounts created (empty when nothing was seeded). Running it twice seeds once.
+pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoAccount>, String> {
+    let failed = |e: sqlx::Error| format!("演示数据写入失败：{e}");
+    if !is_empty(db).await.map_err(failed)? {
+        return Ok(Vec::new());
+    }
+    let mut accounts = Vec::new();
+    let mut hashes = Vec::new();
+    for (_, _, name, _, login) in
+        data::PEOPLE.iter().chain(std::iter::once(&("", "admin", data::ADMIN.0, "", data::ADMIN.1)))
+    {
+        let password = random_token(12);
+        hashes.push(hasher.hash(&password).await.map_err(|e| e.to_string())?);
+        let role = data::PEOPLE.iter().find(|p| p.4 == *login).map(|p| p.1).unwrap_or("admin");
+        accounts.push(DemoAccount {
+            name: name.to_string(),
+            role: role.to_string(),
+            login: login.to_string(),
+            password,
+        });
+    }
+
+    let now = now_stored();
+    let mut tx = db.begin_write().await.map_err(failed)?;
+    let mut org_ids = std::collections::HashMap::new();
+    for organisation in data::ORGANISATIONS {
+        let id = uuid::Uuid::now_v7().to_string();
+        sqlx::query(
+            "INSERT INTO organisations (id, name, kind, credit_code, nature_code, region_code, is_demo, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+        )
+        .bind(&id)
+        .bind(organisation.name)
+        .bind(organisation.kind)
+        .bind(organisation.code.map(with_check))
+        .bind(organisation.nature)
+        .bind(organisation.region)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+        org_ids.insert(organisation.key, id);
+    }
+    for (key, qualification) in [
+        ("ent_machine", "high_tech_enterprise"),
+        ("ent_pharma", "tech_sme"),
+        ("ent_build", "provincial_innovative_enterprise"),
+    ] {
+        sqlx::query(
+            "INSERT INTO organisation_qualifications (organisation_id, qualification, recorded_at) VALUES ($1, $2, $3)",
+        )
+        .bind(&org_ids[key])
+        .bind(qualification)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+    }
+    let mut user_ids = std::collections::HashMap::new();
+    for (account, hash) in accounts.iter().zip(&hashes) {
+        let person = data::PEOPLE.iter().find(|p| p.4 == account.login);
+        let id = uuid::Uuid::now_v7().to_string();
+        sqlx::query(
+            "INSERT INTO users (id, display_name, email, password_hash, role, status, organisation_id, job_title, is_demo, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, 1, $8, $8)",
+        )
+        .bind(&id)
+        .bind(&account.name)
+        .bind(&account.login)
+        .bind(hash)
+        .bind(&account.role)
+        .bind(person.map(|p| org_ids[p.0].clone()))
+        .bind(person.map(|p| p.3).unwrap_or("区科技局"))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+        if let Some(person) = person {
+            user_ids.entry(person.0).or_insert(id);
+        }
+    }
+    let started = time::OffsetDateTime::now_utc();
+    for (index, item) in data::ACHIEVEMENTS.iter().enumerate() {
+        let person = data::PEOPLE.iter().find(|p| p.0 == item.owner).ok_or("演示数据有误：成果缺少所属单位")?;
+        let input = AchievementInput {
+            title: Some(item.title.into()),
+            summary: Some(item.summary.into()),
+            keywords: Some(item.keywords.into()),
+            achievement_type: Some("applied".into()),
+            technical_field: Some(item.field.into()),
+            industry_section: Some(item.section.into()),
+            trl: Some(item.trl.to_string()),
+            stage: crate::domain::taxonomy::stage_for_trl(item.trl).map(|s| s.code().to_string()),
+            transfer_modes: item.modes.iter().map(|m| m.to_string()).collect(),
+            pricing_route: Some(item.route.into()),
+            price_negotiable: item.price_wan.is_none(),
+            asking_price: item.price_wan.map(str::to_string),
+            team: Some(format!("{}科研团队", person.2)),
+            contact_name: Some(person.2.into()),
+            contact_phone: Some(format!("0938-82{:05}", 10_000 + index * 37)),
+            contact_email: Some(person.4.into()),
+            problem: Some(item.problem.into()),
+            advantages: Some(item.advantages.into()),
+            scenarios: Some(item.scenarios.into()),
+            region_code: Some(
+                data::ORGANISATIONS.iter().find(|o| o.key == item.owner).map(|o| o.region).unwrap_or("620503").into(),
+            ),
+            ..AchievementInput::default()
+        };
+        let achievement =
+            model::validate(&input).map_err(|errors| format!("演示成果“{}”不合规：{errors:?}", item.title))?;
+        let status = Status::from_code(item.status).unwrap_or(Status::Published);
+        let id = uuid::Uuid::now_v7().to_string();
+        achievement_store::insert(
+            &mut tx,
+            &id,
+            &org_ids[item.owner],
+            &user_ids[item.owner],
+            &achievement,
+            status,
+            true,
+        )
+        .await
+        .map_err(failed)?;
+        // Spread publication over the past months so lists and statistics look lived-in.
+        let published = to_stored(started - time::Duration::days(3 + (index as i64 * 5) % 170));
+        let views = (index as i64 * 53) % 400 + 12;
+        sqlx::query(
+            "UPDATE achievements SET published_at = CASE WHEN status = 'submitted' THEN NULL ELSE $1 END, \
+             submitted_at = $1, views = $2 WHERE id = $3",
+        )
+        .bind(&published)
+        .bind(views)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+    }
+    let details = json!({"organisations": data::ORGANISATIONS.len(), "users": accounts.len(), "achievements": data::ACHIEVEMENTS.len()});
+    audit::append(&mut tx, db.backend(), &NewAuditEvent::system("demo.seeded", "demo", "district", details))
+        .await
+        .map_err(failed)?;
+    tx.commit().await.map_err(failed)?;
+    Ok(accounts)
+}
+
+/// What `demo remove` took out.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Removed {
+    pub achievements: u64,
+    pub users: u64,
+    pub organisations: u64,
+    /// Demo organisations kept because real accounts or listings now belong to them.
+    pub kept_organisations: u64,
+}
+
+/// Removes every demo row (listings, their contact requests, demo users' sessions and tokens,
+/// demo users, and demo organisations nobody real belongs to). The audit log keeps its history.
+pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let demo_users = "SELECT id FROM users WHERE is_demo = 1";
+    let demo_listings = "SELECT id FROM achievements WHERE is_demo = 1";
+    sqlx::query(&format!(
+        "DELETE FROM listing_contact_requests WHERE listing_id IN ({demo_listings}) OR user_id IN ({demo_users})"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    // A demo account that created a real (non-demo) listing stays, with that listing.
+    let achievements =
+        sqlx::query("DELETE FROM achievements WHERE is_demo = 1").execute(&mut *tx).await?.rows_affected();
+    let removable_users = format!("{demo_users} AND id NOT IN (SELECT created_by FROM achievements)");
+    sqlx::query(&format!("DELETE FROM sessions WHERE user_id IN ({removable_users})")).execute(&mut *tx).await?;
+    sqlx::query(&format!("DELETE FROM api_tokens WHERE user_id IN ({removable_users})")).execute(&mut *tx).await?;
+    let users = sqlx::query(&format!("DELETE FROM users WHERE id IN ({removable_users})"))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let in_use = "SELECT organisation_id FROM users WHERE organisation_id IS NOT NULL UNION SELECT organisation_id FROM achievements";
+    let kept: i64 = sqlx::query_scalar(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations WHERE is_demo = 1 AND id IN ({in_use})"
+    ))
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(&format!(
+        "DELETE FROM organisation_qualifications WHERE organisation_id IN (SELECT id FROM organisations WHERE is_demo = 1 AND id NOT IN ({in_use}))"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    let organisations = sqlx::query(&format!("DELETE FROM organisations WHERE is_demo = 1 AND id NOT IN ({in_use})"))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let removed = Removed { achievements, users, organisations, kept_organisations: kept as u64 };
+    let details = json!({"achievements": achievements, "users": users, "organisations": organisations, "kept_organisations": kept});
+    audit::append(&mut tx, db.backend(), &NewAuditEvent::system("demo.removed", "demo", "district", details)).await?;
+    tx.commit().await?;
+    Ok(removed)
+}

@@ -1,0 +1,73 @@
+//! Demo content: seeded once into an empty database, every listing valid and browsable, and
+//! removable without touching real data.
+
+use rocket::http::Status;
+use techmarket::auth::password::PasswordHasher;
+use techmarket::demo;
+use techmarket::domain::account::Role;
+
+use crate::accounts_support::*;
+use crate::on_both_databases;
+use crate::support::TestApp;
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(app.db.pool()).await.expect(sql)
+}
+
+async fn seeding_is_idempotent_and_removable(app: TestApp) {
+    let hasher = PasswordHasher::default();
+    let accounts = demo::seed_if_empty(&app.db, &hasher).await.expect("seed");
+    assert_eq!(accounts.len(), 8);
+    assert!(accounts.iter().any(|a| a.role == "admin"));
+    assert!(accounts.iter().all(|a| a.password.len() >= 16), "generated passwords");
+    assert!(demo::seed_if_empty(&app.db, &hasher).await.expect("again").is_empty(), "a second start seeds nothing");
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations").await, 7);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements").await, 40);
+    let public = count(
+        &app,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements WHERE status IN ('published','negotiating','transferred')",
+    )
+    .await;
+    assert!(public >= 35, "{public}");
+
+    // The printed accounts work, and the marketplace is browsable.
+    let broker = accounts.iter().find(|a| a.role == "broker").expect("broker");
+    assert_eq!(sign_in(&app.client, &broker.login, &broker.password).await.status(), Status::SeeOther);
+    let list = app.client.get("/achievements").dispatch().await.into_string().await.expect("html");
+    assert!(list.contains("花牛苹果近红外无损分级技术"));
+    let home = app.client.get("/").dispatch().await.into_string().await.expect("html");
+    assert!(home.contains("最新科技成果"));
+
+    // A real person joins a demo organisation; removal keeps that organisation.
+    create_admin(&app).await;
+    let real = register(&app, Role::Researcher).await;
+    let demo_org: String = sqlx::query_scalar("SELECT id FROM organisations WHERE name = '秦州理工学院'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("org");
+    sqlx::query("UPDATE users SET organisation_id = $1 WHERE id = $2")
+        .bind(&demo_org)
+        .bind(&real.id)
+        .execute(app.db.pool())
+        .await
+        .expect("join");
+    let removed = demo::remove(&app.db).await.expect("remove");
+    assert_eq!((removed.achievements, removed.users), (40, 8));
+    assert_eq!(removed.kept_organisations, 1);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements").await, 0);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE is_demo = 1").await, 0);
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM users").await,
+        2,
+        "the real admin and researcher stay"
+    );
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations").await,
+        2,
+        "the joined demo org and the researcher's own"
+    );
+    let report = techmarket::audit::verify(&app.db).await.expect("verify");
+    assert!(report.first_broken.is_none());
+}
+
+on_both_databases!(seeding_is_idempotent_and_removable);
