@@ -6,6 +6,7 @@ use sqlx::{AnyConnection, Row as _};
 
 use super::model::{Achievement, Status, publicity_text};
 use crate::db::Db;
+use crate::db::conditions::Conditions;
 use crate::domain::time::now_stored;
 
 /// A stored listing, as read back (codes, not labels; the view layer adds those).
@@ -298,66 +299,37 @@ pub enum Sort {
     MostViewed,
 }
 
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-fn where_clause(filter: &ListFilter, binds: &mut Vec<Bind>) -> String {
-    let mut conditions = Vec::new();
-    let mut push = |condition: &str, bind: Bind, binds: &mut Vec<Bind>| {
-        binds.push(bind);
-        conditions.push(condition.replace('?', &format!("${}", binds.len())));
-    };
+fn conditions(filter: &ListFilter) -> Conditions {
+    let mut c = Conditions::default();
     if let Some(v) = &filter.technical_field {
-        push("a.technical_field = ?", Bind::Text(v.clone()), binds);
+        c.text("a.technical_field = ?", v.clone());
     }
     if let Some(v) = &filter.industry_section {
-        push("a.industry_section = ?", Bind::Text(v.clone()), binds);
+        c.text("a.industry_section = ?", v.clone());
     }
     if let Some(v) = &filter.stage {
-        push("a.stage = ?", Bind::Text(v.clone()), binds);
+        c.text("a.stage = ?", v.clone());
     }
     if let Some(v) = &filter.transfer_mode {
-        push("a.transfer_modes LIKE ?", Bind::Text(format!("%,{v},%")), binds);
+        c.text("a.transfer_modes LIKE ?", format!("%,{v},%"));
     }
     if let Some(v) = &filter.pricing_route {
-        push("a.pricing_route = ?", Bind::Text(v.clone()), binds);
+        c.text("a.pricing_route = ?", v.clone());
     }
     if let Some(v) = &filter.region_code {
-        push("a.region_code = ?", Bind::Text(v.clone()), binds);
+        c.text("a.region_code = ?", v.clone());
     }
     if let Some(v) = filter.min_price_fen {
-        push("a.asking_price_fen >= ?", Bind::Int(v), binds);
+        c.int("a.asking_price_fen >= ?", v);
     }
     if let Some(v) = filter.max_price_fen {
-        push("a.asking_price_fen <= ?", Bind::Int(v), binds);
+        c.int("a.asking_price_fen <= ?", v);
     }
     if let Some(v) = &filter.organisation_id {
-        push("a.organisation_id = ?", Bind::Text(v.clone()), binds);
+        c.text("a.organisation_id = ?", v.clone());
     }
-    if !filter.statuses.is_empty() {
-        let mut placeholders = Vec::new();
-        for status in &filter.statuses {
-            binds.push(Bind::Text(status.code().to_string()));
-            placeholders.push(format!("${}", binds.len()));
-        }
-        conditions.push(format!("a.status IN ({})", placeholders.join(", ")));
-    }
-    if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) }
-}
-
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    binds: Vec<Bind>,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for bind in binds {
-        query = match bind {
-            Bind::Text(text) => query.bind(text),
-            Bind::Int(n) => query.bind(n),
-        };
-    }
-    query
+    c.any_of("a.status", filter.statuses.iter().map(|s| s.code()));
+    c
 }
 
 /// A page of listings and the total that match.
@@ -368,12 +340,9 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<AchievementRow>, i64), sqlx::Error> {
-    let mut binds = Vec::new();
-    let where_sql = where_clause(filter, &mut binds);
-    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {FROM} {where_sql}");
-    let mut count_binds = Vec::new();
-    where_clause(filter, &mut count_binds);
-    let total: i64 = bind_all(sqlx::query(&count_sql), count_binds).fetch_one(db.pool()).await?.try_get(0)?;
+    let c = conditions(filter);
+    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {FROM} {}", c.sql());
+    let total: i64 = c.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?.try_get(0)?;
     // Negotiable prices (NULL) sort last either way.
     let order = match sort {
         Sort::Newest => "COALESCE(a.published_at, a.created_at) DESC, a.id DESC",
@@ -381,9 +350,9 @@ pub async fn list(
         Sort::PriceHigh => "CASE WHEN a.asking_price_fen IS NULL THEN 1 ELSE 0 END, a.asking_price_fen DESC, a.id DESC",
         Sort::MostViewed => "a.views DESC, a.id DESC",
     };
-    let n = binds.len();
-    let sql = format!("SELECT {COLUMNS} {FROM} {where_sql} ORDER BY {order} LIMIT ${} OFFSET ${}", n + 1, n + 2);
-    let rows = bind_all(sqlx::query(&sql), binds).bind(limit).bind(offset).fetch_all(db.pool()).await?;
+    let n = c.len();
+    let sql = format!("SELECT {COLUMNS} {FROM} {} ORDER BY {order} LIMIT ${} OFFSET ${}", c.sql(), n + 1, n + 2);
+    let rows = c.bind(sqlx::query(&sql)).bind(limit).bind(offset).fetch_all(db.pool()).await?;
     Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
 }
 
@@ -394,22 +363,19 @@ pub async fn list_after(
     after: Option<(&str, &str)>,
     limit: i64,
 ) -> Result<Vec<AchievementRow>, sqlx::Error> {
-    let mut binds = Vec::new();
-    let mut where_sql = where_clause(filter, &mut binds);
+    let mut c = conditions(filter);
     if let Some((published_at, id)) = after {
-        binds.push(Bind::Text(published_at.to_string()));
-        binds.push(Bind::Text(id.to_string()));
-        let (p, i) = (binds.len() - 1, binds.len());
-        let keyset = format!(
-            "(COALESCE(a.published_at, a.created_at) < ${p} OR (COALESCE(a.published_at, a.created_at) = ${p} AND a.id < ${i}))"
+        c.texts(
+            "(COALESCE(a.published_at, a.created_at) < ? OR (COALESCE(a.published_at, a.created_at) = ? AND a.id < ?))",
+            &[published_at, published_at, id],
         );
-        where_sql = if where_sql.is_empty() { format!("WHERE {keyset}") } else { format!("{where_sql} AND {keyset}") };
     }
     let sql = format!(
-        "SELECT {COLUMNS} {FROM} {where_sql} ORDER BY COALESCE(a.published_at, a.created_at) DESC, a.id DESC LIMIT ${}",
-        binds.len() + 1
+        "SELECT {COLUMNS} {FROM} {} ORDER BY COALESCE(a.published_at, a.created_at) DESC, a.id DESC LIMIT ${}",
+        c.sql(),
+        c.len() + 1
     );
-    let rows = bind_all(sqlx::query(&sql), binds).bind(limit).fetch_all(db.pool()).await?;
+    let rows = c.bind(sqlx::query(&sql)).bind(limit).fetch_all(db.pool()).await?;
     rows.iter().map(from_row).collect()
 }
 

@@ -1,5 +1,6 @@
 //! The database: one `AnyPool`, the backend chosen from the URL, migrations, write transactions.
 
+pub mod conditions;
 pub mod dialect;
 mod migrate;
 
