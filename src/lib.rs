@@ -13,6 +13,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod demands;
 pub mod demo;
 pub mod domain;
 pub mod error;

@@ -106,6 +106,18 @@ labelled_enum!(
 );
 
 labelled_enum!(
+    /// How an enterprise wants to work with whoever solves its demand.
+    CooperationMode {
+        Transfer = "transfer": "技术转让",
+        License = "license": "技术许可",
+        Commissioned = "commissioned": "委托开发",
+        CoDevelopment = "co_development": "合作开发",
+        Service = "service": "技术服务",
+        Consulting = "consulting": "技术咨询",
+    }
+);
+
+labelled_enum!(
     /// The four pricing routes of the district plan (section 四, item 1).
     PricingRoute {
         Negotiated = "negotiated": "协议定价",

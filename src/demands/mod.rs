@@ -1,0 +1,4 @@
+//! 技术需求 — the demand board: enterprises post what they need solved, administrators review,
+//! the public browses; demands past their validity date leave the board.
+
+pub mod model;
