@@ -58,10 +58,12 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/", gate::routes())
         .mount("/admin", crate::admin::routes())
         .mount("/achievements", crate::achievements::pages::routes())
+        .mount("/demands", crate::demands::pages::routes())
         .mount("/static", assets::routes())
         .mount("/api/v1", crate::health::routes())
         .mount("/api/v1", crate::auth::api::routes())
         .mount("/api/v1", crate::achievements::api::routes())
+        .mount("/api/v1", crate::demands::api::routes())
         .mount("/api/v1", gate::routes())
         .register("/", catchers::all());
     Ok(App { rocket, db, settings })

@@ -111,6 +111,21 @@ async fn serve() -> Result<ExitCode, String> {
         let accounts = crate::demo::seed_if_empty(&app.db, &hasher).await?;
         print_demo_accounts(&accounts);
     }
+    // Demands past their validity date are expired now and then hourly. Public lists already
+    // hide them by date; this keeps stored statuses and the audit log honest.
+    let expired = crate::demands::service::expire_due(&app.db).await.map_err(|e| format!("处理到期需求失败：{e}"))?;
+    if expired > 0 {
+        tracing::info!(expired, "demands expired");
+    }
+    let expiry_db = app.db.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            if let Err(error) = crate::demands::service::expire_due(&expiry_db).await {
+                tracing::error!(%error, "expiring demands failed");
+            }
+        }
+    });
     let backend = app.db.backend().name();
     let platform = crate::web::Site::new(&app.settings.district_name, &app.settings.region_code).platform_name;
     let rocket = app.rocket.attach(rocket::fairing::AdHoc::on_liftoff("announce", move |rocket| {

@@ -82,7 +82,7 @@ async fn login_submit(
     settings: &State<Settings>,
     ip: ClientAddr,
     agent: UserAgent,
-) -> Result<Redirect, Page> {
+) -> Result<Redirect, Result<Page, AppError>> {
     let login = form.login.clone().unwrap_or_default();
     let next = safe_next(form.next.as_deref());
     let password = form.password.clone().unwrap_or_default();
@@ -92,7 +92,14 @@ async fn login_submit(
             rotate_csrf(cookies, settings);
             Ok(Redirect::to(next))
         }
-        Err(failure) => Err(login_page(&login, &next, Some(&AppError::from(failure)))),
+        Err(failure) => {
+            let error = AppError::from(failure);
+            if error.status.code >= 500 {
+                // Our failure, not the visitor's: log the cause and show the generic page.
+                return Err(Err(error));
+            }
+            Err(Ok(login_page(&login, &next, Some(&error))))
+        }
     }
 }
 

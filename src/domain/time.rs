@@ -25,6 +25,11 @@ pub fn parse_stored(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }
 
+/// Today's calendar date in Asia/Shanghai.
+pub fn today_shanghai() -> time::Date {
+    OffsetDateTime::now_utc().to_offset(SHANGHAI).date()
+}
+
 /// `2026年11月28日`, in Asia/Shanghai.
 pub fn chinese_date(at: OffsetDateTime) -> String {
     let local = at.to_offset(SHANGHAI);

@@ -51,7 +51,8 @@ const LISTER_FORM: [Expect; 6] = [Login, S(422), S(422), S(403), S(403), S(403)]
 const OWNER_FORM: [Expect; 6] = [Login, S(422), S(403), S(403), S(403), S(403)];
 
 /// `{target}` in a URI is replaced by the id of a pending account made for the run, `{listing}`
-/// by a published achievement of the researcher's organisation.
+/// by a published achievement of the researcher's organisation, `{demand}` by a published demand
+/// of the enterprise's.
 fn table() -> Vec<Row> {
     use Method::*;
     vec![
@@ -142,6 +143,51 @@ fn table() -> Vec<Row> {
             "{}",
             [S(401), S(409), S(403), S(403), S(403), S(403)],
         ),
+        row(
+            Get,
+            "/demands?<field>&<industry>&<mode>&<region>&<budget>&<sort>&<page>",
+            "/demands?mode=service",
+            "",
+            ANYONE_OK,
+        ),
+        row(Get, "/demands/<id>", "/demands/{demand}", "", ANYONE_OK),
+        row(Get, "/demands/<id>/edit", "/demands/{demand}/edit", "", [Login, S(403), S(200), S(403), S(403), S(403)]),
+        row(Get, "/demands/new", "/demands/new", "", [Login, S(403), S(200), S(403), S(403), S(403)]),
+        row(Get, "/demands/mine", "/demands/mine", "", [Login, S(200), S(200), S(200), S(403), S(403)]),
+        row(Get, "/demands/review", "/demands/review", "", ADMIN_PAGE),
+        row(Post, "/demands", "/demands", "title=", [Login, S(403), S(422), S(403), S(403), S(403)]),
+        row(Post, "/demands/<id>", "/demands/{demand}", "title=", [Login, S(403), S(422), S(403), S(403), S(403)]),
+        row(
+            Post,
+            "/demands/<id>/actions/<action>",
+            "/demands/{demand}/actions/submit",
+            "note=",
+            [Login, S(403), S(303), S(403), S(403), S(403)],
+        ),
+        row(
+            Post,
+            "/demands/<id>/contact",
+            "/demands/{demand}/contact",
+            "message=",
+            [Login, S(303), S(303), S(303), S(403), S(303)],
+        ),
+        row(Get, "/api/v1/demands?<after>&<limit>&<field>&<mode>", "/api/v1/demands", "", ANYONE_OK),
+        row(Get, "/api/v1/demands/<id>", "/api/v1/demands/{demand}", "", ANYONE_OK),
+        row(Post, "/api/v1/demands", "/api/v1/demands", "{}", [S(401), S(403), S(422), S(403), S(403), S(403)]),
+        row(
+            Patch,
+            "/api/v1/demands/<id>",
+            "/api/v1/demands/{demand}",
+            r#"{"title":"x"}"#,
+            [S(401), S(403), S(422), S(403), S(403), S(403)],
+        ),
+        row(
+            Post,
+            "/api/v1/demands/<id>/<action>",
+            "/api/v1/demands/{demand}/submit",
+            "{}",
+            [S(401), S(403), S(409), S(403), S(403), S(403)],
+        ),
         row(Get, "/api/v1/health", "/api/v1/health", "", ANYONE_OK),
         row(Get, "/api/v1/me", "/api/v1/me", "", SIGNED_IN_API),
         row(Get, "/api/v1/tokens", "/api/v1/tokens", "", SIGNED_IN_API),
@@ -231,9 +277,10 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
     let client_of = |p: Persona| &clients.iter().find(|(persona, _)| *persona == p).expect("persona").1;
     let listing =
         crate::achievements::published_listing(client_of(Persona::Researcher), client_of(Persona::Admin)).await;
+    let demand = crate::demands::published_demand(client_of(Persona::Enterprise), client_of(Persona::Admin)).await;
     let mut failures = Vec::new();
     for row in &rows {
-        let uri = row.uri.replace("{target}", &target.id).replace("{listing}", &listing);
+        let uri = row.uri.replace("{target}", &target.id).replace("{listing}", &listing).replace("{demand}", &demand);
         for (index, (persona, client)) in clients.iter().enumerate() {
             let csrf = csrf_of(client).await;
             let response = send(client, row, &uri, Some(&csrf)).await;
@@ -262,6 +309,9 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
     let lister = app.another_client().await;
     signed_in(&lister, &active(&app, &admin, Role::Researcher).await).await;
     let listing = crate::achievements::published_listing(&lister, &client).await;
+    let poster = app.another_client().await;
+    signed_in(&poster, &active(&app, &admin, Role::Enterprise).await).await;
+    let demand = crate::demands::published_demand(&poster, &client).await;
     let rows = table();
     let unsafe_routes: Vec<&Row> =
         rows.iter().filter(|r| !matches!(r.method, Method::Get | Method::Head | Method::Options)).collect();
@@ -270,7 +320,7 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
     assert_eq!(unsafe_routes.len(), mounted_unsafe, "every unsafe route is covered");
     let token = csrf_of(&client).await;
     for row in unsafe_routes {
-        let uri = row.uri.replace("{target}", &target.id).replace("{listing}", &listing);
+        let uri = row.uri.replace("{target}", &target.id).replace("{listing}", &listing).replace("{demand}", &demand);
         let cases: [(&str, Option<&str>, Option<Header<'static>>); 4] = [
             ("no token", None, None),
             ("wrong token", Some("forged-token"), None),

@@ -9,6 +9,7 @@ mod achievements;
 mod audit_log;
 mod authz;
 mod config_checks;
+mod demands;
 mod demo;
 mod migrations;
 mod pages;

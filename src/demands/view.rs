@@ -1,0 +1,122 @@
+//! How a demand reads on a page or in the API: labels, budget in 万元, days left, and the contact
+//! block only for signed-in visitors.
+
+use serde_json::{Value, json};
+
+use super::model::{DemandInput, indicators_text};
+use super::service::publicly_visible;
+use super::store::DemandRow;
+use crate::achievements::view::choices;
+use crate::domain::money::Fen;
+use crate::domain::taxonomy::{CooperationMode, IndustrySection, TechnicalField};
+use crate::domain::time::{chinese_date, chinese_datetime, parse_stored, today_shanghai};
+
+/// The budget as people read it.
+pub fn budget_text(min: Option<i64>, max: Option<i64>) -> String {
+    match (min, max) {
+        (Some(min), Some(max)) if min == max => Fen(max).format_compact(),
+        (Some(min), Some(max)) => format!("{}–{}", Fen(min).format_compact(), Fen(max).format_compact()),
+        (Some(min), None) => format!("{}起", Fen(min).format_compact()),
+        (None, Some(max)) => format!("不超过{}", Fen(max).format_compact()),
+        (None, None) => "面议".to_string(),
+    }
+}
+
+fn days_left(valid_until: &str) -> Option<i64> {
+    let date = time::Date::parse(valid_until, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    Some((date - today_shanghai()).whole_days())
+}
+
+pub fn listing(row: &DemandRow, with_contact: bool) -> Value {
+    let mut value = json!({
+        "id": row.id,
+        "title": row.title,
+        "description": row.description,
+        "indicators": row.indicators,
+        "basis": row.basis,
+        "keywords": row.keywords,
+        "organisation_id": row.organisation_id,
+        "organisation_name": row.organisation_name,
+        "technical_field": row.technical_field,
+        "technical_field_label": TechnicalField::from_code(&row.technical_field).map(|f| f.label()).unwrap_or("未知"),
+        "industry_section": row.industry_section,
+        "industry_label": IndustrySection::from_code(&row.industry_section).map(|s| s.label()).unwrap_or("未知"),
+        "cooperation_modes": row.cooperation_modes,
+        "cooperation_mode_labels": row.cooperation_modes.iter().filter_map(|m| CooperationMode::from_code(m)).map(|m| m.label()).collect::<Vec<_>>(),
+        "budget_min_fen": row.budget_min_fen,
+        "budget_max_fen": row.budget_max_fen,
+        "budget_text": budget_text(row.budget_min_fen, row.budget_max_fen),
+        "valid_until": row.valid_until,
+        "days_left": days_left(&row.valid_until),
+        "region_code": row.region_code,
+        "status": row.status.code(),
+        "status_label": row.status.label(),
+        "is_public": publicly_visible(row),
+        "review_note": row.review_note,
+        "views": row.views,
+        "contact_requests": row.contact_requests,
+        "is_demo": row.is_demo,
+        "published_at": row.published_at,
+        "published_date": row.published_at.as_deref().and_then(parse_stored).map(chinese_date),
+        "updated_text": parse_stored(&row.updated_at).map(chinese_datetime),
+        "version": row.version,
+    });
+    if with_contact {
+        value["contact"] = json!({"name": row.contact_name, "phone": row.contact_phone, "email": row.contact_email});
+    }
+    value
+}
+
+pub fn input_from_row(row: &DemandRow) -> DemandInput {
+    DemandInput {
+        title: Some(row.title.clone()),
+        description: Some(row.description.clone()),
+        indicators: Some(indicators_text(&row.indicators)),
+        basis: Some(row.basis.clone()),
+        keywords: Some(row.keywords.join("，")),
+        technical_field: Some(row.technical_field.clone()),
+        industry_section: Some(row.industry_section.clone()),
+        cooperation_modes: row.cooperation_modes.clone(),
+        budget_min: row.budget_min_fen.map(|f| Fen(f).wan_exact()),
+        budget_max: row.budget_max_fen.map(|f| Fen(f).wan_exact()),
+        budget_negotiable: row.budget_min_fen.is_none() && row.budget_max_fen.is_none(),
+        valid_until: Some(row.valid_until.clone()),
+        contact_name: Some(row.contact_name.clone()),
+        contact_phone: Some(row.contact_phone.clone()),
+        contact_email: row.contact_email.clone(),
+        region_code: Some(row.region_code.clone()),
+        version: Some(row.version),
+    }
+}
+
+pub fn form_choices(input: &DemandInput) -> Value {
+    let one = |v: &Option<String>| v.clone().into_iter().collect::<Vec<_>>();
+    json!({
+        "fields": choices(TechnicalField::ALL, TechnicalField::code, TechnicalField::label, &one(&input.technical_field)),
+        "sections": choices(IndustrySection::ALL, IndustrySection::code, IndustrySection::label, &one(&input.industry_section)),
+        "modes": choices(CooperationMode::ALL, CooperationMode::code, CooperationMode::label, &input.cooperation_modes),
+    })
+}
+
+/// The owner's lifecycle buttons for a status.
+pub fn owner_actions(status: super::model::Status) -> Vec<Value> {
+    use super::model::{Action, transition};
+    [Action::Submit, Action::StartTalks, Action::Reopen, Action::MarkSolved, Action::Close, Action::Redraft]
+        .into_iter()
+        .filter(|a| transition(status, *a).is_some())
+        .map(|a| json!({"code": a.code(), "label": a.label(), "danger": a == Action::Close}))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_read_naturally() {
+        assert_eq!(budget_text(Some(30_000_000), Some(80_000_000)), "30万元–80万元");
+        assert_eq!(budget_text(None, Some(80_000_000)), "不超过80万元");
+        assert_eq!(budget_text(Some(30_000_000), None), "30万元起");
+        assert_eq!(budget_text(None, None), "面议");
+    }
+}
