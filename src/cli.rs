@@ -142,7 +142,9 @@ fn print_demo_accounts(accounts: &[crate::demo::DemoAccount]) {
     if accounts.is_empty() {
         return;
     }
-    println!("\n已为空数据库写入演示数据（单位、账号、科技成果）。以下演示账号的密码只显示这一次，请妥善保存：");
+    println!(
+        "\n已为空数据库写入演示数据（单位、账号、科技成果、技术需求）。以下演示账号的密码只显示这一次，请妥善保存："
+    );
     for account in accounts {
         let role = crate::domain::account::Role::from_code(&account.role).map(|r| r.label()).unwrap_or("用户");
         println!("  {:<10} {:<6} 登录名 {:<36} 密码 {}", account.name, role, account.login, account.password);
@@ -156,8 +158,9 @@ async fn demo_remove() -> Result<ExitCode, String> {
     let removed = crate::demo::remove(&db).await.map_err(|e| format!("删除演示数据失败：{e}"))?;
     db.close().await;
     println!(
-        "已删除演示数据：科技成果 {} 项、账号 {} 个、单位 {} 家{}",
+        "已删除演示数据：科技成果 {} 项、技术需求 {} 项、账号 {} 个、单位 {} 家{}",
         removed.achievements,
+        removed.demands,
         removed.users,
         removed.organisations,
         if removed.kept_organisations > 0 {

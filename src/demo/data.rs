@@ -37,6 +37,22 @@ pub const ORGANISATIONS: &[DemoOrganisation] = &[
     org("ent_build", "天河装配式建材有限公司", "enterprise", "enterprise_state", Some("91620503MA7F8G9H1"), "620503"),
     org("ent_pharma", "岐黄本草制药有限公司", "enterprise", "enterprise_private", Some("91620502MA7J2K4M6"), "620502"),
     org("broker_firm", "陇原技术转移服务中心", "broker_firm", "public_other", None, "620503"),
+    org(
+        "ent_fruit",
+        "麦积山果业股份有限公司",
+        "enterprise",
+        "enterprise_collective",
+        Some("91620503MA7K3L5N7"),
+        "620503",
+    ),
+    org(
+        "ent_material",
+        "秦岭新型材料科技有限公司",
+        "enterprise",
+        "enterprise_private",
+        Some("91620503MA7P4Q6R8"),
+        "620503",
+    ),
 ];
 
 /// (organisation key, role, display name, job title, login)
@@ -48,6 +64,8 @@ pub const PEOPLE: &[(&str, &str, &str, &str, &str)] = &[
     ("ent_build", "enterprise", "罗建新", "研发部经理", "demo-build@techmarket.example.cn"),
     ("ent_pharma", "enterprise", "林本清", "质量负责人", "demo-pharma@techmarket.example.cn"),
     ("broker_firm", "broker", "唐晓岚", "技术经纪人", "demo-broker@techmarket.example.cn"),
+    ("ent_fruit", "enterprise", "杜春阳", "生产部长", "demo-fruit@techmarket.example.cn"),
+    ("ent_material", "enterprise", "何远航", "总工程师", "demo-material@techmarket.example.cn"),
 ];
 
 /// The demo administrator (no organisation).
@@ -724,5 +742,273 @@ pub const ACHIEVEMENTS: &[DemoAchievement] = &[
         "模具设计软件化，换型快。",
         "农机制造企业、锻造企业。",
         "published"
+    ),
+];
+
+/// One demo demand: (owner, title, field, section, cooperation modes, budget 万元 (min, max),
+/// indicators one per line, description, status, days it stays valid).
+pub struct DemoDemand {
+    pub owner: &'static str,
+    pub title: &'static str,
+    pub field: &'static str,
+    pub section: &'static str,
+    pub modes: &'static [&'static str],
+    pub budget: (Option<&'static str>, Option<&'static str>),
+    pub indicators: &'static str,
+    pub description: &'static str,
+    pub status: &'static str,
+    pub valid_days: i64,
+}
+
+macro_rules! d {
+    ($owner:literal, $title:literal, $field:literal, $section:literal, [$($mode:literal),+], ($min:expr, $max:expr),
+     $indicators:literal, $description:literal, $status:literal, $days:literal) => {
+        DemoDemand {
+            owner: $owner, title: $title, field: $field, section: $section, modes: &[$($mode),+], budget: ($min, $max),
+            indicators: $indicators, description: $description, status: $status, valid_days: $days,
+        }
+    };
+}
+
+pub const DEMANDS: &[DemoDemand] = &[
+    d!(
+        "ent_machine",
+        "机床床身铸件内部缺陷快速检测",
+        "advanced_manufacturing",
+        "C",
+        ["commissioned", "service"],
+        (Some("30"), Some("80")),
+        "检测深度：≥300 mm\n缺陷检出尺寸：≤2 mm\n单件检测时间：≤30 分钟",
+        "床身铸件粗加工后才发现缩孔夹渣，返工损失大，需要在粗加工前快速发现内部缺陷。",
+        "published",
+        200
+    ),
+    d!(
+        "ent_machine",
+        "数控系统国产化替代后的精度补偿",
+        "advanced_manufacturing",
+        "C",
+        ["co_development"],
+        (Some("50"), Some("120")),
+        "定位精度：≤0.008 mm\n重复定位精度：≤0.004 mm",
+        "出口机型改用国产数控系统后精度指标下降，需要联合开发误差建模与补偿功能。",
+        "published",
+        300
+    ),
+    d!(
+        "ent_machine",
+        "主轴轴承润滑状态在线监测",
+        "electronic_information",
+        "C",
+        ["commissioned"],
+        (None, Some("40")),
+        "监测点数：≥4 个\n预警提前量：≥72 小时",
+        "高速电主轴因润滑失效烧毁的事故时有发生，希望实现润滑状态在线监测与预警。",
+        "in_talks",
+        150
+    ),
+    d!(
+        "ent_machine",
+        "锻压机床噪声治理",
+        "environment",
+        "C",
+        ["consulting", "service"],
+        (Some("10"), Some("25")),
+        "车间噪声：≤85 dB(A)\n改造停机时间：≤5 天",
+        "锻压车间噪声超标，职业健康检查压力大，需要在不影响产能的前提下降噪。",
+        "published",
+        120
+    ),
+    d!(
+        "ent_build",
+        "装配式墙板接缝防渗漏工艺",
+        "urban_development",
+        "E",
+        ["commissioned", "consulting"],
+        (Some("20"), Some("50")),
+        "淋水试验渗漏点：0 处\n接缝耐久年限：≥25 年",
+        "农房项目墙板接缝在雨季出现渗漏，需要可靠的接缝构造和施工工法。",
+        "published",
+        240
+    ),
+    d!(
+        "ent_build",
+        "钢结构防腐涂层寿命提升",
+        "new_materials",
+        "C",
+        ["co_development", "transfer"],
+        (Some("40"), Some("100")),
+        "盐雾试验：≥1500 小时\n涂装道数：≤3 道",
+        "现有涂装体系在高湿环境下五年即出现锈蚀，需要长寿命且施工简便的防腐方案。",
+        "published",
+        365
+    ),
+    d!(
+        "ent_build",
+        "水泥熟料烧成煤耗降低",
+        "new_energy",
+        "C",
+        ["service", "consulting"],
+        (None, None),
+        "熟料标准煤耗：≤100 kg/t\n窑系统运转率：≥90%",
+        "熟料烧成煤耗高于行业先进水平，需要系统诊断和节能改造方案。",
+        "published",
+        180
+    ),
+    d!(
+        "ent_build",
+        "建筑垃圾再生骨料混凝土",
+        "environment",
+        "C",
+        ["transfer", "license"],
+        (Some("30"), Some("60")),
+        "再生骨料替代率：≥30%\n抗压强度：≥C30",
+        "拆迁产生大量建筑垃圾，希望用于预制构件生产并满足强度要求。",
+        "solved",
+        90
+    ),
+    d!(
+        "ent_pharma",
+        "当归挥发油稳定性提升",
+        "biomedical",
+        "C",
+        ["co_development", "commissioned"],
+        (Some("60"), Some("150")),
+        "常温储存 24 个月含量下降：≤5%\n包合率：≥85%",
+        "口服液中当归挥发油易挥发氧化，有效期内含量下降明显，需要稳定化技术。",
+        "published",
+        270
+    ),
+    d!(
+        "ent_pharma",
+        "中药提取车间节水减排",
+        "environment",
+        "C",
+        ["service"],
+        (Some("15"), Some("40")),
+        "吨产品水耗下降：≥30%\n废水 COD：≤500 mg/L",
+        "提取车间用水量大、废水浓度高，环保压力持续增加。",
+        "published",
+        210
+    ),
+    d!(
+        "ent_pharma",
+        "黄芪种苗质量分级标准",
+        "agriculture",
+        "A",
+        ["consulting"],
+        (None, Some("12")),
+        "分级指标：≥5 项\n田间验证：≥2 个生长季",
+        "收购的黄芪种苗质量参差不齐，需要制定可操作的分级标准并配套检测方法。",
+        "published",
+        160
+    ),
+    d!(
+        "ent_pharma",
+        "片剂生产线视觉检测",
+        "electronic_information",
+        "C",
+        ["commissioned", "transfer"],
+        (Some("35"), Some("70")),
+        "检测速度：≥12 万片/小时\n漏检率：≤0.05%",
+        "人工灯检效率低、易疲劳，需要在线视觉检测剔除缺陷片。",
+        "submitted",
+        200
+    ),
+    d!(
+        "ent_fruit",
+        "苹果气调库智能控制",
+        "agriculture",
+        "A",
+        ["commissioned", "service"],
+        (Some("25"), Some("60")),
+        "氧气浓度控制精度：±0.3%\n贮藏 8 个月好果率：≥95%",
+        "现有气调库靠人工调节，库内气体波动大，贮藏后期损耗偏高。",
+        "published",
+        250
+    ),
+    d!(
+        "ent_fruit",
+        "苹果渣高值化利用",
+        "biomedical",
+        "C",
+        ["co_development", "transfer"],
+        (Some("40"), Some("90")),
+        "果胶得率：≥12%\n综合利用率：≥80%",
+        "果汁加工每年产生大量苹果渣，需要提取果胶、膳食纤维等高值产品。",
+        "published",
+        330
+    ),
+    d!(
+        "ent_fruit",
+        "山地果园轻简化作业机械",
+        "advanced_manufacturing",
+        "C",
+        ["commissioned", "co_development"],
+        (Some("30"), Some("80")),
+        "适应坡度：≤25°\n作业效率：≥人工 5 倍",
+        "山地果园人工成本逐年上涨，现有机械不适应坡地，需要轻便的运输和植保机械。",
+        "published",
+        280
+    ),
+    d!(
+        "ent_fruit",
+        "花牛苹果品牌防伪溯源",
+        "electronic_information",
+        "I",
+        ["service"],
+        (None, Some("15")),
+        "扫码响应时间：≤1 秒\n防伪码不可复制率：100%",
+        "市场上冒牌花牛苹果多，影响品牌价格，需要低成本的防伪溯源方案。",
+        "published",
+        140
+    ),
+    d!(
+        "ent_material",
+        "高纯石英砂提纯工艺",
+        "new_materials",
+        "B",
+        ["transfer", "co_development"],
+        (Some("100"), Some("300")),
+        "SiO₂ 纯度：≥99.99%\n铁含量：≤5 ppm",
+        "本地石英矿资源丰富但杂质偏高，需要经济可行的提纯工艺进入光伏玻璃市场。",
+        "published",
+        365
+    ),
+    d!(
+        "ent_material",
+        "耐磨陶瓷复合管道",
+        "new_materials",
+        "C",
+        ["license", "transfer"],
+        (Some("50"), Some("120")),
+        "耐磨寿命：≥普通钢管 5 倍\n工作温度：≤350 ℃",
+        "矿山和电厂输送管道磨损快、更换频繁，需要耐磨复合管道的成熟工艺。",
+        "in_talks",
+        220
+    ),
+    d!(
+        "ent_material",
+        "玄武岩纤维连续拉丝良品率提升",
+        "new_materials",
+        "C",
+        ["co_development", "consulting"],
+        (Some("60"), Some("150")),
+        "拉丝断头率：≤2 次/小时\n单丝直径偏差：≤±1 μm",
+        "玄武岩纤维拉丝断头频繁，良品率不足七成，需要熔制和漏板工艺改进。",
+        "published",
+        300
+    ),
+    d!(
+        "ent_material",
+        "工业固废制备路面砖",
+        "environment",
+        "C",
+        ["transfer"],
+        (Some("20"), Some("45")),
+        "抗压强度：≥Cc40\n固废掺量：≥60%",
+        "园区粉煤灰和钢渣堆存量大，希望制成路面砖等建材产品。",
+        "published",
+        190
     ),
 ];

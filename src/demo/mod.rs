@@ -13,6 +13,8 @@ use crate::audit::{self, NewAuditEvent};
 use crate::auth::password::PasswordHasher;
 use crate::auth::secrets::random_token;
 use crate::db::Db;
+use crate::demands::model::{self as demand_model, DemandInput, Status as DemandStatus};
+use crate::demands::store as demand_store;
 use crate::domain::time::{now_stored, to_stored};
 
 /// A demo account as printed on the console.
@@ -184,7 +186,50 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
         .await
         .map_err(failed)?;
     }
-    let details = json!({"organisations": data::ORGANISATIONS.len(), "users": accounts.len(), "achievements": data::ACHIEVEMENTS.len()});
+    let today = crate::domain::time::today_shanghai();
+    for (index, item) in data::DEMANDS.iter().enumerate() {
+        let person = data::PEOPLE.iter().find(|p| p.0 == item.owner).ok_or("演示数据有误：需求缺少所属企业")?;
+        let input = DemandInput {
+            title: Some(item.title.into()),
+            description: Some(item.description.into()),
+            indicators: Some(item.indicators.into()),
+            technical_field: Some(item.field.into()),
+            industry_section: Some(item.section.into()),
+            cooperation_modes: item.modes.iter().map(|m| m.to_string()).collect(),
+            budget_min: item.budget.0.map(str::to_string),
+            budget_max: item.budget.1.map(str::to_string),
+            budget_negotiable: item.budget == (None, None),
+            valid_until: Some(crate::domain::forms::date_text(today + time::Duration::days(item.valid_days))),
+            contact_name: Some(person.2.into()),
+            contact_phone: Some(format!("0938-83{:05}", 20_000 + index * 41)),
+            contact_email: Some(person.4.into()),
+            region_code: Some("620503".into()),
+            ..DemandInput::default()
+        };
+        let demand = demand_model::validate(&input, today)
+            .map_err(|errors| format!("演示需求“{}”不合规：{errors:?}", item.title))?;
+        let status = DemandStatus::from_code(item.status).unwrap_or(DemandStatus::Published);
+        let id = uuid::Uuid::now_v7().to_string();
+        demand_store::insert(&mut tx, &id, &org_ids[item.owner], &user_ids[item.owner], &demand, status, true)
+            .await
+            .map_err(failed)?;
+        let published = to_stored(started - time::Duration::days(2 + (index as i64 * 7) % 120));
+        sqlx::query(
+            "UPDATE demands SET published_at = CASE WHEN status = 'submitted' THEN NULL ELSE $1 END, submitted_at = $1, views = $2 WHERE id = $3",
+        )
+        .bind(&published)
+        .bind((index as i64 * 31) % 250 + 8)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+    }
+    let details = json!({
+        "organisations": data::ORGANISATIONS.len(),
+        "users": accounts.len(),
+        "achievements": data::ACHIEVEMENTS.len(),
+        "demands": data::DEMANDS.len(),
+    });
     audit::append(&mut tx, db.backend(), &NewAuditEvent::system("demo.seeded", "demo", "district", details))
         .await
         .map_err(failed)?;
@@ -196,6 +241,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Removed {
     pub achievements: u64,
+    pub demands: u64,
     pub users: u64,
     pub organisations: u64,
     /// Demo organisations kept because real accounts or listings now belong to them.
@@ -207,7 +253,7 @@ pub struct Removed {
 pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let demo_users = "SELECT id FROM users WHERE is_demo = 1";
-    let demo_listings = "SELECT id FROM achievements WHERE is_demo = 1";
+    let demo_listings = "SELECT id FROM achievements WHERE is_demo = 1 UNION SELECT id FROM demands WHERE is_demo = 1";
     sqlx::query(&format!(
         "DELETE FROM listing_contact_requests WHERE listing_id IN ({demo_listings}) OR user_id IN ({demo_users})"
     ))
@@ -216,14 +262,18 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     // A demo account that created a real (non-demo) listing stays, with that listing.
     let achievements =
         sqlx::query("DELETE FROM achievements WHERE is_demo = 1").execute(&mut *tx).await?.rows_affected();
-    let removable_users = format!("{demo_users} AND id NOT IN (SELECT created_by FROM achievements)");
+    let demands = sqlx::query("DELETE FROM demands WHERE is_demo = 1").execute(&mut *tx).await?.rows_affected();
+    let removable_users = format!(
+        "{demo_users} AND id NOT IN (SELECT created_by FROM achievements UNION SELECT created_by FROM demands)"
+    );
     sqlx::query(&format!("DELETE FROM sessions WHERE user_id IN ({removable_users})")).execute(&mut *tx).await?;
     sqlx::query(&format!("DELETE FROM api_tokens WHERE user_id IN ({removable_users})")).execute(&mut *tx).await?;
     let users = sqlx::query(&format!("DELETE FROM users WHERE id IN ({removable_users})"))
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    let in_use = "SELECT organisation_id FROM users WHERE organisation_id IS NOT NULL UNION SELECT organisation_id FROM achievements";
+    let in_use = "SELECT organisation_id FROM users WHERE organisation_id IS NOT NULL \
+         UNION SELECT organisation_id FROM achievements UNION SELECT organisation_id FROM demands";
     let kept: i64 = sqlx::query_scalar(&format!(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations WHERE is_demo = 1 AND id IN ({in_use})"
     ))
@@ -238,8 +288,14 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    let removed = Removed { achievements, users, organisations, kept_organisations: kept as u64 };
-    let details = json!({"achievements": achievements, "users": users, "organisations": organisations, "kept_organisations": kept});
+    let removed = Removed { achievements, demands, users, organisations, kept_organisations: kept as u64 };
+    let details = json!({
+        "achievements": achievements,
+        "demands": demands,
+        "users": users,
+        "organisations": organisations,
+        "kept_organisations": kept,
+    });
     audit::append(&mut tx, db.backend(), &NewAuditEvent::system("demo.removed", "demo", "district", details)).await?;
     tx.commit().await?;
     Ok(removed)

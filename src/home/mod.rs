@@ -31,6 +31,7 @@ struct GoalView {
 #[derive(Serialize)]
 struct HomeView {
     achievements: i64,
+    demands: i64,
     latest: Vec<serde_json::Value>,
     organisations: Vec<KindCount>,
     organisation_total: i64,
@@ -58,6 +59,7 @@ async fn index(db: &State<Db>, settings: &State<Settings>) -> Result<Page, AppEr
         crate::achievements::store::list(db, &filter, crate::achievements::store::Sort::Newest, 0, 6).await?;
     let view = HomeView {
         achievements: crate::achievements::store::count_public(db).await?,
+        demands: store::open_demands(db).await?,
         latest: latest.iter().map(|row| crate::achievements::view::listing(row, false)).collect(),
         organisation_total: organisations.iter().map(|k| k.count).sum(),
         organisations,

@@ -24,3 +24,14 @@ pub async fn counts(db: &Db) -> Result<Counts, sqlx::Error> {
         .await?;
     Ok(Counts { by_kind, active_users })
 }
+
+/// Demands open on the public board today (published or in talks, still valid).
+pub async fn open_demands(db: &Db) -> Result<i64, sqlx::Error> {
+    let today = crate::domain::forms::date_text(crate::domain::time::today_shanghai());
+    sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM demands WHERE status IN ('published', 'in_talks') AND valid_until >= $1",
+    )
+    .bind(today)
+    .fetch_one(db.pool())
+    .await
+}

@@ -17,11 +17,12 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 async fn seeding_is_idempotent_and_removable(app: TestApp) {
     let hasher = PasswordHasher::default();
     let accounts = demo::seed_if_empty(&app.db, &hasher).await.expect("seed");
-    assert_eq!(accounts.len(), 8);
+    assert_eq!(accounts.len(), 10);
     assert!(accounts.iter().any(|a| a.role == "admin"));
     assert!(accounts.iter().all(|a| a.password.len() >= 16), "generated passwords");
     assert!(demo::seed_if_empty(&app.db, &hasher).await.expect("again").is_empty(), "a second start seeds nothing");
-    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations").await, 7);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations").await, 9);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM demands").await, 20);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements").await, 40);
     let public = count(
         &app,
@@ -35,6 +36,8 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
     assert_eq!(sign_in(&app.client, &broker.login, &broker.password).await.status(), Status::SeeOther);
     let list = app.client.get("/achievements").dispatch().await.into_string().await.expect("html");
     assert!(list.contains("花牛苹果近红外无损分级技术"));
+    let board = app.client.get("/demands").dispatch().await.into_string().await.expect("html");
+    assert!(board.contains("苹果气调库智能控制"));
     let home = app.client.get("/").dispatch().await.into_string().await.expect("html");
     assert!(home.contains("最新科技成果"));
 
@@ -52,9 +55,10 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
         .await
         .expect("join");
     let removed = demo::remove(&app.db).await.expect("remove");
-    assert_eq!((removed.achievements, removed.users), (40, 8));
+    assert_eq!((removed.achievements, removed.demands, removed.users), (40, 20, 10));
     assert_eq!(removed.kept_organisations, 1);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements").await, 0);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM demands").await, 0);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE is_demo = 1").await, 0);
     assert_eq!(
         count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM users").await,
