@@ -61,6 +61,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/demands", crate::demands::pages::routes())
         .mount("/static", assets::routes())
         .mount("/api/v1", crate::health::routes())
+        .mount("/api/v1", crate::openapi::routes())
         .mount("/api/v1", crate::auth::api::routes())
         .mount("/api/v1", crate::achievements::api::routes())
         .mount("/api/v1", crate::demands::api::routes())

@@ -19,5 +19,6 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod home;
+pub mod openapi;
 pub mod orgs;
 pub mod web;

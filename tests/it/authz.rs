@@ -189,6 +189,7 @@ fn table() -> Vec<Row> {
             [S(401), S(403), S(409), S(403), S(403), S(403)],
         ),
         row(Get, "/api/v1/health", "/api/v1/health", "", ANYONE_OK),
+        row(Get, "/api/v1/openapi.json", "/api/v1/openapi.json", "", ANYONE_OK),
         row(Get, "/api/v1/me", "/api/v1/me", "", SIGNED_IN_API),
         row(Get, "/api/v1/tokens", "/api/v1/tokens", "", SIGNED_IN_API),
         row(

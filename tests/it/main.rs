@@ -12,5 +12,6 @@ mod config_checks;
 mod demands;
 mod demo;
 mod migrations;
+mod openapi;
 mod pages;
 mod server;

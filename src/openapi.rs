@@ -1,0 +1,229 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document of the JSON API, built from one table of
+//! operations kept beside the routes (a test checks it against the mounted routes, both ways).
+//!
+//! Written by hand rather than derived with utoipa: the API is small, its inputs are the same
+//! serde structs the forms use, and one table is easier to keep exact than annotations spread
+//! over every handler.
+
+use rocket::serde::json::Json;
+use rocket::{Route, get, routes};
+use serde_json::{Value, json};
+
+/// One documented operation.
+pub struct Operation {
+    pub method: &'static str,
+    /// OpenAPI form, `{id}` for parameters, without the `/api/v1` prefix.
+    pub path: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub body: Option<&'static str>,
+    pub response: &'static str,
+    pub auth: bool,
+    pub query: &'static [&'static str],
+}
+
+const fn op(
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    body: Option<&'static str>,
+    response: &'static str,
+    auth: bool,
+    query: &'static [&'static str],
+) -> Operation {
+    Operation { method, path, tag, summary, body, response, auth, query }
+}
+
+/// Every operation of `/api/v1`.
+pub const OPERATIONS: &[Operation] = &[
+    op("get", "/health", "系统", "健康检查：数据库可用", None, "Health", false, &[]),
+    op("get", "/openapi.json", "系统", "本文档", None, "Object", false, &[]),
+    op("get", "/me", "账号", "当前账号信息", None, "Me", true, &[]),
+    op("get", "/tokens", "账号", "我的 API 令牌", None, "TokenList", true, &[]),
+    op("post", "/tokens", "账号", "创建 API 令牌（令牌只在此返回一次）", Some("NewToken"), "CreatedToken", true, &[]),
+    op("delete", "/tokens/{id}", "账号", "撤销 API 令牌", None, "Empty", true, &[]),
+    op(
+        "get",
+        "/achievements",
+        "科技成果",
+        "公开的科技成果（按发布时间倒序，游标分页）",
+        None,
+        "AchievementList",
+        false,
+        &["after", "limit", "field", "stage", "mode", "route"],
+    ),
+    op("get", "/achievements/{id}", "科技成果", "科技成果详情", None, "Achievement", false, &[]),
+    op("post", "/achievements", "科技成果", "创建科技成果草稿", Some("AchievementInput"), "Achievement", true, &[]),
+    op(
+        "patch",
+        "/achievements/{id}",
+        "科技成果",
+        "修改科技成果（须带 version）",
+        Some("AchievementInput"),
+        "Achievement",
+        true,
+        &[],
+    ),
+    op(
+        "post",
+        "/achievements/{id}/{action}",
+        "科技成果",
+        "状态操作：submit/approve/return/negotiate/reopen/transferred/withdraw/redraft",
+        Some("ActionNote"),
+        "Achievement",
+        true,
+        &[],
+    ),
+    op(
+        "get",
+        "/demands",
+        "技术需求",
+        "征集中的技术需求（游标分页）",
+        None,
+        "DemandList",
+        false,
+        &["after", "limit", "field", "mode"],
+    ),
+    op("get", "/demands/{id}", "技术需求", "技术需求详情", None, "Demand", false, &[]),
+    op("post", "/demands", "技术需求", "创建技术需求草稿", Some("DemandInput"), "Demand", true, &[]),
+    op("patch", "/demands/{id}", "技术需求", "修改技术需求（须带 version）", Some("DemandInput"), "Demand", true, &[]),
+    op(
+        "post",
+        "/demands/{id}/{action}",
+        "技术需求",
+        "状态操作：submit/approve/return/talks/reopen/solved/close/redraft",
+        Some("ActionNote"),
+        "Demand",
+        true,
+        &[],
+    ),
+];
+
+/// Unsafe requests a browser session makes are refused here when the CSRF check fails; they are
+/// mounted under `/api/v1` but are not operations a client calls.
+pub const INTERNAL_PATHS: &[&str] = &["/__refused"];
+
+fn text(description: &str) -> Value {
+    json!({"type": "string", "description": description})
+}
+
+fn schemas() -> Value {
+    let listing_common = json!({
+        "id": {"type": "string", "format": "uuid"},
+        "title": {"type": "string"},
+        "status": {"type": "string"},
+        "status_label": {"type": "string"},
+        "organisation_name": {"type": "string"},
+        "version": {"type": "integer"},
+        "views": {"type": "integer"},
+        "contact": {"type": "object", "description": "仅对登录用户返回", "properties": {
+            "name": {"type": "string"}, "phone": {"type": "string"}, "email": {"type": ["string", "null"]}}},
+    });
+    json!({
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": text("稳定的 snake_case 错误代码"), "message": text("中文提示"),
+            "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "逐字段的中文提示"}}}}},
+        "Health": {"type": "object", "properties": {"status": {"type": "string"}, "database": {"type": "string"}, "version": {"type": "string"}}},
+        "Object": {"type": "object"},
+        "Empty": {"type": "null"},
+        "Me": {"type": "object", "properties": {"id": {"type": "string"}, "display_name": {"type": "string"}, "role": {"type": "string"},
+            "status": {"type": "string"}, "organisation_id": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]}, "mobile": {"type": ["string", "null"]}}},
+        "NewToken": {"type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": text("1–50 字的令牌名称")}},
+        "CreatedToken": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "token": text("只返回这一次"), "prefix": {"type": "string"}}},
+        "TokenList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "next_cursor": {"type": ["string", "null"]}}},
+        "ActionNote": {"type": "object", "additionalProperties": false, "properties": {"note": text("退回原因（return 时必填，至少 5 字）")}},
+        "AchievementInput": {"type": "object", "additionalProperties": false, "properties": {
+            "title": text("成果名称，4–100 字"), "summary": text("成果简介，20–500 字"), "description": text("详细介绍"),
+            "keywords": text("关键词，逗号或顿号分隔，最多 10 个"), "achievement_type": text("applied | basic_theory | soft_science"),
+            "ip_carriers": {"type": "array", "items": {"type": "string"}}, "patent_numbers": text("专利（申请）号，每行一个"),
+            "technical_field": text("技术领域代码"), "industry_section": text("GB/T 4754 门类 A–T"), "industry_division": text("大类两位数字"),
+            "trl": text("1–9"), "stage": text("laboratory | small_pilot | pilot | industrial，与 TRL 一致"),
+            "transfer_modes": {"type": "array", "items": {"type": "string"}}, "pricing_route": text("negotiated | listing | auction | appraisal"),
+            "price_negotiable": {"type": "boolean"}, "asking_price": text("万元，或带单位"), "publicity_start": text("YYYY-MM-DD"),
+            "publicity_end": text("YYYY-MM-DD"), "team": {"type": "string"}, "contact_name": {"type": "string"}, "contact_phone": {"type": "string"},
+            "contact_email": {"type": "string"}, "problem": {"type": "string"}, "advantages": {"type": "string"}, "scenarios": {"type": "string"},
+            "region_code": text("6 位行政区划代码"), "version": {"type": "integer"}}},
+        "DemandInput": {"type": "object", "additionalProperties": false, "properties": {
+            "title": text("需求名称，4–100 字"), "description": text("问题描述，20–5000 字"), "indicators": text("量化指标，每行“名称：目标值”"),
+            "basis": text("现有基础"), "keywords": {"type": "string"}, "technical_field": {"type": "string"}, "industry_section": {"type": "string"},
+            "cooperation_modes": {"type": "array", "items": {"type": "string"}}, "budget_min": text("万元"), "budget_max": text("万元"),
+            "budget_negotiable": {"type": "boolean"}, "valid_until": text("YYYY-MM-DD，不早于今天，最长两年"), "contact_name": {"type": "string"},
+            "contact_phone": {"type": "string"}, "contact_email": {"type": "string"}, "region_code": {"type": "string"}, "version": {"type": "integer"}}},
+        "Achievement": {"type": "object", "properties": listing_common.clone()},
+        "Demand": {"type": "object", "properties": listing_common},
+        "AchievementList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Achievement"}}, "next_cursor": {"type": ["string", "null"]}}},
+        "DemandList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Demand"}}, "next_cursor": {"type": ["string", "null"]}}},
+    })
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for operation in OPERATIONS {
+        let mut parameters: Vec<Value> = operation
+            .path
+            .split('/')
+            .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        parameters.extend(
+            operation
+                .query
+                .iter()
+                .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}})),
+        );
+        let ok = if operation.response == "Empty" {
+            "204"
+        } else if operation.method == "post" && operation.body.is_some() && !operation.path.contains("{action}") {
+            "201"
+        } else {
+            "200"
+        };
+        let mut responses = json!({
+            "default": {"description": "错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+        });
+        responses[ok] = if operation.response == "Empty" {
+            json!({"description": "成功，无内容"})
+        } else {
+            let schema = format!("#/components/schemas/{}", operation.response);
+            json!({"description": "成功", "content": {"application/json": {"schema": {"$ref": schema}}}})
+        };
+        let mut entry = json!({"tags": [operation.tag], "summary": operation.summary, "parameters": parameters, "responses": responses});
+        if let Some(body) = operation.body {
+            entry["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
+        }
+        if operation.auth {
+            entry["security"] = json!([{"bearer": []}, {"session": []}]);
+        }
+        let item = paths.entry(operation.path.to_string()).or_insert_with(|| json!({}));
+        item[operation.method] = entry;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "麦积区技术市场服务平台 API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "科技成果、技术需求与账号的 JSON 接口。错误统一为 {\"error\":{\"code\",\"message\",\"fields\"}}。浏览器会话的写操作须带 X-CSRF-Token；程序请使用 Authorization: Bearer 令牌。",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "个人 API 令牌（tm_…），在“我的账号”页创建"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "tm_session", "description": "浏览器会话；写操作还须 X-CSRF-Token"},
+            },
+        },
+    })
+}
+
+#[get("/openapi.json")]
+fn openapi() -> Json<Value> {
+    Json(document())
+}
+
+/// Mounted at `/api/v1`.
+pub fn routes() -> Vec<Route> {
+    routes![openapi]
+}
