@@ -3,6 +3,8 @@
 
 use serde_json::{Value, json};
 
+pub use crate::web::choices;
+
 use super::model::{AchievementInput, Status};
 use super::store::AchievementRow;
 use crate::domain::money::Fen;
@@ -13,20 +15,6 @@ use crate::domain::time::{chinese_date, chinese_datetime, parse_stored};
 
 fn label<T>(code: &str, parse: impl Fn(&str) -> Option<T>, show: impl Fn(T) -> &'static str) -> &'static str {
     parse(code).map(show).unwrap_or("未知")
-}
-
-/// `{code, label}` pairs for a choice list, marking the selected ones.
-pub fn choices<T: Copy>(
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    name: impl Fn(T) -> &'static str,
-    selected: &[String],
-) -> Value {
-    Value::Array(
-        all.iter()
-            .map(|v| json!({"code": code(*v), "label": name(*v), "selected": selected.iter().any(|s| s == code(*v))}))
-            .collect(),
-    )
 }
 
 /// The asking price as people read it.

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::account::Role;
+use crate::domain::forms::email_ok;
 use crate::domain::org::{NatureCode, OrganisationKind};
 use crate::domain::validators;
 use crate::orgs::NewOrganisation;
@@ -25,16 +26,7 @@ impl Login {
         }
         if text.contains('@') {
             let email = text.to_lowercase();
-            let valid = email.len() <= 254
-                && !email.chars().any(char::is_whitespace)
-                && email.split_once('@').is_some_and(|(local, domain)| {
-                    !local.is_empty()
-                        && domain.contains('.')
-                        && !domain.starts_with('.')
-                        && !domain.ends_with('.')
-                        && !domain.contains('@')
-                });
-            return if valid { Ok(Login::Email(email)) } else { Err("邮箱地址格式不正确") };
+            return if email_ok(&email) { Ok(Login::Email(email)) } else { Err("邮箱地址格式不正确") };
         }
         validators::mobile(text)
             .map(Login::Mobile)

@@ -12,7 +12,6 @@ use super::model::{Action, DemandInput, Status};
 use super::service::{self, Caller};
 use super::store::{self, ListFilter, Sort};
 use super::view;
-use crate::achievements::view::choices;
 use crate::auth::{ActiveUser, AdminUser, ClientAddr, CurrentUser};
 use crate::config::Settings;
 use crate::db::Db;
@@ -21,6 +20,7 @@ use crate::domain::money::{Fen, Unit};
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, TechnicalField};
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, FormFailure};
+use crate::web::choices;
 use crate::web::{Page, url_encode};
 
 const PAGE_SIZE: i64 = 20;

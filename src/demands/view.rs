@@ -6,10 +6,10 @@ use serde_json::{Value, json};
 use super::model::{DemandInput, indicators_text};
 use super::service::publicly_visible;
 use super::store::DemandRow;
-use crate::achievements::view::choices;
 use crate::domain::money::Fen;
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, TechnicalField};
 use crate::domain::time::{chinese_date, chinese_datetime, parse_stored, today_shanghai};
+use crate::web::choices;
 
 /// The budget as people read it.
 pub fn budget_text(min: Option<i64>, max: Option<i64>) -> String {

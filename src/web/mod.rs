@@ -21,3 +21,18 @@ pub fn url_encode(value: &str) -> String {
         })
         .collect()
 }
+
+/// `{code, label, selected}` for each value of a vocabulary: the options of a select or a group
+/// of checkboxes, with the chosen codes marked.
+pub fn choices<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    selected: &[String],
+) -> serde_json::Value {
+    serde_json::Value::Array(
+        all.iter()
+            .map(|v| serde_json::json!({"code": code(*v), "label": label(*v), "selected": selected.iter().any(|s| s == code(*v))}))
+            .collect(),
+    )
+}
