@@ -7,7 +7,7 @@ use rocket::{Build, Rocket};
 
 use crate::auth::gate::{self, Gate};
 use crate::auth::password::PasswordHasher;
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::{LoginThrottle, WriteThrottle};
 use crate::config::{self, ConfigError, Settings};
 use crate::db::{Db, DbError};
 use crate::web::{Site, Templates, assets, catchers, headers::SecurityHeaders};
@@ -42,6 +42,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
     let templates = Templates::load().map_err(Box::new)?;
     let site = Site::new(&settings.district_name, &settings.region_code);
     let throttle = LoginThrottle::new(&settings.auth);
+    let write_throttle = WriteThrottle::new(settings.auth.writes_per_minute);
     let rocket = rocket::custom(figment)
         .manage(db.clone())
         .manage(settings.clone())
@@ -49,6 +50,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .manage(templates)
         .manage(PasswordHasher::default())
         .manage(throttle)
+        .manage(write_throttle)
         // An attached Shield replaces Rocket's default one; ours sets every header itself.
         .attach(Shield::new())
         .attach(SecurityHeaders)

@@ -58,6 +58,7 @@ struct RawSettings {
     lock_minutes: u32,
     secure_cookies: bool,
     demo_content: bool,
+    writes_per_minute: u32,
 }
 
 /// The platform's own settings, validated.
@@ -100,6 +101,8 @@ pub struct AuthSettings {
     pub lock_duration: time::Duration,
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// Unsafe requests (form posts, API writes) allowed per client address per minute.
+    pub writes_per_minute: u32,
 }
 
 /// The yearly turnover goal as configured (administrators refine it later in the app).
@@ -184,6 +187,7 @@ fn defaults() -> Figment {
         .merge(("lock_minutes", 15))
         .merge(("secure_cookies", false))
         .merge(("demo_content", true))
+        .merge(("writes_per_minute", 120))
         .merge((
             "limits",
             rocket::data::Limits::default()
@@ -263,6 +267,7 @@ impl Settings {
             lock_after_failures: positive("lock_after_failures", raw.lock_after_failures, 1000)? as u32,
             lock_duration: time::Duration::minutes(positive("lock_minutes", raw.lock_minutes, 7 * 24 * 60)?),
             secure_cookies: raw.secure_cookies,
+            writes_per_minute: positive("writes_per_minute", raw.writes_per_minute, 1_000_000)? as u32,
         };
         Ok(Settings {
             database_url,

@@ -2,6 +2,9 @@
 //! token, and refuses unsafe requests (POST, PUT, PATCH, DELETE) that lack a valid token or
 //! come from another site. Being a fairing, it covers every route, present and future.
 //!
+//! Every unsafe request also spends from a per-address budget (`writes_per_minute`), so a
+//! script cannot flood forms or the API; over it the answer is 429.
+//!
 //! The CSRF token lives in a private (encrypted, HttpOnly) cookie and is repeated in each form
 //! (`_csrf`, first field) or in an `X-CSRF-Token` header. Bearer-token API calls carry no cookies
 //! and need no token.
@@ -9,12 +12,13 @@
 use rocket::data::Data;
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::uri::Origin;
-use rocket::http::{ContentType, Cookie, CookieJar, Method, SameSite};
+use rocket::http::{ContentType, Cookie, CookieJar, Method, SameSite, Status};
 use rocket::request::Request;
 use rocket::{Route, delete, patch, post, put, routes, uri};
 
 use super::identity::{self, Identity};
 use super::secrets::{random_token, same_secret};
+use super::throttle::WriteThrottle;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
@@ -35,9 +39,31 @@ impl CsrfToken {
     }
 }
 
-/// Why an unsafe request was refused.
-#[derive(Debug, Clone, Copy, Default)]
-struct CsrfRefusal(Option<&'static str>);
+/// Why an unsafe request was refused at the gate.
+#[derive(Debug, Clone, Copy)]
+struct GateRefusal {
+    status: Status,
+    code: &'static str,
+    message: &'static str,
+}
+
+impl Default for GateRefusal {
+    fn default() -> Self {
+        GateRefusal { status: Status::Forbidden, code: "csrf_failed", message: "请求未通过安全校验" }
+    }
+}
+
+fn csrf_refusal(message: &'static str) -> GateRefusal {
+    GateRefusal { status: Status::Forbidden, code: "csrf_failed", message }
+}
+
+/// Routes a refused request to the handler that answers with the refusal.
+fn refuse(request: &mut Request<'_>, refusal: GateRefusal) {
+    let is_api = request.uri().path().starts_with("/api/");
+    request.local_cache(|| refusal);
+    let target: Origin<'static> = if is_api { uri!("/api/v1/__refused") } else { uri!("/__refused") };
+    request.set_uri(target);
+}
 
 pub struct Gate;
 
@@ -102,6 +128,16 @@ impl Fairing for Gate {
         };
         let bearer = identity.user.as_ref().is_some_and(|u| u.via == identity::AuthVia::Token) || identity.bad_bearer;
         request.local_cache(|| identity);
+        if is_unsafe(request.method())
+            && let Some(throttle) = request.rocket().state::<WriteThrottle>()
+        {
+            let address = request.client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into());
+            if !throttle.allow(&address) {
+                let message = "提交过于频繁，请稍后再试";
+                refuse(request, GateRefusal { status: Status::TooManyRequests, code: "too_many_requests", message });
+                return;
+            }
+        }
         if bearer {
             // Bearer calls carry no cookie; the token itself is the proof of intent.
             return;
@@ -117,7 +153,7 @@ impl Fairing for Gate {
         }
         let refusal =
             if request.headers().get_one("Sec-Fetch-Site") == Some("cross-site") || !origin_matches_host(request) {
-                Some("请求来自其他网站，已被拒绝")
+                Some(csrf_refusal("请求来自其他网站，已被拒绝"))
             } else {
                 let provided = match request.headers().get_one(CSRF_HEADER) {
                     Some(header) => Some(header.to_string()),
@@ -126,46 +162,43 @@ impl Fairing for Gate {
                 };
                 match (cookie_token, provided) {
                     (Some(expected), Some(given)) if same_secret(&expected, &given) => None,
-                    _ => Some("页面已过期或缺少安全令牌，请刷新页面后重新提交"),
+                    _ => Some(csrf_refusal("页面已过期或缺少安全令牌，请刷新页面后重新提交")),
                 }
             };
-        if let Some(reason) = refusal {
-            request.local_cache(|| CsrfRefusal(Some(reason)));
-            let target: Origin<'static> =
-                if path.starts_with("/api/") { uri!("/api/v1/__refused") } else { uri!("/__refused") };
-            request.set_uri(target);
+        if let Some(refusal) = refusal {
+            refuse(request, refusal);
         }
     }
 }
 
 #[rocket::async_trait]
-impl<'r> rocket::request::FromRequest<'r> for CsrfRefusal {
+impl<'r> rocket::request::FromRequest<'r> for GateRefusal {
     type Error = std::convert::Infallible;
     async fn from_request(request: &'r Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
-        rocket::request::Outcome::Success(*request.local_cache(CsrfRefusal::default))
+        rocket::request::Outcome::Success(*request.local_cache(GateRefusal::default))
     }
 }
 
-impl CsrfRefusal {
+impl GateRefusal {
     fn error(self) -> AppError {
-        AppError::forbidden("csrf_failed", self.0.unwrap_or("请求未通过安全校验"))
+        AppError::new(self.status, self.code, self.message)
     }
 }
 
 #[post("/__refused")]
-fn refused_post(refusal: CsrfRefusal) -> AppError {
+fn refused_post(refusal: GateRefusal) -> AppError {
     refusal.error()
 }
 #[put("/__refused")]
-fn refused_put(refusal: CsrfRefusal) -> AppError {
+fn refused_put(refusal: GateRefusal) -> AppError {
     refusal.error()
 }
 #[patch("/__refused")]
-fn refused_patch(refusal: CsrfRefusal) -> AppError {
+fn refused_patch(refusal: GateRefusal) -> AppError {
     refusal.error()
 }
 #[delete("/__refused")]
-fn refused_delete(refusal: CsrfRefusal) -> AppError {
+fn refused_delete(refusal: GateRefusal) -> AppError {
     refusal.error()
 }
 

@@ -46,3 +46,28 @@ impl LoginThrottle {
         ip_ok && account_ok
     }
 }
+
+/// A per-address budget for unsafe requests (form posts and API writes).
+pub struct WriteThrottle {
+    per_ip: DefaultKeyedRateLimiter<String>,
+}
+
+impl std::fmt::Debug for WriteThrottle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteThrottle")
+    }
+}
+
+impl WriteThrottle {
+    pub fn new(per_minute_budget: u32) -> WriteThrottle {
+        WriteThrottle { per_ip: RateLimiter::keyed(per_minute(per_minute_budget)) }
+    }
+
+    pub fn allow(&self, ip: &str) -> bool {
+        let ok = self.per_ip.check_key(&ip.to_string()).is_ok();
+        if self.per_ip.len() > 100_000 {
+            self.per_ip.retain_recent();
+        }
+        ok
+    }
+}

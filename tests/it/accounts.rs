@@ -365,3 +365,25 @@ async fn sign_in_is_throttled_per_account() {
     })
     .await;
 }
+
+fn tight_write_budget(figment: rocket::figment::Figment) -> rocket::figment::Figment {
+    figment.merge(("writes_per_minute", 3)).merge(("login_ip_per_minute", 100))
+}
+
+#[rocket::async_test]
+async fn unsafe_requests_spend_a_per_address_budget() {
+    crate::support::run_sqlite_with(tight_write_budget, |app| async move {
+        for _ in 0..3 {
+            assert_eq!(sign_in(&app.client, "13700000005", "whatever it is").await.status(), Status::Unauthorized);
+        }
+        let refused = sign_in(&app.client, "13700000005", "whatever it is").await;
+        assert_eq!(refused.status(), Status::TooManyRequests);
+        assert!(refused.into_string().await.expect("html").contains("提交过于频繁"));
+        let api = app.client.post("/api/v1/tokens").header(ContentType::JSON).body("{}").dispatch().await;
+        assert_eq!(api.status(), Status::TooManyRequests);
+        let body: serde_json::Value = api.into_json().await.expect("json");
+        assert_eq!(body["error"]["code"], "too_many_requests");
+        assert_eq!(app.get("/").await.status(), Status::Ok, "reading is not limited");
+    })
+    .await;
+}

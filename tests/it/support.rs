@@ -64,6 +64,7 @@ pub fn test_figment(dir: &Path, database_url: &str) -> Figment {
         .merge(("data_dir", dir.join("data")))
         .merge(("index_dir", dir.join("index")))
         .merge(("log_level", "off"))
+        .merge(("writes_per_minute", 100_000))
         .merge(("cli_colors", false))
 }
 
