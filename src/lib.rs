@@ -19,6 +19,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod home;
+pub mod listings;
 pub mod openapi;
 pub mod orgs;
 pub mod web;

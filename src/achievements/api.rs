@@ -1,7 +1,6 @@
 //! Achievement API under `/api/v1/achievements`: cursor-paged public list, detail, create,
 //! partial update (PATCH with `version`), and lifecycle actions as sub-resources.
 
-use base64::Engine as _;
 use rocket::http::Status as HttpStatus;
 use rocket::serde::json::Json;
 use rocket::{Route, State, get, patch, post, routes};
@@ -15,19 +14,7 @@ use super::view;
 use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
 use crate::db::Db;
 use crate::error::AppError;
-
-fn encode_cursor(row: &store::AchievementRow) -> String {
-    let key = format!("{}|{}", row.published_at.as_deref().unwrap_or(&row.created_at), row.id);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
-}
-
-fn decode_cursor(cursor: &str) -> Result<(String, String), AppError> {
-    let bad = || AppError::bad_request("bad_cursor", "分页游标无效，请从第一页重新获取");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (at, id) = text.split_once('|').ok_or_else(bad)?;
-    Ok((at.to_string(), id.to_string()))
-}
+use crate::listings::{cursor, patch};
 
 #[expect(clippy::too_many_arguments, reason = "each filter is a query parameter")]
 #[get("/achievements?<after>&<limit>&<field>&<stage>&<mode>&<route>")]
@@ -42,7 +29,7 @@ async fn list(
     route: Option<&str>,
 ) -> Result<Json<Value>, AppError> {
     let limit = limit.unwrap_or(20).clamp(1, 100);
-    let cursor = after.map(decode_cursor).transpose()?;
+    let cursor = after.map(cursor::decode).transpose()?;
     let filter = ListFilter {
         technical_field: field.map(str::to_string),
         stage: stage.map(str::to_string),
@@ -55,7 +42,11 @@ async fn list(
         store::list_after(db, &filter, cursor.as_ref().map(|(a, i)| (a.as_str(), i.as_str())), limit + 1).await?;
     let more = rows.len() as i64 > limit;
     let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more { page.last().map(encode_cursor) } else { None };
+    let next_cursor = if more {
+        page.last().map(|r| cursor::encode(r.published_at.as_deref().unwrap_or(&r.created_at), &r.id))
+    } else {
+        None
+    };
     let items: Vec<Value> = page.iter().map(|r| view::listing(r, user.is_some())).collect();
     Ok(Json(json!({"items": items, "next_cursor": next_cursor})))
 }
@@ -79,20 +70,6 @@ async fn create(
     Ok((HttpStatus::Created, Json(view::listing(&listing, true))))
 }
 
-/// Applies the fields present in `patch` over the listing's current content; any unknown
-/// field is refused.
-fn merged(current: &AchievementInput, patch: Value) -> Result<AchievementInput, AppError> {
-    let Value::Object(changes) = patch else {
-        return Err(AppError::bad_request("bad_body", "请求体应为 JSON 对象"));
-    };
-    let mut base = serde_json::to_value(current).map_err(AppError::internal)?;
-    for (key, value) in changes {
-        base[key] = value;
-    }
-    serde_json::from_value(base)
-        .map_err(|e| AppError::new(HttpStatus::UnprocessableEntity, "bad_body", format!("请求体有误：{e}")))
-}
-
 #[patch("/achievements/<id>", format = "json", data = "<body>")]
 async fn update(
     id: &str,
@@ -104,7 +81,7 @@ async fn update(
     let current = service::visible(db, Some(&user.0), id).await?;
     let mut base = view::input_from_row(&current);
     base.version = None;
-    let input = merged(&base, body.into_inner())?;
+    let input = patch::merge(&base, body.into_inner())?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     service::update(db, &caller, id, &input).await.map_err(AppError::from)?;
     let listing = service::visible(db, Some(&user.0), id).await?;

@@ -13,6 +13,7 @@ use crate::db::Db;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::FieldErrors;
 use crate::error::{AppError, FormFailure};
+use crate::listings::{Kind, interest};
 
 /// The acting person and where they are, for checks and the audit log.
 pub struct Caller<'a> {
@@ -163,7 +164,7 @@ pub async fn act(db: &Db, caller: &Caller<'_>, id: &str, action: Action, note: &
 pub async fn record_view(db: &Db, user: Option<&CurrentUser>, listing: &AchievementRow) -> Result<(), AppError> {
     let own = user.is_some_and(|u| u.organisation_id.as_deref() == Some(listing.organisation_id.as_str()));
     if listing.status.is_public() && !own {
-        store::count_views(db, &listing.id).await?;
+        interest::count_view(db, Kind::Achievement, &listing.id).await?;
     }
     Ok(())
 }
@@ -177,12 +178,12 @@ pub async fn request_contact(db: &Db, caller: &Caller<'_>, id: &str, message: &s
     if caller.owns(&listing) {
         return Err(AppError::conflict("own_listing", "这是您所在单位的成果"));
     }
-    if store::has_contact_request(db, id, &caller.user.id).await? {
+    if interest::has_contact_request(db, Kind::Achievement, id, &caller.user.id).await? {
         return Ok(false);
     }
     let message: String = message.trim().chars().take(500).collect();
     let mut tx = db.begin_write().await?;
-    store::add_contact_request(&mut tx, id, &caller.user.id, &message).await?;
+    interest::add_contact_request(&mut tx, Kind::Achievement, id, &caller.user.id, &message).await?;
     audit::append(
         &mut tx,
         db.backend(),

@@ -379,47 +379,6 @@ pub async fn list_after(
     rows.iter().map(from_row).collect()
 }
 
-pub async fn count_views(db: &Db, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE achievements SET views = views + 1 WHERE id = $1").bind(id).execute(db.pool()).await?;
-    Ok(())
-}
-
-/// Records a request to be put in touch and bumps the listing's counter.
-pub async fn add_contact_request(
-    conn: &mut AnyConnection,
-    id: &str,
-    user_id: &str,
-    message: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO listing_contact_requests (id, listing_kind, listing_id, user_id, message, created_at) VALUES ($1, 'achievement', $2, $3, $4, $5)",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(id)
-    .bind(user_id)
-    .bind(message)
-    .bind(now_stored())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE achievements SET contact_requests = contact_requests + 1 WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Whether this user already asked about this listing.
-pub async fn has_contact_request(db: &Db, id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM listing_contact_requests WHERE listing_kind = 'achievement' AND listing_id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(user_id)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(n > 0)
-}
-
 pub async fn count_public(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements WHERE status IN ('published', 'negotiating', 'transferred')",

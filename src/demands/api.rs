@@ -1,7 +1,6 @@
 //! Demand API under `/api/v1/demands`: cursor-paged public board, detail, create, partial update
 //! (PATCH with `version`), and lifecycle actions as sub-resources.
 
-use base64::Engine as _;
 use rocket::http::Status as HttpStatus;
 use rocket::serde::json::Json;
 use rocket::{Route, State, get, patch, post, routes};
@@ -17,19 +16,7 @@ use crate::db::Db;
 use crate::domain::forms::date_text;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
-
-fn encode_cursor(row: &store::DemandRow) -> String {
-    let key = format!("{}|{}", row.published_at.as_deref().unwrap_or(&row.created_at), row.id);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
-}
-
-fn decode_cursor(cursor: &str) -> Result<(String, String), AppError> {
-    let bad = || AppError::bad_request("bad_cursor", "分页游标无效，请从第一页重新获取");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (at, id) = text.split_once('|').ok_or_else(bad)?;
-    Ok((at.to_string(), id.to_string()))
-}
+use crate::listings::{cursor, patch};
 
 #[get("/demands?<after>&<limit>&<field>&<mode>")]
 async fn list(
@@ -41,7 +28,7 @@ async fn list(
     mode: Option<&str>,
 ) -> Result<Json<Value>, AppError> {
     let limit = limit.unwrap_or(20).clamp(1, 100);
-    let cursor = after.map(decode_cursor).transpose()?;
+    let cursor = after.map(cursor::decode).transpose()?;
     let filter = ListFilter {
         technical_field: field.map(str::to_string),
         cooperation_mode: mode.map(str::to_string),
@@ -53,7 +40,11 @@ async fn list(
         store::list_after(db, &filter, cursor.as_ref().map(|(a, i)| (a.as_str(), i.as_str())), limit + 1).await?;
     let more = rows.len() as i64 > limit;
     let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more { page.last().map(encode_cursor) } else { None };
+    let next_cursor = if more {
+        page.last().map(|r| cursor::encode(r.published_at.as_deref().unwrap_or(&r.created_at), &r.id))
+    } else {
+        None
+    };
     let items: Vec<Value> = page.iter().map(|r| view::listing(r, user.is_some())).collect();
     Ok(Json(json!({"items": items, "next_cursor": next_cursor})))
 }
@@ -88,15 +79,7 @@ async fn update(
     let current = service::visible(db, Some(&user.0), id).await?;
     let mut base = view::input_from_row(&current);
     base.version = None;
-    let Value::Object(changes) = body.into_inner() else {
-        return Err(AppError::bad_request("bad_body", "请求体应为 JSON 对象"));
-    };
-    let mut merged = serde_json::to_value(&base).map_err(AppError::internal)?;
-    for (key, value) in changes {
-        merged[key] = value;
-    }
-    let input: DemandInput = serde_json::from_value(merged)
-        .map_err(|e| AppError::new(HttpStatus::UnprocessableEntity, "bad_body", format!("请求体有误：{e}")))?;
+    let input: DemandInput = patch::merge(&base, body.into_inner())?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     service::update(db, &caller, id, &input).await.map_err(AppError::from)?;
     let demand = service::visible(db, Some(&user.0), id).await?;

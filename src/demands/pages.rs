@@ -168,7 +168,9 @@ async fn detail(
     let owner = user.as_ref().is_some_and(|u| u.organisation_id.as_deref() == Some(demand.organisation_id.as_str()));
     let admin = user.as_ref().is_some_and(|u| u.is_admin);
     let asked = match &user {
-        Some(u) if !owner => store::has_contact_request(db, id, &u.id).await?,
+        Some(u) if !owner => {
+            crate::listings::interest::has_contact_request(db, crate::listings::Kind::Demand, id, &u.id).await?
+        }
         _ => false,
     };
     let data = json!({

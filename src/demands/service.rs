@@ -14,6 +14,7 @@ use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::{FieldErrors, date_text};
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, FormFailure};
+use crate::listings::{Kind, interest};
 
 /// The acting person and where they are.
 pub struct Caller<'a> {
@@ -178,7 +179,7 @@ pub async fn expire_due(db: &Db) -> Result<usize, sqlx::Error> {
 pub async fn record_view(db: &Db, user: Option<&CurrentUser>, demand: &DemandRow) -> Result<(), AppError> {
     let own = user.is_some_and(|u| u.organisation_id.as_deref() == Some(demand.organisation_id.as_str()));
     if publicly_visible(demand) && !own {
-        store::count_views(db, &demand.id).await?;
+        interest::count_view(db, Kind::Demand, &demand.id).await?;
     }
     Ok(())
 }
@@ -191,12 +192,12 @@ pub async fn request_contact(db: &Db, caller: &Caller<'_>, id: &str, message: &s
     if caller.owns(&demand) {
         return Err(AppError::conflict("own_listing", "这是您所在企业发布的需求"));
     }
-    if store::has_contact_request(db, id, &caller.user.id).await? {
+    if interest::has_contact_request(db, Kind::Demand, id, &caller.user.id).await? {
         return Ok(false);
     }
     let message: String = message.trim().chars().take(500).collect();
     let mut tx = db.begin_write().await?;
-    store::add_contact_request(&mut tx, id, &caller.user.id, &message).await?;
+    interest::add_contact_request(&mut tx, Kind::Demand, id, &caller.user.id, &message).await?;
     audit::append(&mut tx, db.backend(), &caller.event("demand.contact_requested", id, json!({"message": message})))
         .await?;
     tx.commit().await?;

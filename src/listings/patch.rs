@@ -1,0 +1,21 @@
+//! PATCH for listings: the fields present in the body replace those of the current content;
+//! the result is read back through the same strict input type (unknown fields refused).
+
+use rocket::http::Status;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::AppError;
+
+pub fn merge<T: Serialize + DeserializeOwned>(current: &T, patch: Value) -> Result<T, AppError> {
+    let Value::Object(changes) = patch else {
+        return Err(AppError::bad_request("bad_body", "请求体应为 JSON 对象"));
+    };
+    let mut merged = serde_json::to_value(current).map_err(AppError::internal)?;
+    for (key, value) in changes {
+        merged[key] = value;
+    }
+    serde_json::from_value(merged)
+        .map_err(|e| AppError::new(Status::UnprocessableEntity, "bad_body", format!("请求体有误：{e}")))
+}
