@@ -92,7 +92,7 @@ struct ActionBody {
     note: String,
 }
 
-#[post("/demands/<id>/<action>", data = "<body>")]
+#[post("/demands/<id>/<action>", data = "<body>", rank = 5)]
 async fn act(
     id: &str,
     action: &str,

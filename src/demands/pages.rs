@@ -182,6 +182,8 @@ async fn detail(
         "can_review": admin && demand.status == Status::Submitted,
         "can_contact": user.is_some() && !owner && service::publicly_visible(&demand),
         "asked": asked,
+        "challenge": crate::challenges::pages::block(db, user.as_ref(), &demand).await?,
+        "can_set_challenge": owner && demand.status.is_editable(),
     });
     Ok(Page::new("demands/detail", demand.title.clone(), data).with_flash(flash))
 }

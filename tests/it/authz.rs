@@ -188,6 +188,51 @@ fn table() -> Vec<Row> {
             "{}",
             [S(401), S(403), S(409), S(403), S(403), S(403)],
         ),
+        row(Get, "/challenges", "/challenges", "", ANYONE_OK),
+        row(
+            Post,
+            "/challenges/<demand_id>/terms",
+            "/challenges/{demand}/terms",
+            "reward=",
+            [Login, S(403), S(303), S(403), S(403), S(403)],
+        ),
+        row(
+            Post,
+            "/challenges/<demand_id>/applications",
+            "/challenges/{demand}/applications",
+            "team=",
+            [Login, S(303), S(303), S(303), S(403), S(403)],
+        ),
+        row(
+            Post,
+            "/challenges/applications/<id>/<decision>",
+            "/challenges/applications/{application}/shortlist",
+            "",
+            [Login, S(403), S(303), S(403), S(403), S(403)],
+        ),
+        row(Get, "/api/v1/challenges", "/api/v1/challenges", "", ANYONE_OK),
+        row(
+            Post,
+            "/api/v1/demands/<id>/challenge",
+            "/api/v1/demands/{demand}/challenge",
+            "{}",
+            [S(401), S(403), S(422), S(403), S(403), S(403)],
+        ),
+        row(Get, "/api/v1/demands/<id>/applications", "/api/v1/demands/{demand}/applications", "", SIGNED_IN_API),
+        row(
+            Post,
+            "/api/v1/demands/<id>/applications",
+            "/api/v1/demands/{demand}/applications",
+            "{}",
+            [S(401), S(422), S(409), S(409), S(403), S(403)],
+        ),
+        row(
+            Post,
+            "/api/v1/applications/<id>/<decision>",
+            "/api/v1/applications/{application}/reject",
+            "",
+            [S(401), S(403), S(200), S(403), S(403), S(403)],
+        ),
         row(Get, "/api/v1/health", "/api/v1/health", "", ANYONE_OK),
         row(Get, "/api/v1/openapi.json", "/api/v1/openapi.json", "", ANYONE_OK),
         row(Get, "/api/v1/me", "/api/v1/me", "", SIGNED_IN_API),
@@ -279,9 +324,16 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
     let listing =
         crate::achievements::published_listing(client_of(Persona::Researcher), client_of(Persona::Admin)).await;
     let demand = crate::demands::published_demand(client_of(Persona::Enterprise), client_of(Persona::Admin)).await;
+    crate::challenges::open_terms(client_of(Persona::Enterprise), &demand).await;
+    let application = crate::challenges::apply(client_of(Persona::Broker), &demand).await;
     let mut failures = Vec::new();
     for row in &rows {
-        let uri = row.uri.replace("{target}", &target.id).replace("{listing}", &listing).replace("{demand}", &demand);
+        let uri = row
+            .uri
+            .replace("{target}", &target.id)
+            .replace("{listing}", &listing)
+            .replace("{demand}", &demand)
+            .replace("{application}", &application);
         for (index, (persona, client)) in clients.iter().enumerate() {
             let csrf = csrf_of(client).await;
             let response = send(client, row, &uri, Some(&csrf)).await;
@@ -313,6 +365,10 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
     let poster = app.another_client().await;
     signed_in(&poster, &active(&app, &admin, Role::Enterprise).await).await;
     let demand = crate::demands::published_demand(&poster, &client).await;
+    crate::challenges::open_terms(&poster, &demand).await;
+    let applicant = app.another_client().await;
+    signed_in(&applicant, &active(&app, &admin, Role::Broker).await).await;
+    let application = crate::challenges::apply(&applicant, &demand).await;
     let rows = table();
     let unsafe_routes: Vec<&Row> =
         rows.iter().filter(|r| !matches!(r.method, Method::Get | Method::Head | Method::Options)).collect();
@@ -321,7 +377,12 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
     assert_eq!(unsafe_routes.len(), mounted_unsafe, "every unsafe route is covered");
     let token = csrf_of(&client).await;
     for row in unsafe_routes {
-        let uri = row.uri.replace("{target}", &target.id).replace("{listing}", &listing).replace("{demand}", &demand);
+        let uri = row
+            .uri
+            .replace("{target}", &target.id)
+            .replace("{listing}", &listing)
+            .replace("{demand}", &demand)
+            .replace("{application}", &application);
         let cases: [(&str, Option<&str>, Option<Header<'static>>); 4] = [
             ("no token", None, None),
             ("wrong token", Some("forged-token"), None),

@@ -8,6 +8,7 @@ mod accounts;
 mod achievements;
 mod audit_log;
 mod authz;
+mod challenges;
 mod config_checks;
 mod demands;
 mod demo;

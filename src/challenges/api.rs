@@ -1,0 +1,77 @@
+//! Challenge API: the board, the poster's terms, applications and decisions.
+
+use rocket::http::Status as HttpStatus;
+use rocket::serde::json::Json;
+use rocket::{Route, State, get, post, routes};
+use serde_json::{Value, json};
+
+use super::model::{ApplicationInput, Decision, TermsInput};
+use super::service::{self, Caller};
+use super::store;
+use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
+use crate::db::Db;
+use crate::demands::service as demands;
+use crate::domain::forms::date_text;
+use crate::domain::time::today_shanghai;
+use crate::error::AppError;
+
+#[get("/challenges")]
+async fn list(db: &State<Db>) -> Result<Json<Value>, AppError> {
+    let items = store::public_challenges(db, &date_text(today_shanghai())).await?;
+    Ok(Json(json!({"items": items, "next_cursor": null})))
+}
+
+#[post("/demands/<id>/challenge", format = "json", data = "<body>")]
+async fn set_terms(
+    id: &str,
+    body: Json<TermsInput>,
+    db: &State<Db>,
+    user: ActiveUser,
+    ip: ClientAddr,
+) -> Result<Json<Value>, AppError> {
+    let caller = Caller { user: &user.0, ip: &ip.0 };
+    service::set_terms(db, &caller, id, &body).await?;
+    let terms = store::find_terms(db, id).await?;
+    Ok(Json(json!(terms)))
+}
+
+#[get("/demands/<id>/applications")]
+async fn applications(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+    let demand = demands::visible(db, Some(&user), id).await?;
+    let items = service::visible_applications(db, Some(&user), id, &demand.organisation_id).await?;
+    Ok(Json(json!({"items": items, "next_cursor": null})))
+}
+
+#[post("/demands/<id>/applications", format = "json", data = "<body>")]
+async fn apply(
+    id: &str,
+    body: Json<ApplicationInput>,
+    db: &State<Db>,
+    user: ActiveUser,
+    ip: ClientAddr,
+) -> Result<(HttpStatus, Json<Value>), AppError> {
+    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let application_id = service::apply(db, &caller, id, &body).await?;
+    let application = store::find_application(db, &application_id).await?;
+    Ok((HttpStatus::Created, Json(json!(application))))
+}
+
+#[post("/applications/<id>/<decision>")]
+async fn decide(
+    id: &str,
+    decision: &str,
+    db: &State<Db>,
+    user: ActiveUser,
+    ip: ClientAddr,
+) -> Result<Json<Value>, AppError> {
+    let decision =
+        Decision::from_code(decision).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
+    let caller = Caller { user: &user.0, ip: &ip.0 };
+    service::decide(db, &caller, id, decision).await?;
+    Ok(Json(json!(store::find_application(db, id).await?)))
+}
+
+/// Mounted at `/api/v1`.
+pub fn routes() -> Vec<Route> {
+    routes![list, set_terms, applications, apply, decide]
+}
