@@ -1012,3 +1012,37 @@ pub const DEMANDS: &[DemoDemand] = &[
         190
     ),
 ];
+
+/// A demo 揭榜挂帅: which demand (by title), the reward, how many days the window stays open, and
+/// the applications already in (applicant organisation key, team, proposal, expected results).
+pub struct DemoChallenge {
+    pub demand_title: &'static str,
+    pub reward_wan: &'static str,
+    pub open_days: i64,
+    pub applications: &'static [(&'static str, &'static str, &'static str, &'static str)],
+}
+
+pub const CHALLENGES: &[DemoChallenge] = &[
+    DemoChallenge {
+        demand_title: "高纯石英砂提纯工艺",
+        reward_wan: "200",
+        open_days: 60,
+        applications: &[(
+            "inst_univ",
+            "秦州理工学院矿物材料课题组",
+            "采用浮选—酸浸—高温氯化联合流程，先在实验室完成三批次小试，再建设日处理一吨的中试线验证指标。",
+            "提交达到纯度指标的样品和中试工艺包",
+        )],
+    },
+    DemoChallenge {
+        demand_title: "苹果渣高值化利用",
+        reward_wan: "60",
+        open_days: 45,
+        applications: &[(
+            "inst_agri",
+            "陇东南现代农业研究所农产品加工团队",
+            "以酶法提取果胶并联产膳食纤维，工艺路线已在小试验证，拟在企业现有车间改造示范线。",
+            "果胶得率达到指标的示范线一条及工艺规程",
+        )],
+    },
+];

@@ -12,9 +12,12 @@ use crate::achievements::{model, store as achievement_store};
 use crate::audit::{self, NewAuditEvent};
 use crate::auth::password::PasswordHasher;
 use crate::auth::secrets::random_token;
+use crate::challenges::model::{Application, Terms};
+use crate::challenges::store as challenge_store;
 use crate::db::Db;
 use crate::demands::model::{self as demand_model, DemandInput, Status as DemandStatus};
 use crate::demands::store as demand_store;
+use crate::domain::money::{Fen, Unit};
 use crate::domain::time::{now_stored, to_stored};
 
 /// A demo account as printed on the console.
@@ -223,12 +226,42 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
         .execute(&mut *tx)
         .await
         .map_err(failed)?;
+        if let Some(challenge) = data::CHALLENGES.iter().find(|c| c.demand_title == item.title) {
+            let terms = Terms {
+                reward: Fen::parse(challenge.reward_wan, Unit::Wan).map_err(|e| e.to_string())?,
+                apply_from: today - time::Duration::days(10),
+                apply_until: today + time::Duration::days(challenge.open_days),
+            };
+            challenge_store::upsert_terms(&mut tx, &id, &terms).await.map_err(failed)?;
+            for (applicant, team, proposal, results) in challenge.applications {
+                let person = data::PEOPLE.iter().find(|p| p.0 == *applicant).ok_or("演示数据有误：揭榜申请人缺失")?;
+                let application = Application {
+                    team: team.to_string(),
+                    proposal: proposal.to_string(),
+                    expected_results: results.to_string(),
+                    attachments: Vec::new(),
+                };
+                let application_id = uuid::Uuid::now_v7().to_string();
+                let user = &user_ids[person.0];
+                challenge_store::insert_application(
+                    &mut tx,
+                    &application_id,
+                    &id,
+                    user,
+                    Some(&org_ids[person.0]),
+                    &application,
+                )
+                .await
+                .map_err(failed)?;
+            }
+        }
     }
     let details = json!({
         "organisations": data::ORGANISATIONS.len(),
         "users": accounts.len(),
         "achievements": data::ACHIEVEMENTS.len(),
         "demands": data::DEMANDS.len(),
+        "challenges": data::CHALLENGES.len(),
     });
     audit::append(&mut tx, db.backend(), &NewAuditEvent::system("demo.seeded", "demo", "district", details))
         .await
@@ -262,6 +295,13 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     // A demo account that created a real (non-demo) listing stays, with that listing.
     let achievements =
         sqlx::query("DELETE FROM achievements WHERE is_demo = 1").execute(&mut *tx).await?.rows_affected();
+    let demo_demands = "SELECT id FROM demands WHERE is_demo = 1";
+    sqlx::query(&format!(
+        "DELETE FROM challenge_applications WHERE demand_id IN ({demo_demands}) OR applicant_id IN ({demo_users})"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!("DELETE FROM challenges WHERE demand_id IN ({demo_demands})")).execute(&mut *tx).await?;
     let demands = sqlx::query("DELETE FROM demands WHERE is_demo = 1").execute(&mut *tx).await?.rows_affected();
     let removable_users = format!(
         "{demo_users} AND id NOT IN (SELECT created_by FROM achievements UNION SELECT created_by FROM demands)"

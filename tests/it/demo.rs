@@ -23,6 +23,9 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
     assert!(demo::seed_if_empty(&app.db, &hasher).await.expect("again").is_empty(), "a second start seeds nothing");
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations").await, 9);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM demands").await, 20);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM challenges").await, 2);
+    let board = app.client.get("/challenges").dispatch().await.into_string().await.expect("html");
+    assert!(board.contains("高纯石英砂提纯工艺") && board.contains("揭榜中"));
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements").await, 40);
     let public = count(
         &app,
@@ -59,6 +62,7 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
     assert_eq!(removed.kept_organisations, 1);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements").await, 0);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM demands").await, 0);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM challenges").await, 0);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE is_demo = 1").await, 0);
     assert_eq!(
         count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM users").await,
