@@ -131,7 +131,7 @@ async fn apply(
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
-) -> Result<Flash<Redirect>, AppError> {
+) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let form = form.into_inner();
     let input = ApplicationInput {
         team: form.team,
@@ -143,7 +143,11 @@ async fn apply(
     let back = Redirect::to(format!("/demands/{demand_id}"));
     match service::apply(db, &caller, demand_id, &input).await {
         Ok(_) => Ok(Flash::success(back, "揭榜申请已提交，发榜企业审阅后您会在本页看到结果")),
-        Err(failure) => Ok(Flash::error(back, first_message(failure)?)),
+        // The form comes back with its messages and everything typed.
+        Err(FormFailure::Fields(errors)) => {
+            Err(crate::demands::pages::detail_page(db, Some(&user.0), demand_id, Some((&input, &errors))).await)
+        }
+        Err(failure) => Ok(Flash::error(back, first_message(failure).map_err(Err)?)),
     }
 }
 

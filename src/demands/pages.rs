@@ -156,22 +156,29 @@ async fn index(
     Ok(Page::new("demands/index", "技术需求", data))
 }
 
-#[get("/<id>")]
-async fn detail(
+/// A demand's page. `application` carries a 揭榜 form that failed, to show it again with its
+/// messages and everything that was typed.
+pub async fn detail_page(
+    db: &Db,
+    user: Option<&CurrentUser>,
     id: &str,
-    db: &State<Db>,
-    user: Option<CurrentUser>,
-    flash: Option<FlashMessage<'_>>,
+    application: Option<(&crate::challenges::model::ApplicationInput, &FieldErrors)>,
 ) -> Result<Page, AppError> {
-    let demand = service::visible(db, user.as_ref(), id).await?;
-    service::record_view(db, user.as_ref(), &demand).await?;
-    let owner = user.as_ref().is_some_and(|u| u.organisation_id.as_deref() == Some(demand.organisation_id.as_str()));
-    let admin = user.as_ref().is_some_and(|u| u.is_admin);
-    let asked = match &user {
+    let demand = service::visible(db, user, id).await?;
+    if application.is_none() {
+        service::record_view(db, user, &demand).await?;
+    }
+    let owner = user.is_some_and(|u| u.organisation_id.as_deref() == Some(demand.organisation_id.as_str()));
+    let admin = user.is_some_and(|u| u.is_admin);
+    let asked = match user {
         Some(u) if !owner => {
             crate::listings::interest::has_contact_request(db, crate::listings::Kind::Demand, id, &u.id).await?
         }
         _ => false,
+    };
+    let (values, errors) = match application {
+        Some((values, errors)) => (json!(values), json!(errors)),
+        None => (json!(crate::challenges::model::ApplicationInput::default()), json!({})),
     };
     let data = json!({
         "item": view::listing(&demand, user.is_some()),
@@ -182,10 +189,23 @@ async fn detail(
         "can_review": admin && demand.status == Status::Submitted,
         "can_contact": user.is_some() && !owner && service::publicly_visible(&demand),
         "asked": asked,
-        "challenge": crate::challenges::pages::block(db, user.as_ref(), &demand).await?,
+        "challenge": crate::challenges::pages::block(db, user, &demand).await?,
         "can_set_challenge": owner && demand.status.is_editable(),
+        "application": values,
+        "application_errors": errors,
     });
-    Ok(Page::new("demands/detail", demand.title.clone(), data).with_flash(flash))
+    let page = Page::new("demands/detail", demand.title.clone(), data);
+    Ok(if application.is_some() { page.with_status(HttpStatus::UnprocessableEntity) } else { page })
+}
+
+#[get("/<id>")]
+async fn detail(
+    id: &str,
+    db: &State<Db>,
+    user: Option<CurrentUser>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
+    Ok(detail_page(db, user.as_ref(), id, None).await?.with_flash(flash))
 }
 
 #[get("/new")]

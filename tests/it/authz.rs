@@ -201,7 +201,7 @@ fn table() -> Vec<Row> {
             "/challenges/<demand_id>/applications",
             "/challenges/{demand}/applications",
             "team=",
-            [Login, S(303), S(303), S(303), S(403), S(403)],
+            [Login, S(422), S(303), S(303), S(403), S(403)],
         ),
         row(
             Post,

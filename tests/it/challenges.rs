@@ -78,6 +78,11 @@ async fn a_challenge_from_terms_to_selection(app: TestApp) {
     signed_in(&stranger, &active(&app, &admin, Role::Researcher).await).await;
     let invalid = post_json(&stranger, &format!("/api/v1/demands/{demand}/applications"), &short).await;
     assert_eq!(invalid.status(), Status::UnprocessableEntity);
+    let form = format!("team={}&proposal={}&expected_results=", encode("麦积山测量小组"), encode("方案太短"));
+    let page = post_form(&stranger, &format!("/challenges/{demand}/applications"), &form).await;
+    assert_eq!(page.status(), Status::UnprocessableEntity, "the form comes back");
+    let html = page.into_string().await.expect("html");
+    assert!(html.contains("麦积山测量小组") && html.contains("方案太短") && html.contains("技术方案至少需要 20 个字"));
 
     // Who sees what: the poster all, each applicant their own.
     let all: Value =
