@@ -14,13 +14,9 @@ use crate::auth::{AdminUser, ClientAddr};
 use crate::db::Db;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::ids::UserId;
-use crate::domain::time::{chinese_datetime, parse_stored};
+use crate::domain::time::{chinese_datetime_text, parse_stored};
 use crate::error::AppError;
 use crate::web::Page;
-
-fn shown_time(stored: &str) -> String {
-    parse_stored(stored).map(chinese_datetime).unwrap_or_default()
-}
 
 fn user_view(user: &UserRecord) -> Value {
     let locked =
@@ -35,10 +31,10 @@ fn user_view(user: &UserRecord) -> Value {
         "status": user.status.code(),
         "status_label": user.status.label(),
         "organisation_name": user.organisation_name,
-        "created_at": shown_time(&user.created_at),
-        "last_login_at": user.last_login_at.as_deref().map(shown_time),
+        "created_at": chinese_datetime_text(&user.created_at),
+        "last_login_at": user.last_login_at.as_deref().map(chinese_datetime_text),
         "locked": locked,
-        "locked_until": user.locked_until.as_deref().map(shown_time),
+        "locked_until": user.locked_until.as_deref().map(chinese_datetime_text),
     })
 }
 
@@ -89,7 +85,7 @@ async fn user_detail(
     let history: Vec<Value> = audit::recent_for_subject(db, "user", &user.id, 30)
         .await?
         .iter()
-        .map(|e| json!({"action": action_label(&e.action), "at": shown_time(&e.occurred_at), "ip": e.actor_ip, "by_self": e.actor_user_id.as_deref() == Some(user.id.as_str())}))
+        .map(|e| json!({"action": action_label(&e.action), "at": chinese_datetime_text(&e.occurred_at), "ip": e.actor_ip, "by_self": e.actor_user_id.as_deref() == Some(user.id.as_str())}))
         .collect();
     let roles: Vec<Value> =
         Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label(), "current": *r == user.role})).collect();

@@ -22,7 +22,7 @@ use super::{ClientAddr, UserAgent};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::account::Role;
-use crate::domain::time::{chinese_datetime, parse_stored};
+use crate::domain::time::chinese_datetime_text;
 use crate::error::AppError;
 use crate::orgs;
 use crate::web::Page;
@@ -37,10 +37,6 @@ fn safe_next(next: Option<&str>) -> String {
 
 fn actor_of(user: &CurrentUser, ip: &ClientAddr) -> Actor {
     Actor { user_id: Some(user.id.clone()), ip: Some(ip.0.clone()) }
-}
-
-fn shown_time(stored: &str) -> String {
-    parse_stored(stored).map(chinese_datetime).unwrap_or_default()
 }
 
 #[derive(Debug, FromForm)]
@@ -206,12 +202,12 @@ async fn account_page(
     let sessions: Vec<Value> = store::live_sessions(db, &user.id)
         .await?
         .iter()
-        .map(|s| json!({"created_at": shown_time(&s.created_at), "last_seen_at": shown_time(&s.last_seen_at), "ip": s.ip, "user_agent": s.user_agent}))
+        .map(|s| json!({"created_at": chinese_datetime_text(&s.created_at), "last_seen_at": chinese_datetime_text(&s.last_seen_at), "ip": s.ip, "user_agent": s.user_agent}))
         .collect();
     let tokens: Vec<Value> = store::live_tokens(db, &user.id)
         .await?
         .iter()
-        .map(|t| json!({"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": shown_time(&t.created_at), "last_used_at": t.last_used_at.as_deref().map(shown_time)}))
+        .map(|t| json!({"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": chinese_datetime_text(&t.created_at), "last_used_at": t.last_used_at.as_deref().map(chinese_datetime_text)}))
         .collect();
     let data = json!({
         "account": {
@@ -223,8 +219,8 @@ async fn account_page(
             "status": record.status.code(),
             "status_label": record.status.label(),
             "organisation_name": record.organisation_name,
-            "created_at": shown_time(&record.created_at),
-            "last_login_at": record.last_login_at.as_deref().map(shown_time),
+            "created_at": chinese_datetime_text(&record.created_at),
+            "last_login_at": record.last_login_at.as_deref().map(chinese_datetime_text),
         },
         "sessions": sessions,
         "tokens": tokens,

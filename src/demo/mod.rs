@@ -29,18 +29,6 @@ pub struct DemoAccount {
     pub password: String,
 }
 
-/// The check character of a credit-code body, so demo codes validate.
-fn with_check(body: &str) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let mut sum = 0usize;
-    let mut weight = 1usize;
-    for b in body.bytes() {
-        sum += ALPHABET.iter().position(|a| *a == b).unwrap_or(0) * weight;
-        weight = weight * 3 % 31;
-    }
-    format!("{body}{}", ALPHABET[(31 - sum % 31) % 31] as char)
-}
-
 async fn is_empty(db: &Db) -> Result<bool, sqlx::Error> {
     let row = sqlx::query(
         "SELECT (SELECT CAST(COUNT(*) AS BIGINT) FROM organisations) AS orgs, (SELECT CAST(COUNT(*) AS BIGINT) FROM users) AS users",
@@ -85,7 +73,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
         .bind(&id)
         .bind(organisation.name)
         .bind(organisation.kind)
-        .bind(organisation.code.map(with_check))
+        .bind(organisation.code.and_then(crate::domain::validators::complete_credit_code))
         .bind(organisation.nature)
         .bind(organisation.region)
         .bind(&now)

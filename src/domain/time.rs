@@ -42,6 +42,11 @@ pub fn chinese_datetime(at: OffsetDateTime) -> String {
     format!("{} {:02}:{:02}", chinese_date(at), local.hour(), local.minute())
 }
 
+/// A stored timestamp as `2026年11月28日 12:10` (empty if it cannot be read).
+pub fn chinese_datetime_text(stored: &str) -> String {
+    parse_stored(stored).map(chinese_datetime).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
