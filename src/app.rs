@@ -10,6 +10,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::{LoginThrottle, WriteThrottle};
 use crate::config::{self, ConfigError, Settings};
 use crate::db::{Db, DbError};
+use crate::search::Search;
 use crate::web::{Site, Templates, assets, catchers, headers::SecurityHeaders};
 
 /// Why the application could not start. Each message says what to fix.
@@ -21,6 +22,8 @@ pub enum StartError {
     Database(#[from] DbError),
     #[error("页面模板有误：{0}")]
     Templates(#[from] Box<handlebars::TemplateError>),
+    #[error("{0}")]
+    Search(#[from] crate::search::generation::IndexError),
     #[error("无法创建目录 {path}：{source}")]
     Directory { path: String, source: std::io::Error },
 }
@@ -30,6 +33,7 @@ pub struct App {
     pub rocket: Rocket<Build>,
     pub db: Db,
     pub settings: Settings,
+    pub search: Search,
 }
 
 /// Reads and checks the configuration, opens and migrates the database, loads templates and
@@ -39,12 +43,14 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
     std::fs::create_dir_all(&settings.index_dir)
         .map_err(|source| StartError::Directory { path: settings.index_dir.display().to_string(), source })?;
     let db = Db::open(&settings.database_url, settings.db_max_connections).await?;
+    let search = Search::start(&db, &settings.index_dir).await?;
     let templates = Templates::load().map_err(Box::new)?;
     let site = Site::new(&settings.district_name, &settings.region_code);
     let throttle = LoginThrottle::new(&settings.auth);
     let write_throttle = WriteThrottle::new(settings.auth.writes_per_minute);
     let rocket = rocket::custom(figment)
         .manage(db.clone())
+        .manage(search.clone())
         .manage(settings.clone())
         .manage(site)
         .manage(templates)
@@ -62,6 +68,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/achievements", crate::achievements::pages::routes())
         .mount("/demands", crate::demands::pages::routes())
         .mount("/challenges", crate::challenges::pages::routes())
+        .mount("/", crate::search::pages::routes())
         .mount("/static", assets::routes())
         .mount("/api/v1", crate::health::routes())
         .mount("/api/v1", crate::openapi::routes())
@@ -69,7 +76,8 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/api/v1", crate::achievements::api::routes())
         .mount("/api/v1", crate::demands::api::routes())
         .mount("/api/v1", crate::challenges::api::routes())
+        .mount("/api/v1", crate::search::api::routes())
         .mount("/api/v1", gate::routes())
         .register("/", catchers::all());
-    Ok(App { rocket, db, settings })
+    Ok(App { rocket, db, settings, search })
 }

@@ -1,5 +1,7 @@
-//! The command line: `serve` (the default), `migrate`, `audit verify`.
+//! The command line: `serve` (the default), `migrate`, `reindex`, `audit verify`, `demo remove`,
+//! `admin create`, `bench import|search` and `eval run|score`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -21,6 +23,19 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Rebuild the search index from the database into a new directory and swap it in (safe
+    /// while the server runs: the server moves over to the new index).
+    Reindex,
+    /// Benchmarks on real corpora (paths as arguments); they print figures.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+    /// Search-quality evaluation on the sets in shared/data/eval.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
     /// Inspect the append-only audit log.
     Audit {
         #[command(subcommand)]
@@ -35,6 +50,82 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Load corpora as published listings through the service layer into the configured
+    /// database and index; report rows/s and records/s until searchable.
+    Import {
+        #[arg(long)]
+        achievements: Option<PathBuf>,
+        #[arg(long)]
+        demands: Option<PathBuf>,
+        /// At most this many records from each file.
+        #[arg(long)]
+        limit: Option<u64>,
+    },
+    /// Drive a running server with concurrent HTTP clients; report QPS and latency percentiles.
+    Search {
+        /// A TSV with a header (column query or title) or one query per line.
+        #[arg(long)]
+        queries: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 10)]
+        duration: u64,
+        #[arg(long, default_value = "http://127.0.0.1:8000")]
+        url: String,
+        /// Request path; {q} is replaced by the URL-encoded query.
+        #[arg(long, default_value = "/api/v1/search?q={q}")]
+        path: String,
+        /// The server's process id, to report its peak memory.
+        #[arg(long)]
+        pid: Option<u32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// Index a set's documents in a temporary directory and write a TREC run (top 100 per query).
+    Run {
+        #[arg(long, value_enum)]
+        set: crate::eval::run::Set,
+        /// The set's folder (e.g. ../shared/data/eval/known_item).
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        queries: PathBuf,
+        /// Rank only the documents judged for each query (re-rank protocol).
+        #[arg(long)]
+        pool: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Field weights to try instead of the site's: title,keywords,summary,body,grams,parts,phrase.
+        #[arg(long)]
+        weights: Option<String>,
+    },
+    /// Score a run against qrels: nDCG@10, MRR@10, Recall@10/100.
+    Score {
+        #[arg(long)]
+        qrels: PathBuf,
+        #[arg(long)]
+        run: PathBuf,
+        /// Drop unjudged documents before cutting (pool-judged sets).
+        #[arg(long)]
+        condensed: bool,
+        #[arg(long, default_value_t = 1)]
+        min_rel: i64,
+        #[arg(long, default_value_t = 10)]
+        k: usize,
+        /// Only these query ids (a TSV whose first column is the qid, and optionally a filter
+        /// `column<value`, e.g. kw_verbatim_frac<0.5).
+        #[arg(long)]
+        subset: Option<PathBuf>,
+        #[arg(long)]
+        filter: Option<String>,
     },
 }
 
@@ -81,6 +172,9 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve().await,
             Command::Migrate => migrate().await,
+            Command::Reindex => reindex().await,
+            Command::Bench { command } => bench(command).await,
+            Command::Eval { command } => eval(command),
             Command::Audit { command: AuditCommand::Verify } => audit_verify().await,
             Command::Demo { command: DemoCommand::Remove } => demo_remove().await,
             Command::Admin { command: AdminCommand::Create { name, login, password_stdin } } => {
@@ -234,4 +328,90 @@ async fn audit_verify() -> Result<ExitCode, String> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+async fn reindex() -> Result<ExitCode, String> {
+    let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+    let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("重建索引 {bar:40} {pos}/{len} · {per_sec} · 剩余 {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let generation = crate::search::rebuild::rebuild(&db, &settings.index_dir, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    let docs = generation.reader.searcher().num_docs();
+    println!(
+        "搜索索引已重建：{docs} 篇文档，用时 {:.1} 秒（{:.0} 篇/秒），新索引 {}；运行中的服务会自动切换过去",
+        started.elapsed().as_secs_f64(),
+        docs as f64 / started.elapsed().as_secs_f64(),
+        generation.dir.display()
+    );
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn bench(command: BenchCommand) -> Result<ExitCode, String> {
+    match command {
+        BenchCommand::Import { achievements, demands, limit } => {
+            if achievements.is_none() && demands.is_none() {
+                return Err("请用 --achievements 或 --demands 指定语料文件".into());
+            }
+            let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+            let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
+            crate::bench::import::run(&db, &settings.index_dir, achievements, demands, limit).await?;
+        }
+        BenchCommand::Search { queries, concurrency, duration, url, path, pid } => {
+            let duration = std::time::Duration::from_secs(duration);
+            crate::bench::load::run(&queries, concurrency, duration, &url, &path, pid).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_weights(text: &str) -> Result<crate::search::query::Weights, String> {
+    let v: Vec<f32> =
+        text.split(',').map(|p| p.trim().parse::<f32>()).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    match v.as_slice() {
+        [title, keywords, summary, body, grams, parts, phrase] => Ok(crate::search::query::Weights {
+            title: *title,
+            keywords: *keywords,
+            summary: *summary,
+            body: *body,
+            grams: *grams,
+            parts: *parts,
+            phrase: *phrase,
+        }),
+        _ => Err("--weights 应为 7 个数：title,keywords,summary,body,grams,parts,phrase".into()),
+    }
+}
+
+fn eval(command: EvalCommand) -> Result<ExitCode, String> {
+    match command {
+        EvalCommand::Run { set, data, queries, pool, out, weights } => {
+            let weights = weights.as_deref().map(parse_weights).transpose()?;
+            crate::eval::run::run(set, &data, &queries, pool.as_deref(), &out, weights)?;
+        }
+        EvalCommand::Score { qrels, run, condensed, min_rel, k, subset, filter } => {
+            let read = |p: &PathBuf| std::fs::read_to_string(p).map_err(|e| format!("无法读取 {}：{e}", p.display()));
+            let mut qrels = crate::eval::metrics::parse_qrels(&read(&qrels)?);
+            if let Some(subset) = subset {
+                let keep = crate::eval::metrics::subset_ids(&read(&subset)?, filter.as_deref())?;
+                qrels.retain(|q, _| keep.contains(q));
+            }
+            let run = crate::eval::metrics::parse_run(&read(&run)?);
+            let s = crate::eval::metrics::evaluate(&qrels, &run, k, condensed, min_rel);
+            println!(
+                "ndcg@{k}={:.4}\tmrr@{k}={:.4}\trecall@{k}={:.4}\trecall@100={:.4}\tqueries={}",
+                s.ndcg, s.mrr, s.recall_k, s.recall_100, s.queries
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -193,3 +193,26 @@ pub async fn request_contact(db: &Db, caller: &Caller<'_>, id: &str, message: &s
     tx.commit().await?;
     Ok(true)
 }
+
+/// Loads vetted listings straight into the public library in one transaction (bulk import):
+/// each gets the same row, search outbox entry and audit event as a listing published by hand,
+/// the event naming where it came from. Returns the new ids.
+pub async fn import_published(
+    db: &Db,
+    organisation_id: &str,
+    user_id: &str,
+    items: &[(String, model::Achievement)],
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let mut ids = Vec::with_capacity(items.len());
+    for (source, achievement) in items {
+        let id = uuid::Uuid::now_v7().to_string();
+        store::insert(&mut tx, &id, organisation_id, user_id, achievement, Status::Published, false).await?;
+        let mut event = NewAuditEvent::system("achievement.imported", "achievement", &id, json!({"source": source}));
+        event.actor_user_id = Some(user_id.to_string());
+        audit::append(&mut tx, db.backend(), &event).await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}

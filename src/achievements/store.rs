@@ -8,6 +8,8 @@ use super::model::{Achievement, Status, publicity_text};
 use crate::db::Db;
 use crate::db::conditions::Conditions;
 use crate::domain::time::now_stored;
+use crate::listings::Kind;
+use crate::search::outbox;
 
 /// A stored listing, as read back (codes, not labels; the view layer adds those).
 #[derive(Debug, Clone, Serialize)]
@@ -180,6 +182,14 @@ const CONTENT_COLUMNS: [&str; 24] = [
     "scenarios",
 ];
 
+/// Records a change for the search index when a statement touched the row.
+async fn changed(conn: &mut AnyConnection, id: &str, rows: u64) -> Result<bool, sqlx::Error> {
+    if rows == 1 {
+        outbox::enqueue(conn, Kind::Achievement, id).await?;
+    }
+    Ok(rows == 1)
+}
+
 pub async fn insert(
     conn: &mut AnyConnection,
     id: &str,
@@ -192,11 +202,12 @@ pub async fn insert(
     let n = CONTENT_COLUMNS.len();
     let placeholders: Vec<String> = (1..=n + 7).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "INSERT INTO achievements ({}, region_code, id, organisation_id, created_by, status, is_demo, created_at, updated_at) \
-         VALUES ({}, ${})",
+        "INSERT INTO achievements ({}, region_code, id, organisation_id, created_by, status, is_demo, created_at, updated_at, \
+         published_at) VALUES ({}, ${}, ${})",
         CONTENT_COLUMNS.join(", "),
         placeholders.join(", "),
-        n + 7
+        n + 7,
+        n + 8
     );
     let now = now_stored();
     bind_content(sqlx::query(&sql), achievement)
@@ -206,10 +217,11 @@ pub async fn insert(
         .bind(created_by)
         .bind(status.code())
         .bind(i64::from(is_demo))
-        .bind(now)
-        .execute(conn)
+        .bind(now.clone())
+        .bind(status.is_public().then_some(now))
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    outbox::enqueue(conn, Kind::Achievement, id).await
 }
 
 /// Replaces the content if the row is still at `version`; returns whether it was.
@@ -238,9 +250,9 @@ pub async fn update_content(
         .bind(now_stored())
         .bind(id)
         .bind(version)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(done.rows_affected() == 1)
+    changed(conn, id, done.rows_affected()).await
 }
 
 /// Moves a listing from `from` to `to` (refusing if another change got there first).
@@ -264,9 +276,9 @@ pub async fn set_status(
     .bind(review_note)
     .bind(id)
     .bind(from.code())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    changed(conn, id, done.rows_affected()).await
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<AchievementRow>, sqlx::Error> {

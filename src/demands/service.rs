@@ -203,3 +203,25 @@ pub async fn request_contact(db: &Db, caller: &Caller<'_>, id: &str, message: &s
     tx.commit().await?;
     Ok(true)
 }
+
+/// Loads vetted demands straight into the public list in one transaction (bulk import), each
+/// with its search outbox entry and an audit event naming its source. Returns the new ids.
+pub async fn import_published(
+    db: &Db,
+    organisation_id: &str,
+    user_id: &str,
+    items: &[(String, model::Demand)],
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let mut ids = Vec::with_capacity(items.len());
+    for (source, demand) in items {
+        let id = uuid::Uuid::now_v7().to_string();
+        store::insert(&mut tx, &id, organisation_id, user_id, demand, Status::Published, false).await?;
+        let mut event = NewAuditEvent::system("demand.imported", "demand", &id, json!({"source": source}));
+        event.actor_user_id = Some(user_id.to_string());
+        audit::append(&mut tx, db.backend(), &event).await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}

@@ -9,6 +9,8 @@ use super::model::{Demand, Indicator, Status, valid_until_text};
 use crate::db::Db;
 use crate::db::conditions::Conditions;
 use crate::domain::time::now_stored;
+use crate::listings::Kind;
+use crate::search::outbox;
 
 /// A stored demand as read back.
 #[derive(Debug, Clone, Serialize)]
@@ -126,6 +128,14 @@ fn bind_content<'q>(
         .bind(d.region_code.clone())
 }
 
+/// Records a change for the search index when a statement touched the row.
+async fn changed(conn: &mut AnyConnection, id: &str, rows: u64) -> Result<bool, sqlx::Error> {
+    if rows == 1 {
+        outbox::enqueue(conn, Kind::Demand, id).await?;
+    }
+    Ok(rows == 1)
+}
+
 pub async fn insert(
     conn: &mut AnyConnection,
     id: &str,
@@ -138,21 +148,25 @@ pub async fn insert(
     let n = CONTENT_COLUMNS.len();
     let placeholders: Vec<String> = (1..=n + 6).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "INSERT INTO demands ({}, id, organisation_id, created_by, status, is_demo, created_at, updated_at) VALUES ({}, ${})",
+        "INSERT INTO demands ({}, id, organisation_id, created_by, status, is_demo, created_at, updated_at, published_at) \
+         VALUES ({}, ${}, ${})",
         CONTENT_COLUMNS.join(", "),
         placeholders.join(", "),
-        n + 6
+        n + 6,
+        n + 7
     );
+    let now = now_stored();
     bind_content(sqlx::query(&sql), demand)
         .bind(id)
         .bind(organisation_id)
         .bind(created_by)
         .bind(status.code())
         .bind(i64::from(is_demo))
-        .bind(now_stored())
-        .execute(conn)
+        .bind(now.clone())
+        .bind(status.is_public().then_some(now))
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    outbox::enqueue(conn, Kind::Demand, id).await
 }
 
 pub async fn update_content(
@@ -177,9 +191,9 @@ pub async fn update_content(
         .bind(now_stored())
         .bind(id)
         .bind(version)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(done.rows_affected() == 1)
+    changed(conn, id, done.rows_affected()).await
 }
 
 pub async fn set_status(
@@ -201,9 +215,9 @@ pub async fn set_status(
     .bind(review_note)
     .bind(id)
     .bind(from.code())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    changed(conn, id, done.rows_affected()).await
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<DemandRow>, sqlx::Error> {

@@ -19,6 +19,8 @@ use crate::demands::model::{self as demand_model, DemandInput, Status as DemandS
 use crate::demands::store as demand_store;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::time::{now_stored, to_stored};
+use crate::listings::Kind;
+use crate::search::outbox;
 
 /// A demo account as printed on the console.
 #[derive(Debug, Clone)]
@@ -280,6 +282,13 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     ))
     .execute(&mut *tx)
     .await?;
+    for kind in [Kind::Achievement, Kind::Demand] {
+        let sql = format!("SELECT id FROM {} WHERE is_demo = 1", kind.table());
+        let ids: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut *tx).await?;
+        for id in ids {
+            outbox::enqueue(&mut tx, kind, &id).await?;
+        }
+    }
     // A demo account that created a real (non-demo) listing stays, with that listing.
     let achievements =
         sqlx::query("DELETE FROM achievements WHERE is_demo = 1").execute(&mut *tx).await?.rows_affected();

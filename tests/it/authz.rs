@@ -189,6 +189,8 @@ fn table() -> Vec<Row> {
             [S(401), S(403), S(409), S(403), S(403), S(403)],
         ),
         row(Get, "/challenges", "/challenges", "", ANYONE_OK),
+        row(Get, "/search?<params..>", "/search?q=%E8%8B%B9%E6%9E%9C", "", ANYONE_OK),
+        row(Get, "/api/v1/search?<params..>", "/api/v1/search?q=%E8%8B%B9%E6%9E%9C&facets=true", "", ANYONE_OK),
         row(
             Post,
             "/challenges/<demand_id>/terms",

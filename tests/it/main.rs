@@ -15,4 +15,5 @@ mod demo;
 mod migrations;
 mod openapi;
 mod pages;
+mod search;
 mod server;

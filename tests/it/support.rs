@@ -12,12 +12,14 @@ use rocket::local::asynchronous::{Client, LocalResponse};
 use sqlx::Executor as _;
 use techmarket::config;
 use techmarket::db::{Backend, Db};
+use techmarket::search::Search;
 use tempfile::TempDir;
 
 /// One running app and what it stands on.
 pub struct TestApp {
     pub client: Client,
     pub db: Db,
+    pub search: Search,
     pub dir: TempDir,
     pub database_url: String,
     figment: Figment,
@@ -77,16 +79,43 @@ impl TestApp {
             database_url.unwrap_or_else(|| config::sqlite_url_for(&dir.path().join("data").join("test.db")));
         let figment = tweak(test_figment(dir.path(), &database_url));
         let app = techmarket::app::build(figment.clone()).await.expect("app builds");
-        let db = app.db.clone();
+        let (db, search) = (app.db.clone(), app.search.clone());
         let client = Client::tracked(app.rocket).await.expect("rocket ignites");
-        TestApp { client, db, dir, database_url, figment }
+        TestApp { client, db, search, dir, database_url, figment }
     }
 
     /// Another instance of the app on the same database and settings, with its own cookie jar:
-    /// another browser, or another app process behind a load balancer.
+    /// another browser, or another app process behind a load balancer (with its own index
+    /// replica, as every node keeps one).
     pub async fn another_client(&self) -> Client {
-        let app = techmarket::app::build(self.figment.clone()).await.expect("app builds");
+        let replica = self.dir.path().join(format!("index-{}", uuid::Uuid::now_v7().simple()));
+        let app = techmarket::app::build(self.figment.clone().merge(("index_dir", replica))).await.expect("app builds");
         Client::tracked(app.rocket).await.expect("rocket ignites")
+    }
+
+    /// Stops this instance (its indexer released), runs `between` on the database as if
+    /// nothing were serving, and starts it again on the same database, data and index
+    /// directories: a process restart.
+    pub async fn stop_then<F, Fut>(self, between: F) -> TestApp
+    where
+        F: FnOnce(Db) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let TestApp { client, db, search, dir, database_url, figment } = self;
+        search.shutdown().await;
+        drop(client);
+        drop(search);
+        between(db.clone()).await;
+        let app = techmarket::app::build(figment.clone()).await.expect("app restarts");
+        let search = app.search.clone();
+        let client = Client::tracked(app.rocket).await.expect("rocket ignites");
+        TestApp { client, db, search, dir, database_url, figment }
+    }
+
+    /// Waits until every committed change is searchable.
+    pub async fn searchable(&self) {
+        let caught = self.search.catch_up(&self.db, std::time::Duration::from_secs(10)).await.expect("outbox");
+        assert!(caught, "the index caught up with the outbox");
     }
 
     pub async fn get(&self, uri: &str) -> LocalResponse<'_> {

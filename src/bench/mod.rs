@@ -1,0 +1,6 @@
+//! Benchmarks as commands (`techmarket bench …`): they print measured figures on real corpora
+//! given by path; nothing here runs in the test suite.
+
+pub mod corpus;
+pub mod import;
+pub mod load;

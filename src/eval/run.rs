@@ -1,0 +1,176 @@
+//! `techmarket eval run`: index a set's documents in a temporary directory and write the top 100
+//! of every query as a TREC run, using the site's query code (typed queries as the search box
+//! sends them; demands as the "matching achievements" of a demand page).
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::bench::corpus::{self, AchievementRecord};
+use crate::listings::Kind;
+use crate::search::engine::{self, Request, SortBy};
+use crate::search::generation::{self, Generation};
+use crate::search::indexer::commit;
+use crate::search::query::{Filters, Text, WEIGHTS, Weights};
+use crate::search::source::{FOREVER, Listing};
+
+/// The evaluation sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Set {
+    DemandMatch,
+    KnownItem,
+    KeywordTags,
+}
+
+/// Results written per query.
+pub const DEPTH: usize = 100;
+
+/// A query of a set.
+struct EvalQuery {
+    qid: String,
+    text: Text,
+}
+
+fn documents(set: Set, data: &Path) -> Result<Vec<Listing>, String> {
+    let listing = |id: String, title: String, summary: String| Listing {
+        kind: Some(Kind::Achievement),
+        id,
+        title,
+        summary,
+        status: "published".into(),
+        visible_until: FOREVER,
+        ..Listing::default()
+    };
+    match set {
+        Set::DemandMatch => {
+            let path = data.join("docs.tsv");
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+            Ok(text
+                .lines()
+                .skip(1)
+                .filter_map(|l| {
+                    let mut cols = l.split('\t');
+                    Some(listing(cols.next()?.to_string(), cols.next()?.to_string(), String::new()))
+                })
+                .collect())
+        }
+        Set::KnownItem | Set::KeywordTags => {
+            let own = data.join("corpus.jsonl.gz");
+            let path = if own.exists() { own } else { data.join("../known_item/corpus.jsonl.gz") };
+            let records: Vec<AchievementRecord> = corpus::read_lines(&path)?;
+            // Title and abstract only: a paper's own keywords must not be indexed.
+            Ok(records
+                .into_iter()
+                .filter(|r| !r.synthetic)
+                .map(|r| listing(if r.docid.is_empty() { r.id } else { r.docid }, r.title, r.abstract_text))
+                .collect())
+        }
+    }
+}
+
+fn queries(set: Set, path: &Path) -> Result<Vec<EvalQuery>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let (qid, query, title, description) = (col("qid").unwrap_or(0), col("query"), col("title"), col("description"));
+    Ok(lines
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let get = |i: Option<usize>| i.and_then(|i| cols.get(i)).map(|s| s.to_string()).unwrap_or_default();
+            let text = match set {
+                Set::DemandMatch => Text::Describe { title: get(title), body: get(description) },
+                _ => Text::Typed(get(query.or(Some(1)))),
+            };
+            Some(EvalQuery { qid: cols.get(qid)?.to_string(), text })
+        })
+        .collect())
+}
+
+fn build_index(dir: &Path, docs: &[Listing]) -> Result<Generation, String> {
+    let generation = generation::create(dir).map_err(|e| e.to_string())?;
+    let mut writer = generation.index.writer(256 * 1024 * 1024).map_err(|e| e.to_string())?;
+    for doc in docs {
+        writer.add_document(doc.to_document(&generation.fields)).map_err(|e| e.to_string())?;
+    }
+    commit(&mut writer, 0).map_err(|e| e.to_string())?;
+    writer.wait_merging_threads().map_err(|e| e.to_string())?;
+    generation.reader.reload().map_err(|e| e.to_string())?;
+    Ok(generation)
+}
+
+/// The configuration printed with every result.
+pub fn describe(weights: &Weights) -> String {
+    format!(
+        "分词：jieba 搜索模式（HMM 开启），全角转半角并小写，去掉标点；字符二元组字段（标题+关键词+简介）。\
+         字段权重：标题 {} · 关键词 {} · 简介 {} · 正文 {} · 二元组 {} · 长词的组成词 {} · 原样短语 {}；输入词全部命中优先，无结果时放宽为任一词命中；\
+         需求匹配时标题词权重加倍、描述取前 64 个词",
+        weights.title, weights.keywords, weights.summary, weights.body, weights.grams, weights.parts, weights.phrase
+    )
+}
+
+/// Writes the run file; `pool` limits each query to its judged documents (re-rank protocol).
+pub fn run(
+    set: Set,
+    data: &Path,
+    queries_path: &Path,
+    pool: Option<&Path>,
+    out: &Path,
+    weights: Option<Weights>,
+) -> Result<(), String> {
+    let weights = weights.unwrap_or(WEIGHTS);
+    let docs = documents(set, data)?;
+    let queries = queries(set, queries_path)?;
+    let pool = match pool {
+        Some(path) => Some(super::metrics::parse_qrels(
+            &std::fs::read_to_string(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?,
+        )),
+        None => None,
+    };
+    let dir: PathBuf = std::env::temp_dir().join(format!("techmarket-eval-{}", uuid::Uuid::now_v7()));
+    let started = std::time::Instant::now();
+    let generation = build_index(&dir, &docs)?;
+    let indexed = started.elapsed();
+    let mut file = std::fs::File::create(out).map_err(|e| format!("无法写入 {}：{e}", out.display()))?;
+    let started = std::time::Instant::now();
+    for q in &queries {
+        let judged: Option<Vec<String>> = pool.as_ref().map(|p| {
+            let mut ids: Vec<String> = p.get(&q.qid).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+            ids.sort();
+            ids
+        });
+        let request = Request {
+            text: q.text.clone(),
+            filters: Filters { only_ids: judged.clone(), ..Filters::default() },
+            sort: SortBy::Relevance,
+            offset: 0,
+            limit: DEPTH,
+            facets: false,
+            backfill: true,
+        };
+        let outcome = engine::search_weighted(&generation, &request, &weights).map_err(|e| e.to_string())?;
+        let mut ranked: Vec<String> = outcome.hits.into_iter().map(|h| h.id).collect();
+        // Judged documents no query word reached still belong to the pool: they go last.
+        if let Some(judged) = judged {
+            let seen: HashMap<String, ()> = ranked.iter().map(|d| (d.clone(), ())).collect();
+            ranked.extend(judged.into_iter().filter(|d| !seen.contains_key(d)));
+        }
+        for (i, doc) in ranked.iter().take(DEPTH).enumerate() {
+            writeln!(file, "{} Q0 {} {} {} techmarket", q.qid, doc, i + 1, DEPTH - i).map_err(|e| e.to_string())?;
+        }
+    }
+    let searched = started.elapsed();
+    drop(generation);
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("{}", describe(&weights));
+    println!(
+        "已索引 {} 篇文档（{:.1} 秒），检索 {} 条查询（{:.1} 秒，平均 {:.2} ms），结果写入 {}",
+        docs.len(),
+        indexed.as_secs_f64(),
+        queries.len(),
+        searched.as_secs_f64(),
+        searched.as_secs_f64() * 1000.0 / queries.len().max(1) as f64,
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! Runs a search on one index generation: ranked hits (by relevance, date or price), the total,
+//! facet counts, and the relaxed retry when a typed query matches nothing as a whole.
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Query;
+use tantivy::{DocAddress, Order, Searcher};
+
+use super::facets::{Counts, FacetCounter};
+use super::generation::Generation;
+use super::query::{self, Filters, Matching, Text, WEIGHTS, Weights};
+use crate::listings::Kind;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    #[default]
+    Relevance,
+    Newest,
+    PriceLow,
+    PriceHigh,
+}
+
+impl SortBy {
+    pub fn code(self) -> &'static str {
+        match self {
+            SortBy::Relevance => "relevance",
+            SortBy::Newest => "newest",
+            SortBy::PriceLow => "price_asc",
+            SortBy::PriceHigh => "price_desc",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SortBy> {
+        [SortBy::Relevance, SortBy::Newest, SortBy::PriceLow, SortBy::PriceHigh].into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortBy::Relevance => "相关度",
+            SortBy::Newest => "最新发布",
+            SortBy::PriceLow => "价格从低到高",
+            SortBy::PriceHigh => "价格从高到低",
+        }
+    }
+}
+
+/// One search.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub text: Text,
+    pub filters: Filters,
+    pub sort: SortBy,
+    pub offset: usize,
+    pub limit: usize,
+    pub facets: bool,
+    /// After the documents matching every typed word, continue with those matching some
+    /// (used where a full ranked list is wanted, e.g. evaluation's top 100).
+    pub backfill: bool,
+}
+
+impl Request {
+    pub fn typed(text: &str) -> Request {
+        Request {
+            text: Text::Typed(text.to_string()),
+            filters: Filters::default(),
+            sort: SortBy::Relevance,
+            offset: 0,
+            limit: 10,
+            facets: false,
+            backfill: false,
+        }
+    }
+}
+
+/// A ranked document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub kind: Kind,
+    pub id: String,
+    pub score: f32,
+}
+
+/// What a search found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Counts,
+    /// Nothing matched every word, so these match some of them.
+    pub relaxed: bool,
+    /// The words searched for.
+    pub words: Vec<String>,
+    /// The query that produced the hits (for highlighting).
+    pub query: Option<Box<dyn Query>>,
+}
+
+fn top(
+    searcher: &Searcher,
+    q: &dyn Query,
+    sort: SortBy,
+    offset: usize,
+    limit: usize,
+) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+    let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
+    Ok(match sort {
+        SortBy::Relevance => searcher.search(q, &top.order_by_score())?,
+        SortBy::Newest => {
+            let found = searcher.search(q, &top.order_by_fast_field::<i64>("published", Order::Desc))?;
+            found.into_iter().map(|(at, doc)| (at.unwrap_or(0) as f32, doc)).collect()
+        }
+        SortBy::PriceHigh => {
+            let found = searcher.search(q, &top.order_by_fast_field::<i64>("price", Order::Desc))?;
+            found.into_iter().map(|(p, doc)| (p.unwrap_or(-1) as f32, doc)).collect()
+        }
+        SortBy::PriceLow => {
+            // Listings without a price (面议) go last.
+            let found = searcher.search(
+                q,
+                &top.tweak_score(|segment: &tantivy::SegmentReader| {
+                    let prices = segment.fast_fields().i64("price").ok();
+                    move |doc, _score| match prices.as_ref().and_then(|c| c.first(doc)) {
+                        Some(p) => -(p as f64),
+                        None => f64::NEG_INFINITY,
+                    }
+                }),
+            )?;
+            found.into_iter().map(|(p, doc)| (p as f32, doc)).collect()
+        }
+    })
+}
+
+fn hits_of(searcher: &Searcher, docs: Vec<(f32, DocAddress)>) -> tantivy::Result<Vec<Hit>> {
+    let mut hits = Vec::with_capacity(docs.len());
+    let mut id = String::new();
+    let mut kind = String::new();
+    for (score, address) in docs {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let fast = segment.fast_fields();
+        let (Some(ids), Some(kinds)) = (fast.str("id")?, fast.str("kind")?) else { continue };
+        let (Some(id_ord), Some(kind_ord)) =
+            (ids.term_ords(address.doc_id).next(), kinds.term_ords(address.doc_id).next())
+        else {
+            continue;
+        };
+        if ids.ord_to_str(id_ord, &mut id)? && kinds.ord_to_str(kind_ord, &mut kind)? {
+            if let Some(kind) = Kind::from_code(&kind) {
+                hits.push(Hit { kind, id: id.clone(), score });
+            }
+        }
+    }
+    Ok(hits)
+}
+
+/// What one pass yields: total, ranked page, facet counts and the query used.
+type Pass = (usize, Vec<Hit>, Counts, Box<dyn Query>);
+
+/// One pass: ranked page, total and (optionally) facet counts.
+fn run_once(
+    generation: &Generation,
+    request: &Request,
+    matching: Matching,
+    weights: &Weights,
+) -> tantivy::Result<Pass> {
+    let searcher = generation.reader.searcher();
+    let q = query::build(&generation.fields, &request.text, &request.filters, matching, weights);
+    let (total, facets) = if request.facets {
+        searcher.search(&q, &(Count, FacetCounter))?
+    } else {
+        (searcher.search(&q, &Count)?, Counts::new())
+    };
+    let docs =
+        if request.offset < total { top(&searcher, &q, request.sort, request.offset, request.limit)? } else { vec![] };
+    Ok((total, hits_of(&searcher, docs)?, facets, q))
+}
+
+/// Runs a request with the site's weights.
+pub fn search(generation: &Generation, request: &Request) -> tantivy::Result<Outcome> {
+    search_weighted(generation, request, &WEIGHTS)
+}
+
+/// Runs a request with given weights (evaluation tries others).
+pub fn search_weighted(generation: &Generation, request: &Request, weights: &Weights) -> tantivy::Result<Outcome> {
+    let words = match &request.text {
+        Text::Typed(t) => query::typed_words(t),
+        Text::Describe { title, .. } => query::typed_words(title),
+    };
+    let first = match request.text {
+        Text::Typed(_) => Matching::All,
+        Text::Describe { .. } => Matching::Any,
+    };
+    let (total, mut hits, facets, q) = run_once(generation, request, first, weights)?;
+    let may_relax = first == Matching::All && words.len() > 1;
+    if total == 0 && may_relax {
+        let (total, hits, facets, q) = run_once(generation, request, Matching::Any, weights)?;
+        return Ok(Outcome { total, hits, facets, relaxed: total > 0, words, query: Some(q) });
+    }
+    if request.backfill && may_relax && hits.len() < request.limit {
+        let wider =
+            Request { offset: 0, limit: request.offset + request.limit + total, facets: false, ..request.clone() };
+        let (_, more, _, _) = run_once(generation, &wider, Matching::Any, weights)?;
+        let floor = hits.iter().map(|h| h.score).fold(f32::MAX, f32::min);
+        for mut hit in more {
+            if hits.len() >= request.limit {
+                break;
+            }
+            if !hits.iter().any(|h| h.id == hit.id) {
+                hit.score = hit.score.min(floor);
+                hits.push(hit);
+            }
+        }
+    }
+    Ok(Outcome { total, hits, facets, relaxed: false, words, query: Some(q) })
+}
+
+impl Request {
+    /// Whether the request has no words to search for (a browse of everything filtered).
+    pub fn words_empty(&self) -> bool {
+        match &self.text {
+            Text::Typed(t) => query::typed_words(t).is_empty(),
+            Text::Describe { title, body } => title.trim().is_empty() && body.trim().is_empty(),
+        }
+    }
+}

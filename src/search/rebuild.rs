@@ -1,0 +1,43 @@
+//! Builds a whole new generation from the database tables and makes it current.
+
+use std::path::Path;
+
+use super::generation::{self, Generation, IndexError};
+use super::indexer::commit;
+use super::{outbox, source};
+use crate::db::Db;
+use crate::listings::Kind;
+
+/// Writer memory for a full build.
+const BUILD_BYTES: usize = 256 * 1024 * 1024;
+const PAGE: i64 = 2_000;
+
+/// Indexes every visible listing into a fresh generation, records the outbox position read
+/// before the scan (later changes are replayed on top, which is harmless), and swaps it in.
+/// `progress(done, total)` is called after each page.
+pub async fn rebuild(db: &Db, index_dir: &Path, progress: &dyn Fn(u64, u64)) -> Result<Generation, IndexError> {
+    let seq = outbox::last_seq(db).await?;
+    let total = u64::try_from(source::count(db, Kind::Achievement).await? + source::count(db, Kind::Demand).await?)
+        .unwrap_or(0);
+    let generation = generation::create(index_dir)?;
+    let mut writer = generation.index.writer(BUILD_BYTES)?;
+    let mut done = 0u64;
+    for kind in [Kind::Achievement, Kind::Demand] {
+        let mut after = String::new();
+        loop {
+            let (listings, last) = source::page(db, kind, &after, PAGE).await?;
+            let Some(last) = last else { break };
+            for listing in &listings {
+                writer.add_document(listing.to_document(&generation.fields))?;
+            }
+            done += u64::try_from(PAGE).unwrap_or(0).min(total.saturating_sub(done));
+            progress(done, total);
+            after = last;
+        }
+    }
+    commit(&mut writer, seq)?;
+    writer.wait_merging_threads()?;
+    generation.reader.reload()?;
+    generation::make_current(index_dir, &generation.name)?;
+    Ok(generation)
+}
