@@ -103,7 +103,7 @@ enum EvalCommand {
         pool: Option<PathBuf>,
         #[arg(long)]
         out: PathBuf,
-        /// Field weights to try instead of the site's: title,keywords,summary,body,grams,parts,phrase.
+        /// Field weights to try instead of the site's: title,keywords,summary,body,grams,parts.
         #[arg(long)]
         weights: Option<String>,
     },
@@ -379,16 +379,15 @@ fn parse_weights(text: &str) -> Result<crate::search::query::Weights, String> {
     let v: Vec<f32> =
         text.split(',').map(|p| p.trim().parse::<f32>()).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
     match v.as_slice() {
-        [title, keywords, summary, body, grams, parts, phrase] => Ok(crate::search::query::Weights {
+        [title, keywords, summary, body, grams, parts] => Ok(crate::search::query::Weights {
             title: *title,
             keywords: *keywords,
             summary: *summary,
             body: *body,
             grams: *grams,
             parts: *parts,
-            phrase: *phrase,
         }),
-        _ => Err("--weights 应为 7 个数：title,keywords,summary,body,grams,parts,phrase".into()),
+        _ => Err("--weights 应为 6 个数：title,keywords,summary,body,grams,parts".into()),
     }
 }
 

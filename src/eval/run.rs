@@ -103,9 +103,9 @@ fn build_index(dir: &Path, docs: &[Listing]) -> Result<Generation, String> {
 pub fn describe(weights: &Weights) -> String {
     format!(
         "分词：jieba 搜索模式（HMM 开启），全角转半角并小写，去掉标点；字符二元组字段（标题+关键词+简介）。\
-         字段权重：标题 {} · 关键词 {} · 简介 {} · 正文 {} · 二元组 {} · 长词的组成词 {} · 原样短语 {}；输入词全部命中优先，无结果时放宽为任一词命中；\
-         需求匹配时标题词权重加倍、描述取前 64 个词",
-        weights.title, weights.keywords, weights.summary, weights.body, weights.grams, weights.parts, weights.phrase
+         字段权重：标题 {} · 关键词 {} · 简介 {} · 正文 {} · 二元组 {} · 长词的组成词 {}；输入词全部命中优先，无结果时放宽为任一词命中；\
+         需求匹配时标题词权重 ×3、描述取前 2000 字、重复出现的词按 1+½ln(次数) 加权",
+        weights.title, weights.keywords, weights.summary, weights.body, weights.grams, weights.parts
     )
 }
 

@@ -17,7 +17,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use time::OffsetDateTime;
 
 use super::schema::Fields;
-use super::text::{grams_of, index_words, is_han, query_words};
+use super::text::{grams_of, index_words, is_han, query_words, query_words_all};
 use crate::listings::Kind;
 
 /// How much a word counts in each field.
@@ -30,19 +30,19 @@ pub struct Weights {
     pub grams: f32,
     /// A dictionary part of a longer query word (周期 of 周期性), in any text field.
     pub parts: f32,
-    /// A typed phrase of several words found as written.
-    pub phrase: f32,
 }
 
-pub const WEIGHTS: Weights =
-    Weights { title: 3.0, keywords: 2.0, summary: 1.2, body: 1.0, grams: 0.8, parts: 0.5, phrase: 2.0 };
+pub const WEIGHTS: Weights = Weights { title: 2.0, keywords: 2.0, summary: 2.0, body: 1.0, grams: 0.3, parts: 0.7 };
 
 /// Longest typed query we read; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Most words a typed query contributes.
 pub const MAX_WORDS: usize = 24;
-/// Most words a demand's description contributes when finding matching achievements.
-pub const MAX_DESCRIBE_WORDS: usize = 64;
+/// How much of a demand's description is read when finding matching achievements, how many
+/// distinct words of it count, and how much more its title's words weigh.
+pub const MAX_DESCRIBE_CHARS: usize = 2_000;
+pub const MAX_DESCRIBE_WORDS: usize = 400;
+pub const DESCRIBE_TITLE_SCALE: f32 = 3.0;
 
 /// What is searched for.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +51,7 @@ pub enum Text {
     /// matches them all.
     Typed(String),
     /// A demand (title and description) looking for achievements: any word, title words count
-    /// double.
+    /// triple, repeated description words a little more.
     Describe { title: String, body: String },
 }
 
@@ -155,32 +155,28 @@ pub fn text_query(f: &Fields, text: &Text, matching: Matching, weights: &Weights
                 return None;
             }
             let occur = if matching == Matching::All { Occur::Must } else { Occur::Should };
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-                words.iter().map(|w| (occur, word_query(f, w, weights, 1.0))).collect();
-            // A typed phrase found as written (not only its words) counts extra.
-            for phrase in typed.split_whitespace().take(MAX_WORDS) {
-                if query_words(phrase).len() > 1 {
-                    if let Some(q) = grams_query(f, phrase) {
-                        clauses.push((Occur::Should, boosted(q, weights.phrase)));
-                    }
-                }
-            }
+            let clauses = words.iter().map(|w| (occur, word_query(f, w, weights, 1.0))).collect();
             Some(Box::new(BooleanQuery::new(clauses)))
         }
         Text::Describe { title, body } => {
             let title_words = typed_words(title);
-            let body_text: String = body.chars().take(MAX_QUERY_CHARS * 10).collect();
+            let body_text: String = body.chars().take(MAX_DESCRIBE_CHARS).collect();
             let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-                title_words.iter().map(|w| (Occur::Should, word_query(f, w, weights, 2.0))).collect();
-            let mut seen = title_words.clone();
-            for word in query_words(&body_text) {
-                if seen.len() >= MAX_DESCRIBE_WORDS + title_words.len() {
-                    break;
+                title_words.iter().map(|w| (Occur::Should, word_query(f, w, weights, DESCRIBE_TITLE_SCALE))).collect();
+            let mut counts: Vec<(String, usize)> = Vec::new();
+            for word in query_words_all(&body_text) {
+                if title_words.contains(&word) {
+                    continue;
                 }
-                if !seen.contains(&word) {
-                    clauses.push((Occur::Should, word_query(f, &word, weights, 1.0)));
-                    seen.push(word);
+                match counts.iter_mut().find(|(w, _)| *w == word) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((word, 1)),
                 }
+            }
+            for (word, n) in counts.into_iter().take(MAX_DESCRIBE_WORDS) {
+                // A word the demand repeats is central to it: 1 + ½·ln(times used).
+                let scale = 1.0 + 0.5 * (n as f32).ln();
+                clauses.push((Occur::Should, word_query(f, &word, weights, scale)));
             }
             if clauses.is_empty() { None } else { Some(Box::new(BooleanQuery::new(clauses))) }
         }

@@ -79,6 +79,12 @@ pub fn query_words(text: &str) -> Vec<String> {
     words
 }
 
+/// Every word of a text in order, repeats kept (jieba's default mode, folded).
+pub fn query_words_all(text: &str) -> Vec<String> {
+    let (text, _) = prefold(text);
+    JIEBA.cut(&text, true).into_iter().filter(|t| meaningful(t.word)).map(|t| fold(t.word.trim())).collect()
+}
+
 /// The search-mode words of a text, folded (what the word fields hold for it).
 pub fn index_words(text: &str) -> Vec<String> {
     JIEBA
