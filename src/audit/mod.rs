@@ -9,7 +9,7 @@ mod chain;
 mod store;
 
 pub use chain::{GENESIS_HASH, event_hash};
-pub use store::{AuditEvent, BrokenLink, VerifyReport, append, recent_for_subject, verify};
+pub use store::{AuditEvent, BrokenLink, VerifyReport, append, append_many, recent_for_subject, verify};
 
 /// What happened, by whom, to what. `details` is free-form JSON kept verbatim.
 #[derive(Debug, Clone)]

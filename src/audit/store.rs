@@ -51,43 +51,70 @@ pub async fn append(
     backend: Backend,
     event: &NewAuditEvent,
 ) -> Result<AuditEventId, sqlx::Error> {
+    let ids = append_many(conn, backend, std::slice::from_ref(event)).await?;
+    ids.into_iter().next().ok_or_else(|| sqlx::Error::Protocol("no audit event appended".into()))
+}
+
+/// Appends events in order inside the caller's write transaction, reading the chain's head
+/// once (bulk work); returns their ids.
+pub async fn append_many(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    events: &[NewAuditEvent],
+) -> Result<Vec<AuditEventId>, sqlx::Error> {
     lock_chain(conn, backend, ChainLock::Audit).await?;
-    let prev_hash: String = sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+    let mut prev_hash: String = sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *conn)
         .await?
         .unwrap_or_else(|| GENESIS_HASH.to_string());
-    let id = AuditEventId::new();
-    let id_text = id.to_string();
-    let occurred_at = now_stored();
-    let details = event.details.to_string();
-    let hash = event_hash(
-        &prev_hash,
-        &id_text,
-        &occurred_at,
-        event.actor_user_id.as_deref(),
-        event.actor_ip.as_deref(),
-        &event.action,
-        &event.subject_type,
-        &event.subject_id,
-        &details,
-    );
-    sqlx::query(
-        "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_ip, action, subject_type, subject_id, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(id_text)
-    .bind(occurred_at)
-    .bind(event.actor_user_id.clone())
-    .bind(event.actor_ip.clone())
-    .bind(event.action.clone())
-    .bind(event.subject_type.clone())
-    .bind(event.subject_id.clone())
-    .bind(details)
-    .bind(prev_hash)
-    .bind(hash)
-    .execute(&mut *conn)
-    .await?;
-    Ok(id)
+    let mut ids = Vec::with_capacity(events.len());
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        let id = AuditEventId::new();
+        let id_text = id.to_string();
+        let occurred_at = now_stored();
+        let details = event.details.to_string();
+        let hash = event_hash(
+            &prev_hash,
+            &id_text,
+            &occurred_at,
+            event.actor_user_id.as_deref(),
+            event.actor_ip.as_deref(),
+            &event.action,
+            &event.subject_type,
+            &event.subject_id,
+            &details,
+        );
+        rows.push((id_text, occurred_at, event, details, std::mem::replace(&mut prev_hash, hash.clone()), hash));
+        ids.push(id);
+    }
+    // Multi-row statements, in chain order (seq follows insertion order).
+    for chunk in rows.chunks(40) {
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|r| format!("({})", (1..=10).map(|c| format!("${}", r * 10 + c)).collect::<Vec<_>>().join(", ")))
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_ip, action, subject_type, subject_id, details, prev_hash, hash) \
+             VALUES {}",
+            tuples.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (id, occurred_at, event, details, prev, hash) in chunk {
+            query = query
+                .bind(id.clone())
+                .bind(occurred_at.clone())
+                .bind(event.actor_user_id.clone())
+                .bind(event.actor_ip.clone())
+                .bind(event.action.clone())
+                .bind(event.subject_type.clone())
+                .bind(event.subject_id.clone())
+                .bind(details.clone())
+                .bind(prev.clone())
+                .bind(hash.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(ids)
 }
 
 /// The latest events about one subject, newest first.

@@ -125,7 +125,13 @@ fn derived_keywords(title: &str) -> Vec<String> {
 
 /// The form input for an achievement record (`None` when its title is too short to list).
 pub fn achievement_input(record: &AchievementRecord) -> Option<AchievementInput> {
-    let title = clip(&record.title, 100);
+    // Abstract-only papers have no title: their first sentence stands in for one.
+    let title = if record.title.trim().is_empty() {
+        let first = record.abstract_text.split(['。', '.', '；', '\n']).next().unwrap_or_default();
+        clip(first, 40)
+    } else {
+        clip(&record.title, 100)
+    };
     if title.chars().count() < 4 {
         return None;
     }

@@ -59,7 +59,7 @@ async fn owner(db: &Db) -> Result<(String, String), String> {
         &mut tx,
         &crate::auth::store::NewUser {
             display_name: "数据导入".into(),
-            email: None,
+            email: Some(format!("import-{}@techmarket.invalid", uuid::Uuid::now_v7().simple())),
             mobile: None,
             // No password can match: this account only owns imported rows.
             password_hash: "!".into(),

@@ -212,16 +212,20 @@ pub async fn import_published(
     user_id: &str,
     items: &[(String, model::Demand)],
 ) -> Result<Vec<String>, sqlx::Error> {
+    let ids: Vec<String> = items.iter().map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    let rows: Vec<(&str, &model::Demand)> = ids.iter().map(String::as_str).zip(items.iter().map(|(_, l)| l)).collect();
+    let events: Vec<NewAuditEvent> = ids
+        .iter()
+        .zip(items)
+        .map(|(id, (source, _))| {
+            let mut event = NewAuditEvent::system("demand.imported", "demand", id, json!({"source": source}));
+            event.actor_user_id = Some(user_id.to_string());
+            event
+        })
+        .collect();
     let mut tx = db.begin_write().await?;
-    let mut ids = Vec::with_capacity(items.len());
-    for (source, demand) in items {
-        let id = uuid::Uuid::now_v7().to_string();
-        store::insert(&mut tx, &id, organisation_id, user_id, demand, Status::Published, false).await?;
-        let mut event = NewAuditEvent::system("demand.imported", "demand", &id, json!({"source": source}));
-        event.actor_user_id = Some(user_id.to_string());
-        audit::append(&mut tx, db.backend(), &event).await?;
-        ids.push(id);
-    }
+    store::insert_many(&mut tx, organisation_id, user_id, Status::Published, false, &rows).await?;
+    audit::append_many(&mut tx, db.backend(), &events).await?;
     tx.commit().await?;
     Ok(ids)
 }

@@ -17,8 +17,8 @@ use super::{Shared, outbox};
 use crate::db::Db;
 use crate::listings::Kind;
 
-/// Writer memory for incremental updates.
-const WRITER_BYTES: usize = 64 * 1024 * 1024;
+/// Writer memory for incremental updates (split between its threads).
+const WRITER_BYTES: usize = 128 * 1024 * 1024;
 /// Outbox rows applied per commit.
 const BATCH: i64 = 5_000;
 /// How long the thread waits for a nudge before looking at the outbox again.
@@ -30,7 +30,8 @@ const POLL: Duration = Duration::from_millis(100);
 pub fn writer_for(generation: &Generation) -> Result<IndexWriter<TantivyDocument>, IndexError> {
     let mut attempts = 0;
     loop {
-        match generation.index.writer_with_num_threads(1, WRITER_BYTES) {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
+        match generation.index.writer_with_num_threads(threads, WRITER_BYTES) {
             Ok(writer) => return Ok(writer),
             Err(tantivy::TantivyError::LockFailure(..)) if attempts < 60 => {
                 attempts += 1;

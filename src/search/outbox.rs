@@ -23,14 +23,25 @@ fn backend_of(conn: &AnyConnection) -> Backend {
 
 /// Records that a listing changed (inside the transaction that changed it).
 pub async fn enqueue(conn: &mut AnyConnection, kind: Kind, id: &str) -> Result<(), sqlx::Error> {
+    enqueue_many(conn, kind, &[id]).await
+}
+
+/// Records that several listings changed, in order, with multi-row statements.
+pub async fn enqueue_many(conn: &mut AnyConnection, kind: Kind, ids: &[&str]) -> Result<(), sqlx::Error> {
     let backend = backend_of(conn);
     lock_chain(conn, backend, ChainLock::Audit).await?;
-    sqlx::query("INSERT INTO search_outbox (listing_kind, listing_id, created_at) VALUES ($1, $2, $3)")
-        .bind(kind.code())
-        .bind(id)
-        .bind(now_stored())
-        .execute(conn)
-        .await?;
+    let now = now_stored();
+    for chunk in ids.chunks(100) {
+        let tuples: Vec<String> =
+            (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
+        let sql =
+            format!("INSERT INTO search_outbox (listing_kind, listing_id, created_at) VALUES {}", tuples.join(", "));
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(kind.code()).bind(*id).bind(now.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -360,7 +360,42 @@ async fn the_search_page_shows_facets_and_highlights(app: TestApp) {
     assert!(crate::support::has_chinese(&bad.into_string().await.expect("page")));
 }
 
+async fn a_bulk_import_is_searchable_and_audited(app: TestApp) {
+    let c = cast(&app).await;
+    drop(c);
+    let (user, organisation): (String, String) =
+        sqlx::query_as("SELECT id, organisation_id FROM users WHERE role = 'researcher'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("researcher");
+    // More rows than one multi-row statement holds, so several statements share a transaction.
+    let items: Vec<(String, techmarket::achievements::model::Achievement)> = (0..37)
+        .map(|i| {
+            let mut input: techmarket::achievements::model::AchievementInput =
+                serde_json::from_value(complete_listing()).expect("input");
+            input.title = Some(format!("花椒精深加工技术第{i}号"));
+            (format!("test:{i}"), techmarket::achievements::model::validate(&input).expect("valid"))
+        })
+        .collect();
+    let ids = techmarket::achievements::service::import_published(&app.db, &organisation, &user, &items)
+        .await
+        .expect("import");
+    assert_eq!(ids.len(), 37);
+    app.searchable().await;
+    let found = search(&app, &format!("q={}&per_page=50", encode("花椒"))).await;
+    assert_eq!(found["total"], json!(37));
+    let report = techmarket::audit::verify(&app.db).await.expect("verify");
+    assert!(report.first_broken.is_none(), "the chain holds across multi-row inserts");
+    let events: i64 =
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_events WHERE action = 'achievement.imported'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("count");
+    assert_eq!(events, 37);
+}
+
 on_both_databases!(
+    a_bulk_import_is_searchable_and_audited,
     chinese_and_mixed_queries_find_what_they_should,
     filters_and_facets_count_correctly,
     publish_makes_findable_and_withdraw_removes,
