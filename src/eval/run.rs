@@ -119,7 +119,15 @@ pub fn run(
     weights: Option<Weights>,
 ) -> Result<(), String> {
     let weights = weights.unwrap_or(WEIGHTS);
-    let docs = documents(set, data)?;
+    let mut docs = documents(set, data)?;
+    // The index identifies listings by uuid: give each document one and map back when writing.
+    let mut docid_of: HashMap<String, String> = HashMap::with_capacity(docs.len());
+    let mut uuid_of: HashMap<String, String> = HashMap::with_capacity(docs.len());
+    for (i, doc) in docs.iter_mut().enumerate() {
+        let uuid = uuid::Uuid::from_u128(i as u128 + 1).to_string();
+        uuid_of.insert(doc.id.clone(), uuid.clone());
+        docid_of.insert(uuid.clone(), std::mem::replace(&mut doc.id, uuid));
+    }
     let queries = queries(set, queries_path)?;
     let pool = match pool {
         Some(path) => Some(super::metrics::parse_qrels(
@@ -135,7 +143,8 @@ pub fn run(
     let started = std::time::Instant::now();
     for q in &queries {
         let judged: Option<Vec<String>> = pool.as_ref().map(|p| {
-            let mut ids: Vec<String> = p.get(&q.qid).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+            let mut ids: Vec<String> =
+                p.get(&q.qid).map(|m| m.keys().filter_map(|d| uuid_of.get(d).cloned()).collect()).unwrap_or_default();
             ids.sort();
             ids
         });
@@ -155,7 +164,7 @@ pub fn run(
             let seen: HashMap<String, ()> = ranked.iter().map(|d| (d.clone(), ())).collect();
             ranked.extend(judged.into_iter().filter(|d| !seen.contains_key(d)));
         }
-        for (i, doc) in ranked.iter().take(DEPTH).enumerate() {
+        for (i, doc) in ranked.iter().filter_map(|u| docid_of.get(u)).take(DEPTH).enumerate() {
             writeln!(file, "{} Q0 {} {} {} techmarket", q.qid, doc, i + 1, DEPTH - i).map_err(|e| e.to_string())?;
         }
     }

@@ -8,6 +8,7 @@ use tantivy::{DocAddress, Order, Searcher};
 use super::facets::{Counts, FacetCounter};
 use super::generation::Generation;
 use super::query::{self, Filters, Matching, Text, WEIGHTS, Weights};
+use super::source::kind_number;
 use crate::listings::Kind;
 
 /// How results are ordered.
@@ -94,59 +95,65 @@ pub struct Outcome {
     pub query: Option<Box<dyn Query>>,
 }
 
+/// Documents with the value they were ordered by.
+type Ranked = Vec<(f32, DocAddress)>;
+
+/// The ranked page and the facet counts (when asked for) in one pass over the matches.
 fn top(
     searcher: &Searcher,
     q: &dyn Query,
     sort: SortBy,
     offset: usize,
     limit: usize,
-) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+    facets: bool,
+) -> tantivy::Result<(usize, Ranked, Counts)> {
     let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
-    Ok(match sort {
-        SortBy::Relevance => searcher.search(q, &top.order_by_score())?,
+    let counter = facets.then_some(FacetCounter);
+    let as_f32 = |found: Vec<(Option<i64>, DocAddress)>, missing: i64| -> Vec<(f32, DocAddress)> {
+        found.into_iter().map(|(v, doc)| (v.unwrap_or(missing) as f32, doc)).collect()
+    };
+    let (docs, (total, counts)) = match sort {
+        SortBy::Relevance => searcher.search(q, &(top.order_by_score(), (Count, counter)))?,
         SortBy::Newest => {
-            let found = searcher.search(q, &top.order_by_fast_field::<i64>("published", Order::Desc))?;
-            found.into_iter().map(|(at, doc)| (at.unwrap_or(0) as f32, doc)).collect()
+            let (found, rest) =
+                searcher.search(q, &(top.order_by_fast_field::<i64>("published", Order::Desc), (Count, counter)))?;
+            (as_f32(found, 0), rest)
         }
         SortBy::PriceHigh => {
-            let found = searcher.search(q, &top.order_by_fast_field::<i64>("price", Order::Desc))?;
-            found.into_iter().map(|(p, doc)| (p.unwrap_or(-1) as f32, doc)).collect()
+            let (found, rest) =
+                searcher.search(q, &(top.order_by_fast_field::<i64>("price", Order::Desc), (Count, counter)))?;
+            (as_f32(found, -1), rest)
         }
         SortBy::PriceLow => {
             // Listings without a price (面议) go last.
-            let found = searcher.search(
-                q,
-                &top.tweak_score(|segment: &tantivy::SegmentReader| {
-                    let prices = segment.fast_fields().i64("price").ok();
-                    move |doc, _score| match prices.as_ref().and_then(|c| c.first(doc)) {
-                        Some(p) => -(p as f64),
-                        None => f64::NEG_INFINITY,
-                    }
-                }),
-            )?;
-            found.into_iter().map(|(p, doc)| (p as f32, doc)).collect()
+            let by_price = top.tweak_score(|segment: &tantivy::SegmentReader| {
+                let prices = segment.fast_fields().i64("price").ok();
+                move |doc, _score| match prices.as_ref().and_then(|c| c.first(doc)) {
+                    Some(p) => -(p as f64),
+                    None => f64::NEG_INFINITY,
+                }
+            });
+            let (found, rest) = searcher.search(q, &(by_price, (Count, counter)))?;
+            (found.into_iter().map(|(p, doc)| (p as f32, doc)).collect(), rest)
         }
-    })
+    };
+    Ok((total, docs, counts.unwrap_or_default()))
 }
 
+/// Reads the listing id and kind of each ranked document from plain numeric fast fields.
 fn hits_of(searcher: &Searcher, docs: Vec<(f32, DocAddress)>) -> tantivy::Result<Vec<Hit>> {
     let mut hits = Vec::with_capacity(docs.len());
-    let mut id = String::new();
-    let mut kind = String::new();
     for (score, address) in docs {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let fast = segment.fast_fields();
-        let (Some(ids), Some(kinds)) = (fast.str("id")?, fast.str("kind")?) else { continue };
-        let (Some(id_ord), Some(kind_ord)) =
-            (ids.term_ords(address.doc_id).next(), kinds.term_ords(address.doc_id).next())
+        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+        let (hi, lo, kind) = (fast.u64("id_hi")?, fast.u64("id_lo")?, fast.u64("kind_number")?);
+        let (Some(hi), Some(lo), Some(kind)) =
+            (hi.first(address.doc_id), lo.first(address.doc_id), kind.first(address.doc_id))
         else {
             continue;
         };
-        if ids.ord_to_str(id_ord, &mut id)? && kinds.ord_to_str(kind_ord, &mut kind)? {
-            if let Some(kind) = Kind::from_code(&kind) {
-                hits.push(Hit { kind, id: id.clone(), score });
-            }
-        }
+        let id = uuid::Uuid::from_u128((u128::from(hi) << 64) | u128::from(lo)).to_string();
+        let kind = if kind == kind_number(Kind::Demand) { Kind::Demand } else { Kind::Achievement };
+        hits.push(Hit { kind, id, score });
     }
     Ok(hits)
 }
@@ -163,13 +170,7 @@ fn run_once(
 ) -> tantivy::Result<Pass> {
     let searcher = generation.reader.searcher();
     let q = query::build(&generation.fields, &request.text, &request.filters, matching, weights);
-    let (total, facets) = if request.facets {
-        searcher.search(&q, &(Count, FacetCounter))?
-    } else {
-        (searcher.search(&q, &Count)?, Counts::new())
-    };
-    let docs =
-        if request.offset < total { top(&searcher, &q, request.sort, request.offset, request.limit)? } else { vec![] };
+    let (total, docs, facets) = top(&searcher, &q, request.sort, request.offset, request.limit, request.facets)?;
     Ok((total, hits_of(&searcher, docs)?, facets, q))
 }
 

@@ -10,14 +10,13 @@ use std::ops::Bound;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use time::OffsetDateTime;
 
 use super::schema::Fields;
-use super::text::{grams_of, index_words, is_han, query_words, query_words_all};
+use super::text::{grams_of, index_words, query_words, query_words_all};
 use crate::listings::Kind;
 
 /// How much a word counts in each field.
@@ -43,6 +42,13 @@ pub const MAX_WORDS: usize = 24;
 pub const MAX_DESCRIBE_CHARS: usize = 2_000;
 pub const MAX_DESCRIBE_WORDS: usize = 400;
 pub const DESCRIBE_TITLE_SCALE: f32 = 3.0;
+
+/// Single characters that carry no topic of their own.
+const FUNCTION_WORDS: &[&str] = &[
+    "的", "与", "和", "及", "或", "在", "了", "是", "对", "等", "中", "为", "由", "于", "以", "其", "之", "上", "下",
+    "把", "被", "从", "向", "将", "并", "而", "也", "又", "都", "就", "这", "那", "有", "无", "a", "an", "the", "of",
+    "and", "or", "in", "on", "for", "to",
+];
 
 /// What is searched for.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,22 +96,13 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     if (boost - 1.0).abs() < f32::EPSILON { query } else { Box::new(BoostQuery::new(query, boost)) }
 }
 
-/// The gram-field query for a word: a phrase of its character pairs, the pair itself, or (for
-/// one Han character) every pair starting with it.
+/// The gram-field query for a word: a phrase of its character pairs, or the one term it is (a
+/// single character or a Latin/number run).
 fn grams_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
     let grams = grams_of(word);
     match grams.len() {
         0 => None,
-        1 => {
-            let gram = &grams[0];
-            let mut chars = gram.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) if is_han(c) => {
-                    RegexQuery::from_pattern(&format!("{c}.*"), f.grams).ok().map(|q| Box::new(q) as Box<dyn Query>)
-                }
-                _ => Some(term_query(f.grams, gram, IndexRecordOption::WithFreqs)),
-            }
-        }
+        1 => Some(term_query(f.grams, &grams[0], IndexRecordOption::WithFreqs)),
         _ => {
             let terms = grams.iter().map(|g| Term::from_field_text(f.grams, g)).collect();
             Some(Box::new(PhraseQuery::new(terms)))
@@ -154,8 +151,17 @@ pub fn text_query(f: &Fields, text: &Text, matching: Matching, weights: &Weights
             if words.is_empty() {
                 return None;
             }
-            let occur = if matching == Matching::All { Occur::Must } else { Occur::Should };
-            let clauses = words.iter().map(|w| (occur, word_query(f, w, weights, 1.0))).collect();
+            // Function words (与, 的, 及…) only add to the score. Other single characters (often
+            // the part of a term jieba does not know, like 证 in 肾虚血瘀证) must match, also
+            // inside longer words.
+            let clauses = words
+                .iter()
+                .map(|w| {
+                    let function_word = words.len() > 1 && FUNCTION_WORDS.contains(&w.as_str());
+                    let occur = if matching == Matching::All && !function_word { Occur::Must } else { Occur::Should };
+                    (occur, word_query(f, w, weights, 1.0))
+                })
+                .collect();
             Some(Box::new(BooleanQuery::new(clauses)))
         }
         Text::Describe { title, body } => {

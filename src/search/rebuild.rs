@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::listings::Kind;
 
 /// Writer memory for a full build.
-const BUILD_BYTES: usize = 256 * 1024 * 1024;
+const BUILD_BYTES: usize = 128 * 1024 * 1024;
 const PAGE: i64 = 2_000;
 
 /// Indexes every visible listing into a fresh generation, records the outbox position read
@@ -36,6 +36,12 @@ pub async fn rebuild(db: &Db, index_dir: &Path, progress: &dyn Fn(u64, u64)) -> 
         }
     }
     commit(&mut writer, seq)?;
+    // A fresh index is read far more than written: one segment means one term lookup per
+    // query word instead of one per segment.
+    let segments = generation.index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
     writer.wait_merging_threads()?;
     generation.reader.reload()?;
     generation::make_current(index_dir, &generation.name)?;

@@ -81,28 +81,37 @@ async fn load_rows(db: &Db, kind: Kind, ids: &[&str]) -> Result<HashMap<String, 
         Kind::Achievement => format!(
             "SELECT a.id, a.title, a.summary, a.description AS body, o.name AS organisation, a.technical_field, a.stage, \
              a.asking_price_fen, a.status, a.published_at FROM achievements a JOIN organisations o ON o.id = a.organisation_id \
-             WHERE a.id IN ({}) AND a.status IN ('published', 'negotiating', 'transferred')",
+             WHERE a.id IN ({})",
             placeholders(ids.len())
         ),
         Kind::Demand => format!(
             "SELECT d.id, d.title, d.description AS summary, d.basis AS body, o.name AS organisation, d.technical_field, \
-             d.budget_min_fen, d.budget_max_fen, d.status, d.published_at FROM demands d \
-             JOIN organisations o ON o.id = d.organisation_id WHERE d.id IN ({}) \
-             AND (d.status = 'solved' OR (d.status IN ('published', 'in_talks') AND d.valid_until >= ${}))",
-            placeholders(ids.len()),
-            ids.len() + 1
+             d.budget_min_fen, d.budget_max_fen, d.status, d.valid_until, d.published_at FROM demands d \
+             JOIN organisations o ON o.id = d.organisation_id WHERE d.id IN ({})",
+            placeholders(ids.len())
         ),
     };
     let mut query = sqlx::query::<Any>(&sql);
     for id in ids {
         query = query.bind(*id);
     }
-    if kind == Kind::Demand {
-        query = query.bind(date_text(today_shanghai()));
-    }
+    // Visibility is judged here rather than in SQL: with a status condition SQLite's planner
+    // prefers the status index and scans every published row instead of fetching ten by id.
+    let today = date_text(today_shanghai());
     let mut out = HashMap::new();
     for row in query.fetch_all(db.pool()).await? {
         let status: String = row.try_get("status")?;
+        let public = match kind {
+            Kind::Achievement => matches!(status.as_str(), "published" | "negotiating" | "transferred"),
+            Kind::Demand => {
+                status == "solved"
+                    || (matches!(status.as_str(), "published" | "in_talks")
+                        && row.try_get::<String, _>("valid_until")? >= today)
+            }
+        };
+        if !public {
+            continue;
+        }
         let (stage, price_text, status_label) = match kind {
             Kind::Achievement => (
                 Some(row.try_get::<String, _>("stage")?),
@@ -193,7 +202,7 @@ impl Highlighter {
             for text in texts {
                 let snippet = generator.snippet(text);
                 if !snippet.highlighted().is_empty() {
-                    return Some(snippet.to_html());
+                    return Some(marked_html(snippet.fragment(), snippet.highlighted()));
                 }
             }
         }
@@ -201,7 +210,34 @@ impl Highlighter {
     }
 }
 
-fn escape(text: &str) -> String {
+/// The fragment escaped, with the (possibly overlapping) highlighted byte ranges merged and
+/// wrapped in `<b>`. Written here because overlapping ranges from the character-pair field
+/// trip tantivy's own `to_html`.
+fn marked_html(fragment: &str, highlighted: &[std::ops::Range<usize>]) -> String {
+    let mut ranges: Vec<std::ops::Range<usize>> =
+        highlighted.iter().filter(|r| r.start < r.end && fragment.get(r.start..r.end).is_some()).cloned().collect();
+    ranges.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    let mut html = String::with_capacity(fragment.len() + merged.len() * 7);
+    let mut at = 0;
+    for range in merged {
+        html.push_str(&escape(&fragment[at..range.start]));
+        html.push_str("<b>");
+        html.push_str(&escape(&fragment[range.clone()]));
+        html.push_str("</b>");
+        at = range.end;
+    }
+    html.push_str(&escape(&fragment[at..]));
+    html
+}
+
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -243,4 +279,21 @@ pub fn cards(found: Vec<(Hit, RowRef)>, highlighter: &Highlighter) -> Vec<Card> 
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::marked_html;
+
+    #[test]
+    fn overlapping_marks_merge_and_text_is_escaped() {
+        let text = "化学<键>反应";
+        assert_eq!(marked_html(text, &[0..6, 3..6, 0..3]), "<b>化学</b>&lt;键&gt;反应");
+        assert_eq!(marked_html(text, &[0..3, 3..6, 11..17]), "<b>化学</b>&lt;键&gt;<b>反应</b>");
+        assert_eq!(
+            marked_html(text, &[1..4, 40..50]),
+            "化学&lt;键&gt;反应",
+            "ranges off char boundaries or the text are dropped"
+        );
+    }
 }

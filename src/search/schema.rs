@@ -5,7 +5,7 @@ use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, T
 use super::text::{GRAMS, WORDS};
 
 /// Bumped whenever the schema or the analyzers change; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Every field of the index, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -14,11 +14,16 @@ pub struct Fields {
     pub key: Field,
     pub kind: Field,
     pub id: Field,
+    /// The listing's uuid as two fast numbers and its kind as 0/1: read per hit without
+    /// touching a compressed dictionary.
+    pub id_hi: Field,
+    pub id_lo: Field,
+    pub kind_number: Field,
     pub title: Field,
     pub keywords: Field,
     pub summary: Field,
     pub body: Field,
-    /// Title, keywords and summary as character pairs (substring matching).
+    /// Title, keywords and summary as characters and character pairs (substring matching).
     pub grams: Field,
     pub technical_field: Field,
     pub industry: Field,
@@ -51,7 +56,10 @@ impl Fields {
         let fields = Fields {
             key: b.add_text_field("key", STRING),
             kind: b.add_text_field("kind", facet.clone()),
-            id: b.add_text_field("id", STRING | FAST),
+            id: b.add_text_field("id", STRING),
+            id_hi: b.add_u64_field("id_hi", FAST),
+            id_lo: b.add_u64_field("id_lo", FAST),
+            kind_number: b.add_u64_field("kind_number", FAST),
             title: b.add_text_field("title", words.clone()),
             keywords: b.add_text_field("keywords", words.clone()),
             summary: b.add_text_field("summary", words.clone()),

@@ -36,6 +36,14 @@ pub struct Listing {
     pub visible_until: u64,
 }
 
+/// A kind as stored in the `kind_number` fast field.
+pub fn kind_number(kind: Kind) -> u64 {
+    match kind {
+        Kind::Achievement => 0,
+        Kind::Demand => 1,
+    }
+}
+
 /// Last visible day of listings that do not expire.
 pub const FOREVER: u64 = 99_991_231;
 
@@ -50,6 +58,10 @@ impl Listing {
         doc.add_text(f.key, Listing::key(kind, &self.id));
         doc.add_text(f.kind, kind.code());
         doc.add_text(f.id, &self.id);
+        let number = uuid::Uuid::parse_str(&self.id).map_or(0, |u| u.as_u128());
+        doc.add_u64(f.id_hi, (number >> 64) as u64);
+        doc.add_u64(f.id_lo, number as u64);
+        doc.add_u64(f.kind_number, kind_number(kind));
         doc.add_text(f.title, &self.title);
         let keywords = self.keywords.join("；");
         doc.add_text(f.keywords, &keywords);

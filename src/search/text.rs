@@ -10,8 +10,8 @@ use tantivy_jieba::jieba_rs::{Jieba, TokenizeMode};
 /// Words by jieba in search mode: a long word also yields its dictionary sub-words
 /// (数控机床 → 数控, 机床, 数控机床), so a query for a part finds the whole.
 pub const WORDS: &str = "zh_words";
-/// Overlapping pairs of Han characters plus whole Latin/number runs: finds any substring of two
-/// or more characters, whatever jieba made of it.
+/// Han characters and overlapping pairs of them plus whole Latin/number runs: finds any
+/// substring, whatever jieba made of it.
 pub const GRAMS: &str = "zh_grams";
 
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
@@ -19,7 +19,7 @@ static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 /// Registers both analyzers on an index.
 pub fn register(index: &Index) {
     index.tokenizers().register(WORDS, TextAnalyzer::from(WordTokenizer));
-    index.tokenizers().register(GRAMS, TextAnalyzer::from(GramTokenizer));
+    index.tokenizers().register(GRAMS, TextAnalyzer::from(GramTokenizer { unigrams: true }));
 }
 
 /// Loads jieba's dictionary now rather than on the first query.
@@ -98,7 +98,7 @@ pub fn index_words(text: &str) -> Vec<String> {
 /// The pairs the gram field holds for one query word, in order.
 pub fn grams_of(word: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut stream = GramTokenizer.token_stream(word);
+    let mut stream = GramTokenizer { unigrams: false }.token_stream(word);
     while stream.advance() {
         out.push(stream.token().text.clone());
     }
@@ -168,10 +168,14 @@ impl Tokenizer for WordTokenizer {
     }
 }
 
-/// Han bigrams (a lone Han character stays a unigram) and folded Latin/number runs, at
-/// consecutive positions so a phrase of pairs matches a substring.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct GramTokenizer;
+/// Han characters one by one and in overlapping pairs (both at the character's position, so a
+/// phrase of pairs still matches a substring and a single character is one term), plus folded
+/// Latin/number runs. `unigrams: false` is the query side: pairs only, unless a run is one
+/// character long.
+#[derive(Clone, Copy, Debug)]
+pub struct GramTokenizer {
+    pub unigrams: bool,
+}
 
 impl Tokenizer for GramTokenizer {
     type TokenStream<'a> = CollectedTokens;
@@ -180,8 +184,9 @@ impl Tokenizer for GramTokenizer {
         let chars: Vec<(usize, char)> = text.char_indices().collect();
         let end_of = |i: usize| chars.get(i + 1).map_or(text.len(), |(o, _)| *o);
         let mut tokens = Vec::new();
-        let mut push = |from: usize, to: usize, word: String| {
-            let position = tokens.len();
+        let mut position = 0;
+        let mut push = |from: usize, to: usize, position: usize| {
+            let word = fold(&text[from..to]);
             tokens.push(Token { offset_from: from, offset_to: to, position, text: word, position_length: 1 });
         };
         let mut i = 0;
@@ -192,12 +197,14 @@ impl Tokenizer for GramTokenizer {
                 while j + 1 < chars.len() && is_han(chars[j + 1].1) {
                     j += 1;
                 }
-                if j == i {
-                    push(start, end_of(i), c.to_string());
-                } else {
-                    for k in i..j {
-                        push(chars[k].0, end_of(k + 1), text[chars[k].0..end_of(k + 1)].to_string());
+                for (k, (at, _)) in chars.iter().enumerate().take(j + 1).skip(i) {
+                    if self.unigrams || i == j {
+                        push(*at, end_of(k), position);
                     }
+                    if k < j {
+                        push(*at, end_of(k + 1), position);
+                    }
+                    position += 1;
                 }
                 i = j + 1;
             } else if c.is_alphanumeric() {
@@ -205,7 +212,8 @@ impl Tokenizer for GramTokenizer {
                 while j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric() && !is_han(chars[j + 1].1) {
                     j += 1;
                 }
-                push(start, end_of(j), fold(&text[start..end_of(j)]));
+                push(start, end_of(j), position);
+                position += 1;
                 i = j + 1;
             } else {
                 i += 1;
@@ -250,6 +258,17 @@ mod tests {
         assert_eq!(grams_of("PLC控制器"), vec!["plc", "控制", "制器"]);
         assert_eq!(grams_of("药"), vec!["药"]);
         assert!(grams_of("，。！ ").is_empty());
+    }
+
+    #[test]
+    fn the_index_side_also_holds_single_characters_at_the_same_positions() {
+        let mut stream = GramTokenizer { unigrams: true }.token_stream("氟化锂");
+        let mut seen = Vec::new();
+        while stream.advance() {
+            seen.push((stream.token().text.clone(), stream.token().position));
+        }
+        let expected = [("氟", 0), ("氟化", 0), ("化", 1), ("化锂", 1), ("锂", 2)];
+        assert_eq!(seen, expected.map(|(t, p)| (t.to_string(), p)));
     }
 
     #[test]
