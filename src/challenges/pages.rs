@@ -129,6 +129,7 @@ async fn apply(
     demand_id: &str,
     form: Form<ApplicationForm>,
     db: &State<Db>,
+    search: &State<crate::search::Search>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, Result<Page, AppError>> {
@@ -145,7 +146,7 @@ async fn apply(
         Ok(_) => Ok(Flash::success(back, "揭榜申请已提交，发榜企业审阅后您会在本页看到结果")),
         // The form comes back with its messages and everything typed.
         Err(FormFailure::Fields(errors)) => {
-            Err(crate::demands::pages::detail_page(db, Some(&user.0), demand_id, Some((&input, &errors))).await)
+            Err(crate::demands::pages::detail_page(db, search, Some(&user.0), demand_id, Some((&input, &errors))).await)
         }
         Err(failure) => Ok(Flash::error(back, first_message(failure).map_err(Err)?)),
     }

@@ -160,6 +160,7 @@ async fn index(
 /// messages and everything that was typed.
 pub async fn detail_page(
     db: &Db,
+    search: &crate::search::Search,
     user: Option<&CurrentUser>,
     id: &str,
     application: Option<(&crate::challenges::model::ApplicationInput, &FieldErrors)>,
@@ -193,6 +194,11 @@ pub async fn detail_page(
         "can_set_challenge": owner && demand.status.is_editable(),
         "application": values,
         "application_errors": errors,
+        "matches": if service::publicly_visible(&demand) {
+            crate::search::params::matching_achievements(db, search, &demand.title, &demand.description, 5).await?
+        } else {
+            Vec::new()
+        },
     });
     let page = Page::new("demands/detail", demand.title.clone(), data);
     Ok(if application.is_some() { page.with_status(HttpStatus::UnprocessableEntity) } else { page })
@@ -202,10 +208,11 @@ pub async fn detail_page(
 async fn detail(
     id: &str,
     db: &State<Db>,
+    search: &State<crate::search::Search>,
     user: Option<CurrentUser>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Page, AppError> {
-    Ok(detail_page(db, user.as_ref(), id, None).await?.with_flash(flash))
+    Ok(detail_page(db, search, user.as_ref(), id, None).await?.with_flash(flash))
 }
 
 #[get("/new")]

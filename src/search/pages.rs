@@ -123,7 +123,7 @@ async fn page(db: &State<Db>, search: &State<Search>, params: SearchParams) -> R
         "q": params.text(),
         "total": found.total,
         "cards": found.cards,
-        "facets": found.facets.iter().map(|f| facet_view(&params, f)).collect::<Vec<_>>(),
+        "facets": found.facets.iter().filter(|f| !f.values.is_empty()).map(|f| facet_view(&params, f)).collect::<Vec<_>>(),
         "relaxed": found.relaxed,
         "words": found.words,
         "single_words": single_words,
