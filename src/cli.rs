@@ -218,6 +218,11 @@ async fn serve() -> Result<ExitCode, String> {
             if let Err(error) = crate::demands::service::expire_due(&expiry_db).await {
                 tracing::error!(%error, "expiring demands failed");
             }
+            // Index replicas that fall further behind than this rebuild from the tables.
+            let month_ago = crate::domain::time::to_stored(time::OffsetDateTime::now_utc() - time::Duration::days(30));
+            if let Err(error) = crate::search::outbox::prune(&expiry_db, &month_ago).await {
+                tracing::error!(%error, "pruning the search outbox failed");
+            }
         }
     });
     let backend = app.db.backend().name();

@@ -252,6 +252,37 @@ async fn replay_on_start_catches_up_with_the_database(app: TestApp) {
     assert_eq!(search(&app, &format!("q={}", encode("苹果"))).await["total"], json!(0));
 }
 
+async fn an_index_behind_the_pruned_outbox_is_rebuilt(app: TestApp) {
+    let c = cast(&app).await;
+    let first = publish_achievement(&c.researcher, &c.admin, json!({})).await;
+    let second = publish_achievement(&c.researcher, &c.admin, json!({"title": "苹果酒酿造工艺"})).await;
+    app.searchable().await;
+    drop(c);
+    // While this node is down both listings are withdrawn and the outbox is pruned past them.
+    let app = app
+        .stop_then(|db| async move {
+            for id in [&first, &second] {
+                let mut tx = db.begin_write().await.expect("tx");
+                techmarket::achievements::store::set_status(
+                    &mut tx,
+                    id,
+                    techmarket::achievements::model::Status::Published,
+                    techmarket::achievements::model::Status::Withdrawn,
+                    None,
+                )
+                .await
+                .expect("withdraw");
+                tx.commit().await.expect("commit");
+            }
+            let pruned = techmarket::search::outbox::prune(&db, "9999-01-01T00:00:00Z").await.expect("prune");
+            assert!(pruned > 0);
+        })
+        .await;
+    app.searchable().await;
+    assert_eq!(app.search.generation().reader.searcher().num_docs(), 0, "rebuilt from the tables, not replayed");
+    assert_eq!(search(&app, &format!("q={}", encode("苹果"))).await["total"], json!(0));
+}
+
 async fn a_corrupt_index_is_rebuilt(app: TestApp) {
     let c = cast(&app).await;
     let id = publish_achievement(&c.researcher, &c.admin, json!({})).await;
@@ -406,6 +437,7 @@ on_both_databases!(
     filters_and_facets_count_correctly,
     publish_makes_findable_and_withdraw_removes,
     replay_on_start_catches_up_with_the_database,
+    an_index_behind_the_pruned_outbox_is_rebuilt,
     a_corrupt_index_is_rebuilt,
     reindex_while_serving_hands_over,
     no_query_string_makes_search_fail,
