@@ -5,8 +5,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
 use super::model::{Achievement, Status, publicity_text};
-use crate::db::Db;
 use crate::db::conditions::Conditions;
+use crate::db::{Db, values_tuples};
 use crate::domain::time::now_stored;
 use crate::listings::Kind;
 use crate::search::outbox;
@@ -221,17 +221,11 @@ pub async fn insert_many(
     let published = status.is_public().then(|| now.clone());
     let width = CONTENT_COLUMNS.len() + 9;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let tuples: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let cells: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
-                format!("({})", cells.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO achievements ({}, region_code, id, organisation_id, created_by, status, is_demo, created_at, updated_at, \
              published_at) VALUES {}",
             CONTENT_COLUMNS.join(", "),
-            tuples.join(", ")
+            values_tuples(chunk.len(), width)
         );
         let mut query = sqlx::query(&sql);
         for (id, achievement) in chunk {

@@ -90,13 +90,10 @@ pub async fn append_many(
     }
     // Multi-row statements, in chain order (seq follows insertion order).
     for chunk in rows.chunks(40) {
-        let tuples: Vec<String> = (0..chunk.len())
-            .map(|r| format!("({})", (1..=10).map(|c| format!("${}", r * 10 + c)).collect::<Vec<_>>().join(", ")))
-            .collect();
         let sql = format!(
             "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_ip, action, subject_type, subject_id, details, prev_hash, hash) \
              VALUES {}",
-            tuples.join(", ")
+            crate::db::values_tuples(chunk.len(), 10)
         );
         let mut query = sqlx::query(&sql);
         for (id, occurred_at, event, details, prev, hash) in chunk {

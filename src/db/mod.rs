@@ -61,6 +61,14 @@ pub struct Db {
     backend: Backend,
 }
 
+/// `($1, $2), ($3, $4)` for a multi-row `INSERT … VALUES` of `rows` rows of `width` columns.
+pub fn values_tuples(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=width).map(|c| format!("${}", r * width + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A write transaction (on SQLite it began with `BEGIN IMMEDIATE`).
 pub type WriteTx = Transaction<'static, Any>;
 
@@ -142,4 +150,13 @@ fn ensure_sqlite_dir(url: &str) -> Result<(), DbError> {
         return Ok(());
     }
     std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir { path: dir.to_path_buf(), source })
+}
+
+#[cfg(test)]
+mod values_tests {
+    #[test]
+    fn values_tuples_number_every_cell() {
+        assert_eq!(super::values_tuples(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values_tuples(1, 1), "($1)");
+    }
 }

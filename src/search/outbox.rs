@@ -5,7 +5,7 @@
 use sqlx::{AnyConnection, Row as _};
 
 use crate::db::dialect::{ChainLock, lock_chain};
-use crate::db::{Backend, Db};
+use crate::db::{Backend, Db, values_tuples};
 use crate::domain::time::now_stored;
 use crate::listings::Kind;
 
@@ -32,10 +32,10 @@ pub async fn enqueue_many(conn: &mut AnyConnection, kind: Kind, ids: &[&str]) ->
     lock_chain(conn, backend, ChainLock::Audit).await?;
     let now = now_stored();
     for chunk in ids.chunks(100) {
-        let tuples: Vec<String> =
-            (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
-        let sql =
-            format!("INSERT INTO search_outbox (listing_kind, listing_id, created_at) VALUES {}", tuples.join(", "));
+        let sql = format!(
+            "INSERT INTO search_outbox (listing_kind, listing_id, created_at) VALUES {}",
+            values_tuples(chunk.len(), 3)
+        );
         let mut query = sqlx::query(&sql);
         for id in chunk {
             query = query.bind(kind.code()).bind(*id).bind(now.clone());
