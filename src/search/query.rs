@@ -171,7 +171,7 @@ pub fn text_query(f: &Fields, text: &Text, matching: Matching, weights: &Weights
                 title_words.iter().map(|w| (Occur::Should, word_query(f, w, weights, DESCRIBE_TITLE_SCALE))).collect();
             let mut counts: Vec<(String, usize)> = Vec::new();
             for word in query_words_all(&body_text) {
-                if title_words.contains(&word) {
+                if title_words.contains(&word) || FUNCTION_WORDS.contains(&word.as_str()) {
                     continue;
                 }
                 match counts.iter_mut().find(|(w, _)| *w == word) {
