@@ -186,9 +186,26 @@ fn facet_label(facet: &str, value: &str, kind: Option<Kind>) -> String {
     };
     match (facet, found) {
         (_, Some(label)) => label.to_string(),
-        ("region", None) if value == "620503" => "麦积区（620503）".to_string(),
+        ("region", None) => match tianshui_county(value) {
+            Some(name) => format!("{name}（{value}）"),
+            None => value.to_string(),
+        },
         (_, None) => value.to_string(),
     }
+}
+
+/// The county-level divisions of Tianshui (GB/T 2260), the codes listings here mostly carry.
+fn tianshui_county(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "620502" => "秦州区",
+        "620503" => "麦积区",
+        "620521" => "清水县",
+        "620522" => "秦安县",
+        "620523" => "甘谷县",
+        "620524" => "武山县",
+        "620525" => "张家川回族自治县",
+        _ => return None,
+    })
 }
 
 fn facet_title(name: &str) -> &'static str {

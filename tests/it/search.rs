@@ -155,6 +155,9 @@ async fn filters_and_facets_count_correctly(app: TestApp) {
     let labels: Vec<&str> =
         all["facets"].as_array().expect("facets").iter().map(|f| f["label"].as_str().expect("label")).collect();
     assert!(labels.contains(&"技术领域") && labels.contains(&"类别"), "{labels:?}");
+    let region =
+        all["facets"].as_array().expect("facets").iter().find(|f| f["name"] == "region").expect("region facet");
+    assert_eq!(region["values"][0]["label"], json!("麦积区（620503）"), "counties are named");
 
     let narrowed = search(&app, &format!("{q}&field=agriculture")).await;
     assert_eq!(narrowed["total"], json!(2));
