@@ -59,20 +59,6 @@ pub struct Request {
     pub backfill: bool,
 }
 
-impl Request {
-    pub fn typed(text: &str) -> Request {
-        Request {
-            text: Text::Typed(text.to_string()),
-            filters: Filters::default(),
-            sort: SortBy::Relevance,
-            offset: 0,
-            limit: 10,
-            facets: false,
-            backfill: false,
-        }
-    }
-}
-
 /// A ranked document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {

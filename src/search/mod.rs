@@ -141,12 +141,6 @@ impl Search {
         }
         Ok(true)
     }
-
-    /// Runs a search on the live generation (blocking work; call from a blocking context or
-    /// accept the short stall: typical queries take well under a millisecond).
-    pub fn run(&self, request: &engine::Request) -> tantivy::Result<engine::Outcome> {
-        engine::search(&self.generation(), request)
-    }
 }
 
 async fn open_or_rebuild(db: &Db, index_dir: &Path) -> Result<Generation, IndexError> {

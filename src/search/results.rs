@@ -161,12 +161,6 @@ pub async fn recheck(db: &Db, hits: &[Hit]) -> Result<Vec<(Hit, RowRef)>, sqlx::
 /// A re-read row, opaque outside this module.
 pub struct RowRef(Row);
 
-impl RowRef {
-    pub fn title(&self) -> &str {
-        &self.0.title
-    }
-}
-
 /// Highlighters for one query; fields with no query terms fall back to the character pairs.
 pub struct Highlighter {
     title: Vec<SnippetGenerator>,
