@@ -2,7 +2,7 @@
 //! of every query as a TREC run, using the site's query code (typed queries as the search box
 //! sends them; demands as the "matching achievements" of a demand page).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -161,8 +161,8 @@ pub fn run(
         let mut ranked: Vec<String> = outcome.hits.into_iter().map(|h| h.id).collect();
         // Judged documents no query word reached still belong to the pool: they go last.
         if let Some(judged) = judged {
-            let seen: HashMap<String, ()> = ranked.iter().map(|d| (d.clone(), ())).collect();
-            ranked.extend(judged.into_iter().filter(|d| !seen.contains_key(d)));
+            let seen: HashSet<String> = ranked.iter().cloned().collect();
+            ranked.extend(judged.into_iter().filter(|d| !seen.contains(d)));
         }
         for (i, doc) in ranked.iter().filter_map(|u| docid_of.get(u)).take(DEPTH).enumerate() {
             writeln!(file, "{} Q0 {} {} {} techmarket", q.qid, doc, i + 1, DEPTH - i).map_err(|e| e.to_string())?;

@@ -129,9 +129,18 @@ fn top(
 /// Reads the listing id and kind of each ranked document from plain numeric fast fields.
 fn hits_of(searcher: &Searcher, docs: Vec<(f32, DocAddress)>) -> tantivy::Result<Vec<Hit>> {
     let mut hits = Vec::with_capacity(docs.len());
+    // Columns are opened once per segment, not once per hit.
+    let mut columns: Vec<(u32, [tantivy::columnar::Column<u64>; 3])> = Vec::new();
     for (score, address) in docs {
-        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-        let (hi, lo, kind) = (fast.u64("id_hi")?, fast.u64("id_lo")?, fast.u64("kind_number")?);
+        let at = match columns.iter().position(|(ord, _)| *ord == address.segment_ord) {
+            Some(at) => at,
+            None => {
+                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                columns.push((address.segment_ord, [fast.u64("id_hi")?, fast.u64("id_lo")?, fast.u64("kind_number")?]));
+                columns.len() - 1
+            }
+        };
+        let [hi, lo, kind] = &columns[at].1;
         let (Some(hi), Some(lo), Some(kind)) =
             (hi.first(address.doc_id), lo.first(address.doc_id), kind.first(address.doc_id))
         else {
