@@ -223,6 +223,10 @@ async fn serve() -> Result<ExitCode, String> {
             if let Err(error) = crate::search::outbox::prune(&expiry_db, &month_ago).await {
                 tracing::error!(%error, "pruning the search outbox failed");
             }
+            // A form left open for a month or a client retrying after a month starts afresh.
+            if let Err(error) = crate::contracts::once::prune(&expiry_db, &month_ago).await {
+                tracing::error!(%error, "pruning one-time tokens failed");
+            }
         }
     });
     let backend = app.db.backend().name();

@@ -14,6 +14,7 @@ pub mod bench;
 pub mod challenges;
 pub mod cli;
 pub mod config;
+pub mod contracts;
 pub mod db;
 pub mod demands;
 pub mod demo;

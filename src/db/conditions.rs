@@ -45,6 +45,12 @@ impl Conditions {
         self
     }
 
+    /// A condition that binds nothing (`x.id IS NULL`).
+    pub fn plain(&mut self, sql: &str) -> &mut Self {
+        self.clauses.push(sql.to_string());
+        self
+    }
+
     /// `sql` with `?` standing for one integer value.
     pub fn int(&mut self, sql: &str, value: i64) -> &mut Self {
         let placeholder = self.next(Value::Int(value));

@@ -290,18 +290,32 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
         }
     }
     // A demo account that created a real (non-demo) listing stays, with that listing.
-    let achievements =
-        sqlx::query("DELETE FROM achievements WHERE is_demo = 1").execute(&mut *tx).await?.rows_affected();
-    let demo_demands = "SELECT id FROM demands WHERE is_demo = 1";
+    // Contracts are never deleted, so whatever a contract names stays too.
+    let achievements = sqlx::query(
+        "DELETE FROM achievements WHERE is_demo = 1 AND id NOT IN \
+         (SELECT achievement_id FROM contract_revisions WHERE achievement_id IS NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let demo_demands = "SELECT id FROM demands WHERE is_demo = 1 AND id NOT IN \
+         (SELECT demand_id FROM contract_revisions WHERE demand_id IS NOT NULL)";
     sqlx::query(&format!(
         "DELETE FROM challenge_applications WHERE demand_id IN ({demo_demands}) OR applicant_id IN ({demo_users})"
     ))
     .execute(&mut *tx)
     .await?;
     sqlx::query(&format!("DELETE FROM challenges WHERE demand_id IN ({demo_demands})")).execute(&mut *tx).await?;
-    let demands = sqlx::query("DELETE FROM demands WHERE is_demo = 1").execute(&mut *tx).await?.rows_affected();
+    let demands = sqlx::query(&format!("DELETE FROM demands WHERE id IN ({demo_demands})"))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     let removable_users = format!(
-        "{demo_users} AND id NOT IN (SELECT created_by FROM achievements UNION SELECT created_by FROM demands)"
+        "{demo_users} AND id NOT IN (SELECT created_by FROM achievements UNION SELECT created_by FROM demands \
+         UNION SELECT created_by FROM contracts UNION SELECT created_by FROM contract_revisions \
+         UNION SELECT broker_user_id FROM contracts WHERE broker_user_id IS NOT NULL \
+         UNION SELECT decided_by FROM contracts WHERE decided_by IS NOT NULL \
+         UNION SELECT cancelled_by FROM contract_cancellations UNION SELECT recorded_by FROM contract_share_payments)"
     );
     sqlx::query(&format!("DELETE FROM sessions WHERE user_id IN ({removable_users})")).execute(&mut *tx).await?;
     sqlx::query(&format!("DELETE FROM api_tokens WHERE user_id IN ({removable_users})")).execute(&mut *tx).await?;
@@ -310,7 +324,9 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
         .await?
         .rows_affected();
     let in_use = "SELECT organisation_id FROM users WHERE organisation_id IS NOT NULL \
-         UNION SELECT organisation_id FROM achievements UNION SELECT organisation_id FROM demands";
+         UNION SELECT organisation_id FROM achievements UNION SELECT organisation_id FROM demands \
+         UNION SELECT seller_organisation_id FROM contracts \
+         UNION SELECT buyer_organisation_id FROM contracts WHERE buyer_organisation_id IS NOT NULL";
     let kept: i64 = sqlx::query_scalar(&format!(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations WHERE is_demo = 1 AND id IN ({in_use})"
     ))

@@ -9,3 +9,4 @@ pub mod org;
 pub mod taxonomy;
 pub mod time;
 pub mod validators;
+pub mod workdays;

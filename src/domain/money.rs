@@ -159,6 +159,16 @@ impl Fen {
         format!("{sign}{}.{hundredths:02}亿元", group_thousands(whole))
     }
 
+    /// The exact amount in 元 without a unit or separators, for forms and CSV: `1234.56`, `85`.
+    pub fn yuan_exact(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = i128::from(self.0).unsigned_abs();
+        match abs % 100 {
+            0 => format!("{sign}{}", abs / 100),
+            cents => format!("{sign}{}.{cents:02}", abs / 100),
+        }
+    }
+
     /// The exact amount in 万元 without a unit, for putting back into a form: `1.234567`, `85`.
     pub fn wan_exact(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -342,6 +352,9 @@ mod tests {
         }
         assert_eq!(Fen(1_234_567).wan_exact(), "1.234567");
         assert_eq!(Fen(85_000_000).wan_exact(), "85");
+        assert_eq!(Fen(123_456).yuan_exact(), "1234.56");
+        assert_eq!(Fen(123_450).yuan_exact(), "1234.50");
+        assert_eq!(Fen(8_500).yuan_exact(), "85");
     }
 
     #[test]

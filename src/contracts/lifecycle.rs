@@ -1,0 +1,114 @@
+//! Where a contract stands in registration, who may move it, and the registration clock.
+//!
+//! draft → submitted (受理; the clock starts) → correction_requested (补正; the clock stops and
+//! restarts on resubmission) → registered (登记) or refused (未予登记). A registered contract is
+//! later amended (变更登记: a new revision) or cancelled (注销登记: an added record); both leave it
+//! `registered` in this table, so the row itself never changes again.
+
+use time::Date;
+
+use crate::domain::workdays;
+use crate::labelled_enum;
+
+labelled_enum!(
+    /// The stored registration status.
+    Status {
+        Draft = "draft": "草稿",
+        Submitted = "submitted": "已受理",
+        CorrectionRequested = "correction_requested": "待补正",
+        Registered = "registered": "已登记",
+        Refused = "refused": "未予登记",
+    }
+);
+
+labelled_enum!(
+    /// What someone does to a contract (the API's sub-resources, the forms' actions).
+    Action {
+        Submit = "submit": "提交登记",
+        RequestCorrection = "request-correction": "要求补正",
+        Register = "register": "准予登记",
+        Refuse = "refuse": "不予登记",
+        Amend = "amend": "变更登记",
+        Cancel = "cancel": "注销登记",
+    }
+);
+
+impl Action {
+    /// Registry actions belong to administrators; submission to the seller's side.
+    pub fn by_administrator(self) -> bool {
+        self != Action::Submit
+    }
+}
+
+impl Status {
+    /// The seller's side may still change what the contract says.
+    pub fn is_editable(self) -> bool {
+        matches!(self, Status::Draft | Status::CorrectionRequested)
+    }
+}
+
+/// The status an action leads to from `from`, if it is allowed there. `cancelled` says whether a
+/// 注销登记 has been recorded (only then are amend and cancel closed).
+pub fn next(from: Status, action: Action, cancelled: bool) -> Option<Status> {
+    use Action as A;
+    use Status as S;
+    match (from, action) {
+        (S::Draft | S::CorrectionRequested, A::Submit) => Some(S::Submitted),
+        (S::Submitted, A::RequestCorrection) => Some(S::CorrectionRequested),
+        (S::Submitted, A::Register) => Some(S::Registered),
+        (S::Submitted, A::Refuse) => Some(S::Refused),
+        (S::Registered, A::Amend | A::Cancel) if !cancelled => Some(S::Registered),
+        _ => None,
+    }
+}
+
+/// The registry's deadline: `days` working days after acceptance.
+pub fn due_on(accepted_on: Date, days: u32) -> Date {
+    workdays::add_working_days(accepted_on, days)
+}
+
+/// Whether a submitted contract has passed its deadline on `today`.
+pub fn is_overdue(status: Status, due: Option<Date>, today: Date) -> bool {
+    status == Status::Submitted && due.is_some_and(|d| today > d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn every_transition_is_listed_and_nothing_else_is_allowed() {
+        let allowed: Vec<(Status, Action, bool, Status)> = vec![
+            (Status::Draft, Action::Submit, false, Status::Submitted),
+            (Status::CorrectionRequested, Action::Submit, false, Status::Submitted),
+            (Status::Submitted, Action::RequestCorrection, false, Status::CorrectionRequested),
+            (Status::Submitted, Action::Register, false, Status::Registered),
+            (Status::Submitted, Action::Refuse, false, Status::Refused),
+            (Status::Registered, Action::Amend, false, Status::Registered),
+            (Status::Registered, Action::Cancel, false, Status::Registered),
+        ];
+        for from in Status::ALL {
+            for action in Action::ALL {
+                for cancelled in [false, true] {
+                    let expected = allowed
+                        .iter()
+                        .find(|(f, a, c, _)| f == from && a == action && (*c == cancelled || *f != Status::Registered))
+                        .filter(|_| !(cancelled && *from == Status::Registered))
+                        .map(|(_, _, _, to)| *to);
+                    assert_eq!(next(*from, *action, cancelled), expected, "{from:?} {action:?} cancelled={cancelled}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_clock_counts_working_days() {
+        // Accepted Friday 2027-03-05: 15 working days later is Friday 2027-03-26.
+        let due = due_on(date!(2027 - 03 - 05), 15);
+        assert_eq!(due, date!(2027 - 03 - 26));
+        assert!(!is_overdue(Status::Submitted, Some(due), due));
+        assert!(is_overdue(Status::Submitted, Some(due), date!(2027 - 03 - 27)));
+        assert!(!is_overdue(Status::CorrectionRequested, Some(due), date!(2027 - 04 - 30)));
+    }
+}

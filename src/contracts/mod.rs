@@ -1,0 +1,15 @@
+//! 技术合同 and their registration (技术合同认定登记, DOMAIN.md §6): drafting, the registration
+//! pre-check, the registry's lifecycle with its working-day clock, amendments as revisions,
+//! cancellation, revenue share, and the lists, prints and exports around them.
+
+pub mod amounts;
+pub mod diff;
+pub mod lifecycle;
+pub mod model;
+pub mod once;
+pub mod precheck;
+pub mod records;
+pub mod service;
+pub mod share;
+pub mod store;
+pub mod vocab;

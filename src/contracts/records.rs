@@ -1,0 +1,309 @@
+//! SQL of what is added around a contract and never changed: lifecycle events, cancellations,
+//! revenue-share payments; and the lists and totals read across contracts.
+
+use serde::Serialize;
+use sqlx::{AnyConnection, Row as _};
+
+use super::lifecycle::Status;
+use crate::db::Db;
+use crate::db::conditions::Conditions;
+use crate::domain::time::now_stored;
+
+/// One step in a contract's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    pub kind: String,
+    pub revision_no: Option<i64>,
+    pub note: String,
+    pub actor_name: Option<String>,
+    pub occurred_at: String,
+}
+
+pub async fn add_event(
+    conn: &mut AnyConnection,
+    contract_id: &str,
+    kind: &str,
+    revision_no: Option<i64>,
+    note: &str,
+    actor: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO contract_events (contract_id, kind, revision_no, note, actor_user_id, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(contract_id)
+    .bind(kind)
+    .bind(revision_no)
+    .bind(note)
+    .bind(actor)
+    .bind(now_stored())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(db: &Db, contract_id: &str) -> Result<Vec<EventRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT e.kind, e.revision_no, e.note, u.display_name AS actor_name, e.occurred_at FROM contract_events e \
+         LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.contract_id = $1 ORDER BY e.seq",
+    )
+    .bind(contract_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(EventRow {
+                kind: row.try_get("kind")?,
+                revision_no: row.try_get("revision_no")?,
+                note: row.try_get("note")?,
+                actor_name: row.try_get("actor_name")?,
+                occurred_at: row.try_get("occurred_at")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn add_cancellation(
+    conn: &mut AnyConnection,
+    contract_id: &str,
+    reason: &str,
+    by: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO contract_cancellations (contract_id, reason, cancelled_at, cancelled_by) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (contract_id) DO NOTHING",
+    )
+    .bind(contract_id)
+    .bind(reason)
+    .bind(now_stored())
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A payment of the team's share.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentRow {
+    pub id: String,
+    pub paid_on: String,
+    pub amount_fen: i64,
+    pub note: String,
+    pub recorded_by_name: Option<String>,
+    pub recorded_at: String,
+}
+
+pub async fn add_payment(
+    conn: &mut AnyConnection,
+    id: &str,
+    contract_id: &str,
+    paid_on: &str,
+    amount_fen: i64,
+    note: &str,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO contract_share_payments (id, contract_id, paid_on, amount_fen, note, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(contract_id)
+    .bind(paid_on)
+    .bind(amount_fen)
+    .bind(note)
+    .bind(by)
+    .bind(now_stored())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn payments(db: &Db, contract_id: &str) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.paid_on, p.amount_fen, p.note, u.display_name AS recorded_by_name, p.recorded_at \
+         FROM contract_share_payments p LEFT JOIN users u ON u.id = p.recorded_by WHERE p.contract_id = $1 ORDER BY p.paid_on, p.recorded_at",
+    )
+    .bind(contract_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(PaymentRow {
+                id: row.try_get("id")?,
+                paid_on: row.try_get("paid_on")?,
+                amount_fen: row.try_get("amount_fen")?,
+                note: row.try_get("note")?,
+                recorded_by_name: row.try_get("recorded_by_name")?,
+                recorded_at: row.try_get("recorded_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Whose contracts a list shows.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Administrators: every contract.
+    All,
+    /// A member: contracts they drafted or broker, and those their organisation is party to.
+    Member { user_id: String, organisation_id: Option<String> },
+}
+
+/// Which contracts a list shows.
+#[derive(Debug, Clone)]
+pub struct ListFilter {
+    pub scope: Scope,
+    pub status: Option<Status>,
+    /// Only registered contracts that were cancelled (`Some(true)`) or not (`Some(false)`).
+    pub cancelled: Option<bool>,
+    /// Only submitted contracts whose deadline is before this date (`YYYY-MM-DD`).
+    pub overdue_on: Option<String>,
+    /// Words in the title or a party's name.
+    pub text: Option<String>,
+    /// Registered on or after / before these dates (`YYYY-MM-DD`), inclusive / exclusive.
+    pub registered_from: Option<String>,
+    pub registered_before: Option<String>,
+}
+
+/// One line of a contract list: the registration record with its current revision's headline.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListRow {
+    pub id: String,
+    pub status: Status,
+    pub cancelled: bool,
+    pub title: String,
+    pub contract_type: String,
+    pub subtype: String,
+    pub seller_name: String,
+    pub seller_credit_code: Option<String>,
+    pub buyer_name: String,
+    pub buyer_credit_code: Option<String>,
+    pub technical_field: Option<String>,
+    pub signed_on: Option<String>,
+    pub total_fen: Option<i64>,
+    pub technology_fen: Option<i64>,
+    pub accepted_on: Option<String>,
+    pub due_on: Option<String>,
+    pub registration_no: Option<String>,
+    pub registered_on: Option<String>,
+    pub revision_no: i64,
+    pub updated_at: String,
+}
+
+const CURRENT_JOIN: &str = "FROM contracts c \
+     JOIN contract_revisions r ON r.contract_id = c.id \
+      AND r.revision_no = (SELECT MAX(r2.revision_no) FROM contract_revisions r2 WHERE r2.contract_id = c.id) \
+     LEFT JOIN contract_cancellations x ON x.contract_id = c.id";
+
+fn conditions(filter: &ListFilter) -> Conditions {
+    let mut c = Conditions::default();
+    if let Scope::Member { user_id, organisation_id } = &filter.scope {
+        match organisation_id {
+            Some(org) => c.texts(
+                "(c.created_by = ? OR c.broker_user_id = ? OR c.seller_organisation_id = ? OR c.buyer_organisation_id = ?)",
+                &[user_id, user_id, org, org],
+            ),
+            None => c.texts("(c.created_by = ? OR c.broker_user_id = ?)", &[user_id, user_id]),
+        };
+    }
+    if let Some(status) = filter.status {
+        c.text("c.status = ?", status.code());
+    }
+    match filter.cancelled {
+        Some(true) => c.plain("x.contract_id IS NOT NULL"),
+        Some(false) => c.plain("x.contract_id IS NULL"),
+        None => &mut c,
+    };
+    if let Some(today) = &filter.overdue_on {
+        c.text("c.status = 'submitted' AND c.due_on < ?", today.clone());
+    }
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        c.texts(
+            "(r.title LIKE ? OR r.seller_name LIKE ? OR r.buyer_name LIKE ? OR c.registration_no LIKE ?)",
+            &[&pattern, &pattern, &pattern, &pattern],
+        );
+    }
+    if let Some(from) = &filter.registered_from {
+        c.text("c.registered_on >= ?", from.clone());
+    }
+    if let Some(before) = &filter.registered_before {
+        c.text("c.registered_on < ?", before.clone());
+    }
+    c
+}
+
+/// A page of contracts, most recently changed first, and how many there are in all.
+pub async fn list(db: &Db, filter: &ListFilter, offset: i64, limit: i64) -> Result<(Vec<ListRow>, i64), sqlx::Error> {
+    let c = conditions(filter);
+    let where_sql = c.sql();
+    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {CURRENT_JOIN} {where_sql}");
+    let total: i64 = c.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?.try_get(0)?;
+    let sql = format!(
+        "SELECT c.id, c.status, x.contract_id AS cancelled_id, r.title, r.contract_type, r.subtype, r.seller_name, r.seller_credit_code, \
+         r.buyer_name, r.buyer_credit_code, r.technical_field, r.signed_on, r.total_fen, r.technology_fen, c.accepted_on, c.due_on, \
+         c.registration_no, c.registered_on, r.revision_no, c.updated_at {CURRENT_JOIN} {where_sql} \
+         ORDER BY c.updated_at DESC, c.id DESC LIMIT {limit} OFFSET {offset}"
+    );
+    let rows = c.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
+    let items = rows
+        .iter()
+        .map(|row| {
+            let status: String = row.try_get("status")?;
+            Ok(ListRow {
+                id: row.try_get("id")?,
+                status: Status::from_code(&status)
+                    .ok_or_else(|| sqlx::Error::Decode(format!("contract status {status:?}").into()))?,
+                cancelled: row.try_get::<Option<String>, _>("cancelled_id")?.is_some(),
+                title: row.try_get("title")?,
+                contract_type: row.try_get("contract_type")?,
+                subtype: row.try_get("subtype")?,
+                seller_name: row.try_get("seller_name")?,
+                seller_credit_code: row.try_get("seller_credit_code")?,
+                buyer_name: row.try_get("buyer_name")?,
+                buyer_credit_code: row.try_get("buyer_credit_code")?,
+                technical_field: row.try_get("technical_field")?,
+                signed_on: row.try_get("signed_on")?,
+                total_fen: row.try_get("total_fen")?,
+                technology_fen: row.try_get("technology_fen")?,
+                accepted_on: row.try_get("accepted_on")?,
+                due_on: row.try_get("due_on")?,
+                registration_no: row.try_get("registration_no")?,
+                registered_on: row.try_get("registered_on")?,
+                revision_no: row.try_get("revision_no")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok((items, total))
+}
+
+/// Registered, not-cancelled contracts of one month (Asia/Shanghai), by their current revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthTotal {
+    /// `2026-01`
+    pub month: String,
+    pub count: i64,
+    pub total_fen: i64,
+    pub technology_fen: i64,
+}
+
+/// Month by month, the registered totals between two dates (`YYYY-MM-DD`, `to` exclusive).
+pub async fn monthly_totals(db: &Db, from: &str, to: &str) -> Result<Vec<MonthTotal>, sqlx::Error> {
+    let sql = format!(
+        "SELECT SUBSTR(c.registered_on, 1, 7) AS month, CAST(COUNT(*) AS BIGINT) AS n, \
+         CAST(COALESCE(SUM(r.total_fen), 0) AS BIGINT) AS total, CAST(COALESCE(SUM(r.technology_fen), 0) AS BIGINT) AS technology \
+         {CURRENT_JOIN} WHERE c.status = 'registered' AND x.contract_id IS NULL AND c.registered_on >= $1 AND c.registered_on < $2 \
+         GROUP BY SUBSTR(c.registered_on, 1, 7) ORDER BY month"
+    );
+    let rows = sqlx::query(&sql).bind(from).bind(to).fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(MonthTotal {
+                month: row.try_get("month")?,
+                count: row.try_get("n")?,
+                total_fen: row.try_get("total")?,
+                technology_fen: row.try_get("technology")?,
+            })
+        })
+        .collect()
+}
