@@ -68,6 +68,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/achievements", crate::achievements::pages::routes())
         .mount("/demands", crate::demands::pages::routes())
         .mount("/challenges", crate::challenges::pages::routes())
+        .mount("/contracts", crate::contracts::pages::routes())
         .mount("/", crate::search::pages::routes())
         .mount("/static", assets::routes())
         .mount("/api/v1", crate::health::routes())
@@ -76,6 +77,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/api/v1", crate::achievements::api::routes())
         .mount("/api/v1", crate::demands::api::routes())
         .mount("/api/v1", crate::challenges::api::routes())
+        .mount("/api/v1", crate::contracts::api::routes())
         .mount("/api/v1", crate::search::api::routes())
         .mount("/api/v1", gate::routes())
         .register("/", catchers::all());

@@ -3,13 +3,17 @@
 //! cancellation, revenue share, and the lists, prints and exports around them.
 
 pub mod amounts;
+pub mod api;
 pub mod diff;
+pub mod export;
 pub mod lifecycle;
 pub mod model;
 pub mod once;
+pub mod pages;
 pub mod precheck;
 pub mod records;
 pub mod service;
 pub mod share;
 pub mod store;
+pub mod view;
 pub mod vocab;

@@ -14,8 +14,9 @@ use crate::domain::taxonomy::TechnicalField;
 use crate::domain::validators::{CreditCodeError, credit_code};
 
 /// A contract as typed. Amounts are text in 元 (or 万元 with `amount_unit = "wan"`; a written
-/// suffix such as `万` wins), so nothing is lost to floating point on the way in.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// suffix such as `万` wins), so nothing is lost to floating point on the way in. The same struct
+/// reads the JSON body and the HTML form (`FromForm`), so both accept exactly the same fields.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, rocket::form::FromForm)]
 #[serde(default, deny_unknown_fields)]
 pub struct ContractInput {
     pub contract_type: Option<String>,
@@ -66,6 +67,12 @@ pub struct ContractInput {
     pub team_share: Option<String>,
     /// The version the edit is based on (optimistic locking).
     pub version: Option<i64>,
+    /// Forms only: the new-contract form's one-time token (never part of a JSON body).
+    #[serde(skip)]
+    pub form_token: Option<String>,
+    /// Forms only: why an amendment is made (the API sends it beside the contract).
+    #[serde(skip)]
+    pub amend_reason: Option<String>,
 }
 
 /// One party as registration records it.

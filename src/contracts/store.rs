@@ -437,3 +437,13 @@ pub async fn current_revision(db: &Db, contract_id: &str) -> Result<Option<Revis
     let sql = format!("{REVISION_SQL} WHERE r.contract_id = $1 ORDER BY r.revision_no DESC LIMIT 1");
     sqlx::query(&sql).bind(contract_id).fetch_optional(db.pool()).await?.as_ref().map(revision_from_row).transpose()
 }
+
+/// Active brokers, by name (the form's choice of broker).
+pub async fn active_brokers(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, display_name FROM users WHERE role = 'broker' AND status = 'active' ORDER BY display_name, id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("display_name")?))).collect()
+}

@@ -1,0 +1,298 @@
+//! Contract API: drafting (with `Idempotency-Key`), editing, the registration actions as
+//! sub-resources, revisions, the pre-check, team-share payments, and the public aggregate.
+
+use rocket::http::{Header, Status as HttpStatus};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::serde::json::Json;
+use rocket::{Responder, Route, State, get, post, put, routes};
+use serde_json::{Value, json};
+
+use super::lifecycle::{Action, Status};
+use super::model::ContractInput;
+use super::records::{self, ListFilter, Scope};
+use super::service::{self, ActionInput, AmendInput, Caller, Once, PaymentInput};
+use super::{store, view};
+use crate::auth::secrets::hash_secret;
+use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
+use crate::db::Db;
+use crate::domain::account::AccountStatus;
+use crate::domain::time::today_shanghai;
+use crate::error::AppError;
+
+const PER_PAGE: i64 = 50;
+
+/// The optional `Idempotency-Key` header of a create.
+pub struct IdempotencyKey(Option<String>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for IdempotencyKey {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        Outcome::Success(IdempotencyKey(request.headers().get_one("Idempotency-Key").map(str::to_string)))
+    }
+}
+
+impl IdempotencyKey {
+    fn checked(&self) -> Result<Option<&str>, AppError> {
+        match self.0.as_deref().map(str::trim) {
+            None => Ok(None),
+            Some(key) if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(key)),
+            Some(_) => Err(AppError::bad_request(
+                "invalid_idempotency_key",
+                "Idempotency-Key 应为 1–200 个可见 ASCII 字符（例如一个 UUID）",
+            )),
+        }
+    }
+}
+
+/// Scope of the caller's lists: everything for administrators, their own otherwise.
+pub fn scope_of(user: &CurrentUser) -> Scope {
+    if user.is_admin {
+        Scope::All
+    } else {
+        Scope::Member {
+            user_id: user.id.clone(),
+            organisation_id: user.organisation_id.clone().filter(|_| user.status == AccountStatus::Active),
+        }
+    }
+}
+
+/// Reads a status filter (`cancelled` is a status people filter by, though stored apart).
+pub fn status_filter(code: Option<&str>) -> Result<(Option<Status>, Option<bool>), AppError> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok((None, None)),
+        Some("cancelled") => Ok((Some(Status::Registered), Some(true))),
+        Some("registered") => Ok((Some(Status::Registered), Some(false))),
+        Some(other) => Status::from_code(other)
+            .map(|s| (Some(s), None))
+            .ok_or_else(|| AppError::bad_request("invalid_parameter", format!("status “{other}”不是可选的状态"))),
+    }
+}
+
+#[get("/contracts?<status>&<overdue>&<q>&<page>")]
+async fn list(
+    db: &State<Db>,
+    user: CurrentUser,
+    status: Option<&str>,
+    overdue: Option<bool>,
+    q: Option<&str>,
+    page: Option<i64>,
+) -> Result<Json<Value>, AppError> {
+    let (status, cancelled) = status_filter(status)?;
+    let page = page.unwrap_or(1);
+    if !(1..=100_000).contains(&page) {
+        return Err(AppError::bad_request("invalid_parameter", "page 应为 1 到 100000 之间的整数"));
+    }
+    let today = today_shanghai();
+    let filter = ListFilter {
+        scope: scope_of(&user),
+        status,
+        cancelled,
+        overdue_on: overdue.unwrap_or(false).then(|| crate::domain::forms::date_text(today)),
+        text: q.map(str::to_string),
+        registered_from: None,
+        registered_before: None,
+    };
+    let (rows, total) = records::list(db, &filter, (page - 1) * PER_PAGE, PER_PAGE).await?;
+    let items: Vec<Value> = rows.iter().map(|r| view::list_row(r, today)).collect();
+    Ok(Json(json!({"items": items, "total": total, "page": page, "per_page": PER_PAGE})))
+}
+
+/// The public's view: aggregate figures of registered contracts, no contract details.
+#[get("/contracts/summary?<year>")]
+async fn summary(db: &State<Db>, year: Option<i32>) -> Result<Json<Value>, AppError> {
+    let year = year.unwrap_or_else(|| today_shanghai().year());
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::bad_request("invalid_parameter", "year 应为 2000 到 2100 之间的年份"));
+    }
+    Ok(Json(summary_of(db, year).await?))
+}
+
+/// Registered, not-cancelled contracts of one year (Asia/Shanghai), month by month.
+pub async fn summary_of(db: &Db, year: i32) -> Result<Value, AppError> {
+    let months = records::monthly_totals(db, &format!("{year:04}-01-01"), &format!("{:04}-01-01", year + 1)).await?;
+    let count: i64 = months.iter().map(|m| m.count).sum();
+    let total: i128 = months.iter().map(|m| i128::from(m.total_fen)).sum();
+    let technology: i128 = months.iter().map(|m| i128::from(m.technology_fen)).sum();
+    let as_fen = |v: i128| crate::domain::money::Fen(i64::try_from(v).unwrap_or(i64::MAX));
+    Ok(json!({
+        "year": year,
+        "registered_count": count,
+        "total_fen": total as i64,
+        "total_text": as_fen(total).format_compact(),
+        "technology_fen": technology as i64,
+        "technology_text": as_fen(technology).format_compact(),
+        "months": months,
+    }))
+}
+
+/// A created contract: 201 with the contract, and a header when an earlier request made it.
+#[derive(Responder)]
+#[response(status = 201, content_type = "json")]
+struct CreatedResponse {
+    body: Json<Value>,
+    replayed: Header<'static>,
+}
+
+async fn full(db: &Db, user: &CurrentUser, id: &str) -> Result<Value, AppError> {
+    let (contract, _) = service::visible(db, user, id).await?;
+    let revision = service::current(db, &contract).await?;
+    let mut value = view::contract(&contract, &revision, today_shanghai());
+    value["precheck"] = json!(super::precheck::run(&revision.draft));
+    value["input"] = json!(revision.draft.to_input());
+    Ok(value)
+}
+
+#[post("/contracts", format = "json", data = "<body>")]
+async fn create(
+    body: Json<ContractInput>,
+    key: IdempotencyKey,
+    db: &State<Db>,
+    user: ActiveUser,
+    ip: ClientAddr,
+) -> Result<CreatedResponse, AppError> {
+    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let proof = key
+        .checked()?
+        .map(|key| Once::Key { key, request_hash: hash_secret(&serde_json::to_string(&body.0).unwrap_or_default()) });
+    let created = service::create(db, &caller, &body, proof).await?;
+    let value = full(db, &user.0, &created.id).await?;
+    Ok(CreatedResponse {
+        body: Json(value),
+        replayed: Header::new("Idempotent-Replayed", if created.replayed { "true" } else { "false" }),
+    })
+}
+
+#[get("/contracts/<id>")]
+async fn detail(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+    Ok(Json(full(db, &user, id).await?))
+}
+
+#[put("/contracts/<id>", format = "json", data = "<body>")]
+async fn update(
+    id: &str,
+    body: Json<ContractInput>,
+    db: &State<Db>,
+    user: ActiveUser,
+    ip: ClientAddr,
+) -> Result<Json<Value>, AppError> {
+    let caller = Caller { user: &user.0, ip: &ip.0 };
+    service::update(db, &caller, id, &body).await?;
+    Ok(Json(full(db, &user.0, id).await?))
+}
+
+#[get("/contracts/<id>/revisions")]
+async fn revisions(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+    service::visible(db, &user, id).await?;
+    let items: Vec<Value> = store::revisions(db, id).await?.iter().map(view::revision).collect();
+    Ok(Json(json!({"items": items})))
+}
+
+#[get("/contracts/<id>/events")]
+async fn events(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+    service::visible(db, &user, id).await?;
+    let items: Vec<Value> = records::events(db, id)
+        .await?
+        .iter()
+        .map(|e| {
+            json!({"kind": e.kind, "label": view::event_label(&e.kind), "revision_no": e.revision_no,
+            "note": e.note, "actor_name": e.actor_name, "occurred_at": e.occurred_at})
+        })
+        .collect();
+    Ok(Json(json!({"items": items})))
+}
+
+#[get("/contracts/<id>/precheck")]
+async fn precheck(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+    let (contract, _) = service::visible(db, &user, id).await?;
+    let findings = service::precheck_of(db, &contract).await?;
+    let blocking = super::precheck::blocks(&findings);
+    Ok(Json(json!({"items": findings, "can_submit": !blocking && contract.status.is_editable()})))
+}
+
+#[post("/contracts/<id>/amend", format = "json", data = "<body>")]
+async fn amend(
+    id: &str,
+    body: Json<AmendInput>,
+    db: &State<Db>,
+    user: ActiveUser,
+    ip: ClientAddr,
+) -> Result<Json<Value>, AppError> {
+    let caller = Caller { user: &user.0, ip: &ip.0 };
+    service::amend(db, &caller, id, &body).await?;
+    Ok(Json(full(db, &user.0, id).await?))
+}
+
+#[get("/contracts/<id>/share-payments")]
+async fn payments(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+    service::visible(db, &user, id).await?;
+    Ok(Json(json!({"items": records::payments(db, id).await?})))
+}
+
+#[post("/contracts/<id>/share-payments", format = "json", data = "<body>")]
+async fn pay(
+    id: &str,
+    body: Json<PaymentInput>,
+    db: &State<Db>,
+    user: ActiveUser,
+    ip: ClientAddr,
+) -> Result<(HttpStatus, Json<Value>), AppError> {
+    let caller = Caller { user: &user.0, ip: &ip.0 };
+    service::record_payment(db, &caller, id, &body).await?;
+    Ok((HttpStatus::Created, Json(json!({"items": records::payments(db, id).await?}))))
+}
+
+/// Runs one registration action (amend has its own route: it carries the whole contract).
+pub async fn act(
+    db: &Db,
+    caller: &Caller<'_>,
+    id: &str,
+    action: Action,
+    input: &ActionInput,
+) -> Result<Value, AppError> {
+    let warnings = match action {
+        Action::Submit => service::submit(db, caller, id).await?,
+        Action::RequestCorrection => {
+            service::request_correction(db, caller, id, input).await?;
+            Vec::new()
+        }
+        Action::Register => {
+            service::register(db, caller, id, input).await?;
+            Vec::new()
+        }
+        Action::Refuse => {
+            service::refuse(db, caller, id, input).await?;
+            Vec::new()
+        }
+        Action::Cancel => {
+            service::cancel(db, caller, id, input).await?;
+            Vec::new()
+        }
+        Action::Amend => return Err(AppError::bad_request("use_amend", "变更登记请提交完整的合同内容和变更原因")),
+    };
+    Ok(json!({"warnings": warnings}))
+}
+
+#[post("/contracts/<id>/<action>", data = "<body>", rank = 5)]
+async fn action(
+    id: &str,
+    action: &str,
+    body: Option<Json<ActionInput>>,
+    db: &State<Db>,
+    user: ActiveUser,
+    ip: ClientAddr,
+) -> Result<Json<Value>, AppError> {
+    let action = Action::from_code(action).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
+    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let input = body.map(|b| b.into_inner()).unwrap_or_default();
+    let outcome = act(db, &caller, id, action, &input).await?;
+    let mut value = full(db, &user.0, id).await?;
+    value["warnings"] = outcome["warnings"].clone();
+    Ok(Json(value))
+}
+
+/// Mounted at `/api/v1`.
+pub fn routes() -> Vec<Route> {
+    routes![list, summary, create, detail, update, revisions, events, precheck, amend, payments, pay, action]
+}

@@ -1,0 +1,93 @@
+//! CSV export of an administrator's contract list: UTF-8 with a byte-order mark (Excel opens it
+//! as Chinese), amounts in 元 written exactly, and cells that a spreadsheet would read as a
+//! formula neutralised.
+
+use super::records::ListRow;
+use super::view::status_label;
+use super::vocab::{ContractType, Subtype};
+use crate::domain::money::Fen;
+use crate::domain::taxonomy::TechnicalField;
+
+const HEADERS: [&str; 18] = [
+    "合同编号",
+    "登记编号",
+    "合同名称",
+    "合同类型",
+    "合同子类",
+    "卖方",
+    "卖方统一社会信用代码",
+    "买方",
+    "买方统一社会信用代码",
+    "技术领域",
+    "签订日期",
+    "合同成交额（元）",
+    "技术交易额（元）",
+    "状态",
+    "受理日期",
+    "办结期限",
+    "登记日期",
+    "现行版本",
+];
+
+/// One CSV cell: quoted when needed, and a leading `= + - @` escaped with `'`.
+fn cell(text: &str) -> String {
+    let guarded =
+        if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
+}
+
+fn line(cells: &[String]) -> String {
+    let mut out = cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
+    out.push_str("\r\n");
+    out
+}
+
+/// The whole file.
+pub fn csv(rows: &[ListRow]) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&line(&HEADERS.map(str::to_string)));
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let yuan = |v: Option<i64>| v.map(|f| Fen(f).yuan_exact()).unwrap_or_default();
+    for row in rows {
+        out.push_str(&line(&[
+            row.id.clone(),
+            text(&row.registration_no),
+            row.title.clone(),
+            ContractType::from_code(&row.contract_type).map(|t| t.label()).unwrap_or_default().to_string(),
+            Subtype::from_code(&row.subtype).map(|t| t.label()).unwrap_or_default().to_string(),
+            row.seller_name.clone(),
+            text(&row.seller_credit_code),
+            row.buyer_name.clone(),
+            text(&row.buyer_credit_code),
+            row.technical_field
+                .as_deref()
+                .and_then(TechnicalField::from_code)
+                .map(|f| f.label())
+                .unwrap_or_default()
+                .to_string(),
+            text(&row.signed_on),
+            yuan(row.total_fen),
+            yuan(row.technology_fen),
+            status_label(row.status, row.cancelled).to_string(),
+            text(&row.accepted_on),
+            text(&row.due_on),
+            text(&row.registered_on),
+            row.revision_no.to_string(),
+        ]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_and_formulas_neutralised() {
+        assert_eq!(cell("苹果"), "苹果");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("说\"明\""), "\"说\"\"明\"\"\"");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("-1"), "'-1");
+    }
+}
