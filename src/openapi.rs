@@ -169,6 +169,90 @@ pub const OPERATIONS: &[Operation] = &[
         true,
         &[],
     ),
+    op(
+        "get",
+        "/contracts",
+        "技术合同",
+        "我可见的技术合同（管理员为全部）；status 含 cancelled，overdue=true 只看逾期",
+        None,
+        "ContractList",
+        true,
+        &["status", "overdue", "q", "page"],
+    ),
+    op(
+        "get",
+        "/contracts/summary",
+        "技术合同",
+        "公开汇总：某年已登记、未注销合同的份数与金额（按北京时间逐月）",
+        None,
+        "ContractSummary",
+        false,
+        &["year"],
+    ),
+    op(
+        "post",
+        "/contracts",
+        "技术合同",
+        "起草技术合同（可带 Idempotency-Key 请求头，重复请求只创建一份）",
+        Some("ContractInput"),
+        "Contract",
+        true,
+        &[],
+    ),
+    op("get", "/contracts/{id}", "技术合同", "合同详情（现行版本、登记时钟、预审结果）", None, "Contract", true, &[]),
+    op(
+        "put",
+        "/contracts/{id}",
+        "技术合同",
+        "修改草稿或待补正的合同（须带 version）",
+        Some("ContractInput"),
+        "Contract",
+        true,
+        &[],
+    ),
+    op("get", "/contracts/{id}/revisions", "技术合同", "全部版本（变更登记保留旧版本）", None, "Object", true, &[]),
+    op("get", "/contracts/{id}/events", "技术合同", "办理记录", None, "Object", true, &[]),
+    op(
+        "get",
+        "/contracts/{id}/precheck",
+        "技术合同",
+        "登记预审：error 阻止提交，warning 仅提示",
+        None,
+        "Object",
+        true,
+        &[],
+    ),
+    op(
+        "post",
+        "/contracts/{id}/amend",
+        "技术合同",
+        "变更登记（管理员）：新增版本并说明原因",
+        Some("ContractAmend"),
+        "Contract",
+        true,
+        &[],
+    ),
+    op("get", "/contracts/{id}/share-payments", "技术合同", "完成团队奖励发放记录", None, "Object", true, &[]),
+    op(
+        "post",
+        "/contracts/{id}/share-payments",
+        "技术合同",
+        "登记一笔完成团队奖励发放",
+        Some("SharePayment"),
+        "Object",
+        true,
+        &[],
+    ),
+    op(
+        "post",
+        "/contracts/{id}/{action}",
+        "技术合同",
+        "submit（卖方）/ request-correction / register / refuse / cancel（管理员）",
+        Some("ContractAction"),
+        "Contract",
+        true,
+        &[],
+    ),
 ];
 
 /// Unsafe requests a browser session makes are refused here when the CSRF check fails; they are
@@ -238,6 +322,37 @@ fn schemas() -> Value {
         "ChallengeApplication": {"type": "object", "additionalProperties": false, "properties": {
             "team": text("团队介绍"), "proposal": text("技术方案，至少 20 字"), "expected_results": text("预期成果"),
             "attachments": text("附件链接，每行一个 http/https")}},
+        "ContractInput": {"type": "object", "additionalProperties": false, "description": "金额为文本，默认单位元（amount_unit=wan 为万元，或在数字后写“万”），精确到分", "properties": {
+            "contract_type": text("development | transfer | licence | consulting | service"), "subtype": text("合同子类代码，须属于合同类型"),
+            "title": text("合同名称，4–100 字"), "subject": text("合同标的与技术内容"), "seller_organisation_id": text("卖方单位（经纪人、管理员起草时必填）"),
+            "buyer_organisation_id": text("买方单位（平台内）"), "broker_user_id": text("技术经纪人账号"),
+            "seller_name": {"type": "string"}, "seller_credit_code": text("统一社会信用代码"), "seller_credit_override": {"type": "boolean", "description": "校验位不符时由管理员确认"},
+            "seller_nature": text("单位性质代码"), "seller_region": text("6 位行政区划代码"),
+            "buyer_name": {"type": "string"}, "buyer_credit_code": {"type": "string"}, "buyer_credit_override": {"type": "boolean"},
+            "buyer_nature": {"type": "string"}, "buyer_region": {"type": "string"}, "achievement_id": {"type": "string"}, "demand_id": {"type": "string"},
+            "signed_on": text("YYYY-MM-DD"), "valid_from": text("YYYY-MM-DD"), "valid_until": text("YYYY-MM-DD"), "technical_field": {"type": "string"},
+            "ip_type": {"type": "string"}, "programme": {"type": "string"}, "payment_mode": {"type": "string"}, "payment_terms": {"type": "string"},
+            "amount_unit": text("yuan | wan"), "total": text("合同成交额"), "equipment": text("设备购置费（扣除）"), "instruments": text("仪器费（扣除）"),
+            "parts": text("零部件费（扣除）"), "materials": text("原材料费（扣除）"), "carrier": text("技术载体费（不扣除）"),
+            "expected_investment": text("预计新增投资（仅技术转让）"), "expected_output": text("预计新增产值（仅技术转让）"),
+            "written": {"type": "boolean"}, "signed_by_parties": {"type": "boolean"}, "approvals": text("not_required | obtained | missing"),
+            "institution_achievement": {"type": "boolean"}, "team_self_transfer": {"type": "boolean"}, "net_income": {"type": "string"}, "team_share": {"type": "string"},
+            "version": {"type": "integer"}}},
+        "Contract": {"type": "object", "properties": {
+            "id": {"type": "string"}, "status": text("draft | submitted | correction_requested | registered | refused"), "status_label": {"type": "string"},
+            "cancelled": {"type": "boolean"}, "registration": {"type": ["object", "null"]}, "clock": {"type": "object", "description": "受理日期、工作日时限、办结期限、是否逾期"},
+            "revision_no": {"type": "integer"}, "version": {"type": "integer"}, "contract": {"type": "object", "description": "现行版本内容；金额含 fen（整数分）与文本"},
+            "precheck": {"type": "array", "items": {"type": "object"}}, "input": {"$ref": "#/components/schemas/ContractInput"},
+            "warnings": {"type": "array", "description": "submit 时仍存在的预审提示"}}},
+        "ContractList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}},
+        "ContractSummary": {"type": "object", "properties": {"year": {"type": "integer"}, "registered_count": {"type": "integer"}, "total_fen": {"type": "integer"},
+            "technology_fen": {"type": "integer"}, "months": {"type": "array", "items": {"type": "object"}}}},
+        "ContractAction": {"type": "object", "additionalProperties": false, "properties": {
+            "note": text("补正内容 / 注销原因 / 不予登记说明"), "registration_no": text("登记编号（register）"),
+            "registered_at": text("登记日期 YYYY-MM-DD 或 RFC 3339，默认现在"), "reason": text("不予登记理由代码（refuse）")}},
+        "ContractAmend": {"type": "object", "additionalProperties": false, "required": ["reason", "changes"], "properties": {
+            "reason": text("变更原因，5–1000 字"), "changes": {"$ref": "#/components/schemas/ContractInput"}}},
+        "SharePayment": {"type": "object", "additionalProperties": false, "properties": {"paid_on": text("YYYY-MM-DD"), "amount": text("元"), "note": {"type": "string"}}},
         "Achievement": {"type": "object", "properties": listing_common.clone()},
         "Demand": {"type": "object", "properties": listing_common},
         "AchievementList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Achievement"}}, "next_cursor": {"type": ["string", "null"]}}},
@@ -263,7 +378,11 @@ pub fn document() -> Value {
         );
         let ok = if operation.response == "Empty" {
             "204"
-        } else if operation.method == "post" && operation.body.is_some() && !operation.path.contains("{action}") {
+        } else if operation.method == "post"
+            && operation.body.is_some()
+            && !operation.path.contains("{action}")
+            && !operation.path.ends_with("/amend")
+        {
             "201"
         } else {
             "200"
@@ -277,6 +396,10 @@ pub fn document() -> Value {
             let schema = format!("#/components/schemas/{}", operation.response);
             json!({"description": "成功", "content": {"application/json": {"schema": {"$ref": schema}}}})
         };
+        if operation.method == "post" && operation.path == "/contracts" {
+            parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200},
+                "description": "同一个键的重复请求返回第一次创建的合同（响应头 Idempotent-Replayed: true）"}));
+        }
         let mut entry = json!({"tags": [operation.tag], "summary": operation.summary, "parameters": parameters, "responses": responses});
         if let Some(body) = operation.body {
             entry["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
@@ -292,7 +415,7 @@ pub fn document() -> Value {
         "info": {
             "title": "麦积区技术市场服务平台 API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "科技成果、技术需求与账号的 JSON 接口。错误统一为 {\"error\":{\"code\",\"message\",\"fields\"}}。浏览器会话的写操作须带 X-CSRF-Token；程序请使用 Authorization: Bearer 令牌。",
+            "description": "科技成果、技术需求、技术合同与账号的 JSON 接口。错误统一为 {\"error\":{\"code\",\"message\",\"fields\"}}。浏览器会话的写操作须带 X-CSRF-Token；程序请使用 Authorization: Bearer 令牌。",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,

@@ -45,6 +45,10 @@ const ADMIN_ACTION: [Expect; 6] = [Login, S(403), S(403), S(403), S(403), S(303)
 const SIGNED_IN_API: [Expect; 6] = [S(401), S(200), S(200), S(200), S(200), S(200)];
 const REFUSED: [Expect; 6] = [S(403); 6];
 
+/// A draft contract sold by the researcher's organisation to the enterprise's: seller, buyer and
+/// administrators see it; nobody else learns it exists.
+const CONTRACT_READ: [Expect; 6] = [Login, S(200), S(200), S(404), S(404), S(200)];
+const CONTRACT_API_READ: [Expect; 6] = [S(401), S(200), S(200), S(404), S(404), S(200)];
 const OWNER_ONLY_PAGE: [Expect; 6] = [Login, S(200), S(403), S(403), S(403), S(403)];
 const LISTER_PAGE: [Expect; 6] = [Login, S(200), S(200), S(403), S(403), S(403)];
 const LISTER_FORM: [Expect; 6] = [Login, S(422), S(422), S(403), S(403), S(403)];
@@ -235,6 +239,90 @@ fn table() -> Vec<Row> {
             "",
             [S(401), S(403), S(200), S(403), S(403), S(403)],
         ),
+        row(Get, "/contracts?<status>&<overdue>&<q>&<page>", "/contracts", "", ANYONE_OK),
+        row(Get, "/contracts/export.csv?<status>&<overdue>&<q>", "/contracts/export.csv", "", ADMIN_PAGE),
+        row(Get, "/contracts/new", "/contracts/new", "", [Login, S(200), S(200), S(200), S(403), S(200)]),
+        row(Post, "/contracts", "/contracts", "title=", [Login, S(422), S(422), S(422), S(403), S(422)]),
+        row(Get, "/contracts/<id>", "/contracts/{contract}", "", CONTRACT_READ),
+        row(Get, "/contracts/<id>/print", "/contracts/{contract}/print", "", CONTRACT_READ),
+        row(
+            Get,
+            "/contracts/<id>/edit",
+            "/contracts/{contract}/edit",
+            "",
+            [Login, S(200), S(403), S(404), S(403), S(200)],
+        ),
+        row(
+            Post,
+            "/contracts/<id>",
+            "/contracts/{contract}",
+            "title=",
+            [Login, S(422), S(403), S(404), S(403), S(422)],
+        ),
+        row(
+            Get,
+            "/contracts/<id>/amend",
+            "/contracts/{contract}/amend",
+            "",
+            [Login, S(403), S(403), S(403), S(403), S(409)],
+        ),
+        row(Post, "/contracts/<id>/amend", "/contracts/{contract}/amend", "title=", ADMIN_ACTION),
+        row(
+            Post,
+            "/contracts/<id>/share-payments",
+            "/contracts/{contract}/share-payments",
+            "amount=",
+            [Login, S(303), S(403), S(404), S(403), S(303)],
+        ),
+        row(
+            Post,
+            "/contracts/<id>/<action>",
+            "/contracts/{contract}/submit",
+            "note=",
+            [Login, S(303), S(403), S(404), S(403), S(403)],
+        ),
+        row(Get, "/api/v1/contracts?<status>&<overdue>&<q>&<page>", "/api/v1/contracts", "", SIGNED_IN_API),
+        row(Get, "/api/v1/contracts/summary?<year>", "/api/v1/contracts/summary", "", ANYONE_OK),
+        row(Post, "/api/v1/contracts", "/api/v1/contracts", "{}", [S(401), S(422), S(422), S(422), S(403), S(422)]),
+        row(Get, "/api/v1/contracts/<id>", "/api/v1/contracts/{contract}", "", CONTRACT_API_READ),
+        row(Get, "/api/v1/contracts/<id>/revisions", "/api/v1/contracts/{contract}/revisions", "", CONTRACT_API_READ),
+        row(Get, "/api/v1/contracts/<id>/events", "/api/v1/contracts/{contract}/events", "", CONTRACT_API_READ),
+        row(Get, "/api/v1/contracts/<id>/precheck", "/api/v1/contracts/{contract}/precheck", "", CONTRACT_API_READ),
+        row(
+            Get,
+            "/api/v1/contracts/<id>/share-payments",
+            "/api/v1/contracts/{contract}/share-payments",
+            "",
+            CONTRACT_API_READ,
+        ),
+        row(
+            Put,
+            "/api/v1/contracts/<id>",
+            "/api/v1/contracts/{contract}",
+            "{}",
+            [S(401), S(422), S(403), S(404), S(403), S(422)],
+        ),
+        row(
+            Post,
+            "/api/v1/contracts/<id>/amend",
+            "/api/v1/contracts/{contract}/amend",
+            "{}",
+            [S(401), S(403), S(403), S(404), S(403), S(409)],
+        ),
+        row(
+            Post,
+            "/api/v1/contracts/<id>/share-payments",
+            "/api/v1/contracts/{contract}/share-payments",
+            "{}",
+            [S(401), S(409), S(403), S(404), S(403), S(409)],
+        ),
+        row(
+            Post,
+            "/api/v1/contracts/<id>/<action>",
+            "/api/v1/contracts/{contract}/submit",
+            "{}",
+            [S(401), S(422), S(403), S(404), S(403), S(403)],
+        ),
         row(Get, "/api/v1/health", "/api/v1/health", "", ANYONE_OK),
         row(Get, "/api/v1/openapi.json", "/api/v1/openapi.json", "", ANYONE_OK),
         row(Get, "/api/v1/me", "/api/v1/me", "", SIGNED_IN_API),
@@ -260,6 +348,17 @@ fn table() -> Vec<Row> {
         // Last: it ends the session the rows above rely on.
         row(Post, "/logout", "/logout", "", [S(303); 6]),
     ]
+}
+
+/// A bare draft contract of the seller's organisation, sold to the buyer's.
+async fn draft_contract(app: &TestApp, seller: &Client, buyer: &Client) -> String {
+    let me: serde_json::Value = buyer.get("/api/v1/me").dispatch().await.into_json().await.expect("me");
+    let body = serde_json::json!({"contract_type": "consulting", "subtype": "consulting", "title": "授权矩阵用技术咨询合同",
+        "buyer_organisation_id": me["organisation_id"]});
+    let response = crate::achievements::post_json(seller, "/api/v1/contracts", &body).await;
+    assert_eq!(response.status(), Status::Created);
+    let _ = app;
+    response.into_json::<serde_json::Value>().await.expect("json")["id"].as_str().expect("id").to_string()
 }
 
 fn mounted(client: &Client) -> BTreeSet<(String, String)> {
@@ -328,6 +427,7 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
     let demand = crate::demands::published_demand(client_of(Persona::Enterprise), client_of(Persona::Admin)).await;
     crate::challenges::open_terms(client_of(Persona::Enterprise), &demand).await;
     let application = crate::challenges::apply(client_of(Persona::Broker), &demand).await;
+    let contract = draft_contract(&app, client_of(Persona::Researcher), client_of(Persona::Enterprise)).await;
     let mut failures = Vec::new();
     for row in &rows {
         let uri = row
@@ -335,7 +435,8 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
             .replace("{target}", &target.id)
             .replace("{listing}", &listing)
             .replace("{demand}", &demand)
-            .replace("{application}", &application);
+            .replace("{application}", &application)
+            .replace("{contract}", &contract);
         for (index, (persona, client)) in clients.iter().enumerate() {
             let csrf = csrf_of(client).await;
             let response = send(client, row, &uri, Some(&csrf)).await;
@@ -371,6 +472,7 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
     let applicant = app.another_client().await;
     signed_in(&applicant, &active(&app, &admin, Role::Broker).await).await;
     let application = crate::challenges::apply(&applicant, &demand).await;
+    let contract = draft_contract(&app, &lister, &poster).await;
     let rows = table();
     let unsafe_routes: Vec<&Row> =
         rows.iter().filter(|r| !matches!(r.method, Method::Get | Method::Head | Method::Options)).collect();
@@ -384,7 +486,8 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
             .replace("{target}", &target.id)
             .replace("{listing}", &listing)
             .replace("{demand}", &demand)
-            .replace("{application}", &application);
+            .replace("{application}", &application)
+            .replace("{contract}", &contract);
         let cases: [(&str, Option<&str>, Option<Header<'static>>); 4] = [
             ("no token", None, None),
             ("wrong token", Some("forged-token"), None),
