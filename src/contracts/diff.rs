@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::model::Draft;
+use crate::domain::money::Fen;
 
 /// One changed field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,22 +41,22 @@ const LABELS: &[(&str, &str)] = &[
     ("programme", "计划类别"),
     ("payment_mode", "支付方式"),
     ("payment_terms", "支付条款"),
-    ("amounts.total", "合同成交额（分）"),
-    ("amounts.deductions.equipment", "设备购置费（分）"),
-    ("amounts.deductions.instruments", "仪器费（分）"),
-    ("amounts.deductions.parts", "零部件费（分）"),
-    ("amounts.deductions.materials", "原材料费（分）"),
-    ("amounts.carrier", "技术载体费（分）"),
+    ("amounts.total", "合同成交额"),
+    ("amounts.deductions.equipment", "设备购置费"),
+    ("amounts.deductions.instruments", "仪器费"),
+    ("amounts.deductions.parts", "零部件费"),
+    ("amounts.deductions.materials", "原材料费"),
+    ("amounts.carrier", "技术载体费"),
     ("amounts", "合同金额"),
-    ("expected_investment", "预计新增投资（分）"),
-    ("expected_output", "预计新增产值（分）"),
+    ("expected_investment", "预计新增投资"),
+    ("expected_output", "预计新增产值"),
     ("written", "书面合同"),
     ("signed_by_parties", "双方已签章"),
     ("approvals", "审批或许可"),
     ("institution_achievement", "转化本单位职务科技成果"),
     ("team_self_transfer", "完成团队自行转化"),
-    ("net_income", "净收入（分）"),
-    ("team_share", "奖励完成团队（分）"),
+    ("net_income", "净收入"),
+    ("team_share", "奖励完成团队"),
 ];
 
 fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
@@ -79,6 +80,16 @@ fn fields(draft: &Draft) -> Vec<(String, String)> {
     out
 }
 
+/// Amount fields are shown in 元, exactly.
+fn shown(field: &str, value: String) -> String {
+    let money = field.starts_with("amounts.")
+        || matches!(field, "expected_investment" | "expected_output" | "net_income" | "team_share");
+    match value.parse::<i64>() {
+        Ok(fen) if money => Fen(fen).format_yuan(),
+        _ => value,
+    }
+}
+
 fn label(field: &str) -> &'static str {
     LABELS.iter().find(|(path, _)| *path == field).map(|(_, label)| *label).unwrap_or("其他")
 }
@@ -100,7 +111,7 @@ pub fn changes(before: &Draft, after: &Draft) -> Vec<Change> {
         }
     }
     for (field, before_value) in &old {
-        if !new.iter().any(|(f, _)| f == field) {
+        if !before_value.is_empty() && !new.iter().any(|(f, _)| f == field) {
             out.push(Change {
                 label: label(field),
                 field: field.clone(),
@@ -134,7 +145,7 @@ mod tests {
         let after = validate(&changed, today, OverrideRights::default()).expect("valid");
         let list = changes(&before, &after);
         let labels: Vec<&str> = list.iter().map(|c| c.label).collect();
-        assert!(labels.contains(&"买方名称") && labels.contains(&"合同成交额（分）"), "{list:?}");
+        assert!(labels.contains(&"买方名称") && labels.contains(&"合同成交额"), "{list:?}");
         let total = list.iter().find(|c| c.field == "amounts.total").expect("total");
         assert_eq!((total.before.as_str(), total.after.as_str()), ("50000000", "45000000"));
         assert!(changes(&before, &before).is_empty());
