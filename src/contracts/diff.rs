@@ -105,8 +105,8 @@ pub fn changes(before: &Draft, after: &Draft) -> Vec<Change> {
             out.push(Change {
                 label: label(field),
                 field: field.clone(),
-                before: before_value,
-                after: after_value.clone(),
+                before: shown(field, before_value),
+                after: shown(field, after_value.clone()),
             });
         }
     }
@@ -115,7 +115,7 @@ pub fn changes(before: &Draft, after: &Draft) -> Vec<Change> {
             out.push(Change {
                 label: label(field),
                 field: field.clone(),
-                before: before_value.clone(),
+                before: shown(field, before_value.clone()),
                 after: String::new(),
             });
         }
@@ -147,7 +147,7 @@ mod tests {
         let labels: Vec<&str> = list.iter().map(|c| c.label).collect();
         assert!(labels.contains(&"买方名称") && labels.contains(&"合同成交额"), "{list:?}");
         let total = list.iter().find(|c| c.field == "amounts.total").expect("total");
-        assert_eq!((total.before.as_str(), total.after.as_str()), ("50000000", "45000000"));
+        assert_eq!((total.before.as_str(), total.after.as_str()), ("¥500,000.00", "¥450,000.00"));
         assert!(changes(&before, &before).is_empty());
     }
 }

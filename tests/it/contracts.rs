@@ -230,6 +230,11 @@ async fn from_draft_to_registration_amendment_and_cancellation(app: TestApp) {
     assert_eq!(items[0]["contract"]["amounts"]["total"]["fen"], 120_000_000, "the old value is kept");
     assert_eq!(items[0]["sealed"], true);
     assert_eq!(items[1]["reason"], "双方协议增加二期技术服务内容");
+    let page = p.buyer.get(format!("/contracts/{id}")).dispatch().await.into_string().await.expect("html");
+    assert!(
+        page.contains("<td>合同成交额</td><td>¥1,200,000.00</td><td>¥1,500,000.00</td>"),
+        "the change is shown in 元"
+    );
 
     // Totals use the current revision of registered, not-cancelled contracts.
     let year = today.year();
