@@ -111,7 +111,7 @@ async fn summary(db: &State<Db>, year: Option<i32>) -> Result<Json<Value>, AppEr
 
 /// Registered, not-cancelled contracts of one year (Asia/Shanghai), month by month.
 pub async fn summary_of(db: &Db, year: i32) -> Result<Value, AppError> {
-    let months = records::monthly_totals(db, &format!("{year:04}-01-01"), &format!("{:04}-01-01", year + 1)).await?;
+    let months = records::monthly_totals(db, &format!("{year:04}-01"), &format!("{:04}-01", year + 1)).await?;
     let count: i64 = months.iter().map(|m| m.count).sum();
     let total: i128 = months.iter().map(|m| i128::from(m.total_fen)).sum();
     let technology: i128 = months.iter().map(|m| i128::from(m.technology_fen)).sum();

@@ -15,5 +15,6 @@ pub mod records;
 pub mod service;
 pub mod share;
 pub mod store;
+pub mod totals;
 pub mod view;
 pub mod vocab;

@@ -287,15 +287,13 @@ pub struct MonthTotal {
     pub technology_fen: i64,
 }
 
-/// Month by month, the registered totals between two dates (`YYYY-MM-DD`, `to` exclusive).
+/// Month by month, the registered totals of months `from..to` (`YYYY-MM`, `to` exclusive), read
+/// from the summary table.
 pub async fn monthly_totals(db: &Db, from: &str, to: &str) -> Result<Vec<MonthTotal>, sqlx::Error> {
-    let sql = format!(
-        "SELECT SUBSTR(c.registered_on, 1, 7) AS month, CAST(COUNT(*) AS BIGINT) AS n, \
-         CAST(COALESCE(SUM(r.total_fen), 0) AS BIGINT) AS total, CAST(COALESCE(SUM(r.technology_fen), 0) AS BIGINT) AS technology \
-         {CURRENT_JOIN} WHERE c.status = 'registered' AND x.contract_id IS NULL AND c.registered_on >= $1 AND c.registered_on < $2 \
-         GROUP BY SUBSTR(c.registered_on, 1, 7) ORDER BY month"
-    );
-    let rows = sqlx::query(&sql).bind(from).bind(to).fetch_all(db.pool()).await?;
+    let sql = "SELECT month, CAST(SUM(contracts) AS BIGINT) AS n, CAST(SUM(total_fen) AS BIGINT) AS total, \
+         CAST(SUM(technology_fen) AS BIGINT) AS technology FROM contract_totals WHERE month >= $1 AND month < $2 \
+         GROUP BY month HAVING SUM(contracts) <> 0 ORDER BY month";
+    let rows = sqlx::query(sql).bind(from).bind(to).fetch_all(db.pool()).await?;
     rows.iter()
         .map(|row| {
             Ok(MonthTotal {

@@ -14,6 +14,7 @@ use super::once::{self, Claim};
 use super::precheck::{self, Finding};
 use super::records;
 use super::store::{self, ContractRow, NewContract, Transition};
+use super::totals::{self, TotalsKey};
 use super::vocab::RefusalReason;
 use crate::audit::{self, NewAuditEvent};
 use crate::auth::CurrentUser;
@@ -556,6 +557,13 @@ pub async fn register(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInpu
         return Err(changed_meanwhile());
     }
     store::seal(&mut tx, id).await?;
+    let revision = store::current_revision_in(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::internal(std::io::Error::other(format!("contract {id} has no revision"))))?;
+    if let Some(amounts) = &revision.draft.amounts {
+        let key = TotalsKey::of(&on, contract.broker_user_id.as_deref(), &revision.draft);
+        totals::apply(&mut tx, &key, 1, amounts).await?;
+    }
     records::add_event(&mut tx, id, "registered", Some(contract.current_revision), &number, &caller.user.id).await?;
     let details = json!({"registration_no": number, "registered_at": to_stored(at), "registered_on": on});
     audit::append(&mut tx, db.backend(), &caller.event("contract.registered", id, details)).await?;
@@ -641,12 +649,25 @@ pub async fn amend(db: &Db, caller: &Caller<'_>, id: &str, input: &AmendInput) -
     }
     let revision_no = before.revision_no + 1;
     let mut tx = db.begin_write().await?;
+    store::lock(&mut tx, db.backend(), id).await?;
+    let in_force = store::current_revision_in(&mut tx, id).await?.map(|r| r.revision_no);
+    if in_force != Some(before.revision_no) || store::is_cancelled_in(&mut tx, id).await? {
+        return Err(changed_meanwhile().into());
+    }
     // Two amendments racing for the same number: the primary key lets one through.
     if let Err(error) = store::insert_revision(&mut tx, id, revision_no, true, &reason, &caller.user.id, &draft).await {
         if error.as_database_error().is_some_and(|e| e.is_unique_violation()) {
             return Err(changed_meanwhile().into());
         }
         return Err(error.into());
+    }
+    let on = contract.registered_on.clone().unwrap_or_default();
+    if let Some(amounts) = &before.draft.amounts {
+        totals::apply(&mut tx, &TotalsKey::of(&on, contract.broker_user_id.as_deref(), &before.draft), -1, amounts)
+            .await?;
+    }
+    if let Some(amounts) = &draft.amounts {
+        totals::apply(&mut tx, &TotalsKey::of(&on, contract.broker_user_id.as_deref(), &draft), 1, amounts).await?;
     }
     let labels: Vec<&str> = changes.iter().map(|c| c.label).collect();
     let note = format!("{reason}（变更：{}）", labels.join("、"));
@@ -667,8 +688,18 @@ pub async fn cancel(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput)
     let contract = for_action(db, caller, id, Action::Cancel).await?;
     let reason = required_note(input, "注销原因")?;
     let mut tx = db.begin_write().await?;
+    store::lock(&mut tx, db.backend(), id).await?;
     if !records::add_cancellation(&mut tx, id, &reason, &caller.user.id).await? {
         return Err(invalid(&contract, Action::Cancel));
+    }
+    // Read under the lock: this is the revision in force when the cancellation commits.
+    let revision = store::current_revision_in(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::internal(std::io::Error::other(format!("contract {id} has no revision"))))?;
+    if let Some(amounts) = &revision.draft.amounts {
+        let on = contract.registered_on.clone().unwrap_or_default();
+        totals::apply(&mut tx, &TotalsKey::of(&on, contract.broker_user_id.as_deref(), &revision.draft), -1, amounts)
+            .await?;
     }
     records::add_event(&mut tx, id, "cancelled", Some(contract.current_revision), &reason, &caller.user.id).await?;
     audit::append(&mut tx, db.backend(), &caller.event("contract.cancelled", id, json!({"reason": reason}))).await?;

@@ -434,8 +434,33 @@ pub async fn revisions(db: &Db, contract_id: &str) -> Result<Vec<Revision>, sqlx
 
 /// The revision that is in force.
 pub async fn current_revision(db: &Db, contract_id: &str) -> Result<Option<Revision>, sqlx::Error> {
+    current_revision_in(&mut *db.pool().acquire().await?, contract_id).await
+}
+
+/// The revision in force, read inside a transaction.
+pub async fn current_revision_in(conn: &mut AnyConnection, contract_id: &str) -> Result<Option<Revision>, sqlx::Error> {
     let sql = format!("{REVISION_SQL} WHERE r.contract_id = $1 ORDER BY r.revision_no DESC LIMIT 1");
-    sqlx::query(&sql).bind(contract_id).fetch_optional(db.pool()).await?.as_ref().map(revision_from_row).transpose()
+    sqlx::query(&sql).bind(contract_id).fetch_optional(conn).await?.as_ref().map(revision_from_row).transpose()
+}
+
+/// Serialises changes to one registered contract (amendment, cancellation) until the transaction
+/// ends. SQLite's write transactions are serial already; PostgreSQL takes a row lock, which the
+/// update-refusing trigger does not see (nothing is updated).
+pub async fn lock(conn: &mut AnyConnection, backend: crate::db::Backend, id: &str) -> Result<(), sqlx::Error> {
+    if backend == crate::db::Backend::Postgres {
+        sqlx::query("SELECT id FROM contracts WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?;
+    }
+    Ok(())
+}
+
+/// Whether a 注销登记 is recorded, read inside a transaction.
+pub async fn is_cancelled_in(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT contract_id FROM contract_cancellations WHERE contract_id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
 }
 
 /// Active brokers, by name (the form's choice of broker).
