@@ -7,9 +7,10 @@ use rocket::serde::json::Json;
 use rocket::{Responder, Route, State, get, post, put, routes};
 use serde_json::{Value, json};
 
-use super::lifecycle::{Action, Status};
+use super::lifecycle::Action;
 use super::model::ContractInput;
-use super::records::{self, ListFilter, Scope};
+use super::query::ListQuery;
+use super::records::{self, Scope};
 use super::service::{self, ActionInput, AmendInput, Caller, Once, PaymentInput};
 use super::{store, view};
 use crate::auth::secrets::hash_secret;
@@ -58,42 +59,14 @@ pub fn scope_of(user: &CurrentUser) -> Scope {
     }
 }
 
-/// Reads a status filter (`cancelled` is a status people filter by, though stored apart).
-pub fn status_filter(code: Option<&str>) -> Result<(Option<Status>, Option<bool>), AppError> {
-    match code.map(str::trim).filter(|c| !c.is_empty()) {
-        None => Ok((None, None)),
-        Some("cancelled") => Ok((Some(Status::Registered), Some(true))),
-        Some("registered") => Ok((Some(Status::Registered), Some(false))),
-        Some(other) => Status::from_code(other)
-            .map(|s| (Some(s), None))
-            .ok_or_else(|| AppError::bad_request("invalid_parameter", format!("status “{other}”不是可选的状态"))),
-    }
-}
-
-#[get("/contracts?<status>&<overdue>&<q>&<page>")]
-async fn list(
-    db: &State<Db>,
-    user: CurrentUser,
-    status: Option<&str>,
-    overdue: Option<bool>,
-    q: Option<&str>,
-    page: Option<i64>,
-) -> Result<Json<Value>, AppError> {
-    let (status, cancelled) = status_filter(status)?;
-    let page = page.unwrap_or(1);
+#[get("/contracts?<query..>")]
+async fn list(db: &State<Db>, user: CurrentUser, query: ListQuery) -> Result<Json<Value>, AppError> {
+    let page = query.page.unwrap_or(1);
     if !(1..=100_000).contains(&page) {
         return Err(AppError::bad_request("invalid_parameter", "page 应为 1 到 100000 之间的整数"));
     }
+    let filter = query.filter(scope_of(&user))?;
     let today = today_shanghai();
-    let filter = ListFilter {
-        scope: scope_of(&user),
-        status,
-        cancelled,
-        overdue_on: overdue.unwrap_or(false).then(|| crate::domain::forms::date_text(today)),
-        text: q.map(str::to_string),
-        registered_from: None,
-        registered_before: None,
-    };
     let (rows, total) = records::list(db, &filter, (page - 1) * PER_PAGE, PER_PAGE).await?;
     let items: Vec<Value> = rows.iter().map(|r| view::list_row(r, today)).collect();
     Ok(Json(json!({"items": items, "total": total, "page": page, "per_page": PER_PAGE})))

@@ -11,6 +11,7 @@ pub mod model;
 pub mod once;
 pub mod pages;
 pub mod precheck;
+pub mod query;
 pub mod records;
 pub mod service;
 pub mod share;

@@ -9,9 +9,10 @@ use rocket::response::{Flash, Redirect};
 use rocket::{Responder, Route, State, get, post, routes};
 use serde_json::{Value, json};
 
-use super::api::{scope_of, status_filter, summary_of};
+use super::api::{scope_of, summary_of};
 use super::lifecycle::{self, Action, Status};
 use super::model::ContractInput;
+use super::query::ListQuery;
 use super::records::{self, ListFilter};
 use super::service::{self, ActionInput, AmendInput, Caller, Once, PaymentInput, Side};
 use super::vocab::{Approvals, ContractType, IpType, PaymentMode, Programme, RefusalReason};
@@ -25,7 +26,7 @@ use crate::domain::org::{NatureCode, OrganisationKind};
 use crate::domain::taxonomy::TechnicalField;
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, FormFailure};
-use crate::web::{Page, choices, url_encode};
+use crate::web::{Page, choices};
 
 const PAGE_SIZE: i64 = 20;
 /// The CSV export's ceiling; filters narrow a larger list.
@@ -106,70 +107,39 @@ async fn form_page(
     Ok(Page::new("contracts/form", title, data).with_status(status))
 }
 
-fn list_query(status: Option<&str>, overdue: Option<bool>, q: Option<&str>) -> Vec<String> {
-    let mut parts = Vec::new();
-    if let Some(s) = status.filter(|s| !s.is_empty()) {
-        parts.push(format!("status={}", url_encode(s)));
-    }
-    if overdue == Some(true) {
-        parts.push("overdue=true".to_string());
-    }
-    if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
-        parts.push(format!("q={}", url_encode(q.trim())));
-    }
-    parts
-}
-
-fn filter_for(
-    user: &CurrentUser,
-    status: Option<&str>,
-    overdue: Option<bool>,
-    q: Option<&str>,
-) -> Result<ListFilter, AppError> {
-    let (status, cancelled) = status_filter(status)?;
-    Ok(ListFilter {
-        scope: scope_of(user),
-        status,
-        cancelled,
-        overdue_on: overdue.unwrap_or(false).then(|| date_text(today_shanghai())),
-        text: q.map(str::to_string),
-        registered_from: None,
-        registered_before: None,
-    })
-}
-
-#[get("/?<status>&<overdue>&<q>&<page>")]
+#[get("/?<query..>")]
 async fn index(
     db: &State<Db>,
     user: Option<CurrentUser>,
     flash: Option<FlashMessage<'_>>,
-    status: Option<&str>,
-    overdue: Option<bool>,
-    q: Option<&str>,
-    page: Option<i64>,
+    query: ListQuery,
 ) -> Result<Page, AppError> {
     let year = today_shanghai().year();
     let summary = summary_of(db, year).await?;
     let Some(user) = user else {
         return Ok(Page::new("contracts/index", "技术合同登记", json!({"public": true, "summary": summary})));
     };
-    let filter = filter_for(&user, status, overdue, q)?;
-    let page_number = page.unwrap_or(1).clamp(1, 100_000);
+    let filter = query.filter(scope_of(&user))?;
+    let page_number = query.page.unwrap_or(1).clamp(1, 100_000);
     let (rows, total) = records::list(db, &filter, (page_number - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
     let today = today_shanghai();
-    let base = list_query(status, overdue, q);
+    let base = query.to_query();
     let link = |p: i64| {
         let mut parts = base.clone();
         parts.push(format!("page={p}"));
         format!("?{}", parts.join("&"))
     };
     let overdue_count = if user.is_admin {
-        let overdue_filter = ListFilter { overdue_on: Some(date_text(today)), ..filter_for(&user, None, None, None)? };
+        let overdue_filter = ListFilter {
+            overdue_on: Some(date_text(today)),
+            ..<ListQuery as Default>::default().filter(scope_of(&user))?
+        };
         records::list(db, &overdue_filter, 0, 1).await?.1
     } else {
         0
     };
+    let status = query.status.as_deref().unwrap_or("");
     let statuses: Vec<Value> = [
         ("", "全部"),
         ("draft", "草稿"),
@@ -180,8 +150,10 @@ async fn index(
         ("refused", "未予登记"),
     ]
     .iter()
-    .map(|(code, label)| json!({"code": code, "label": label, "selected": status.unwrap_or("") == *code}))
+    .map(|(code, label)| json!({"code": code, "label": label, "selected": status == *code}))
     .collect();
+    // Filters the text box does not show (set by a dashboard link) are kept and named.
+    let narrowed = filter.registered_from.is_some() || !filter.dimensions.is_empty();
     let data = json!({
         "public": false,
         "summary": summary,
@@ -192,14 +164,26 @@ async fn index(
         "prev": (page_number > 1).then(|| link(page_number - 1)),
         "next": (page_number < pages).then(|| link(page_number + 1)),
         "statuses": statuses,
-        "overdue": overdue == Some(true),
-        "q": q.unwrap_or_default(),
+        "overdue": query.overdue == Some(true),
+        "q": query.q.clone().unwrap_or_default(),
+        "narrowed": narrowed,
+        "hidden": hidden_fields(&query),
         "is_admin": user.is_admin,
         "overdue_count": overdue_count,
         "export_query": base.join("&"),
         "can_draft": user.status == crate::domain::account::AccountStatus::Active,
     });
     Ok(Page::new("contracts/index", "技术合同登记", data).with_flash(flash))
+}
+
+/// The dashboard's filters as hidden form fields, so changing the status keeps them.
+fn hidden_fields(query: &ListQuery) -> Vec<Value> {
+    query
+        .pairs()
+        .into_iter()
+        .filter(|(name, _)| !matches!(*name, "status" | "q" | "overdue"))
+        .map(|(name, value)| json!({"name": name, "value": value}))
+        .collect()
 }
 
 /// A CSV file download.
@@ -210,15 +194,9 @@ struct CsvFile {
     disposition: Header<'static>,
 }
 
-#[get("/export.csv?<status>&<overdue>&<q>")]
-async fn export_csv(
-    db: &State<Db>,
-    admin: AdminUser,
-    status: Option<&str>,
-    overdue: Option<bool>,
-    q: Option<&str>,
-) -> Result<CsvFile, AppError> {
-    let filter = filter_for(&admin.0, status, overdue, q)?;
+#[get("/export.csv?<query..>")]
+async fn export_csv(db: &State<Db>, admin: AdminUser, query: ListQuery) -> Result<CsvFile, AppError> {
+    let filter = query.filter(scope_of(&admin.0))?;
     let (rows, _) = records::list(db, &filter, 0, EXPORT_LIMIT).await?;
     let name = format!("contracts-{}.csv", date_text(today_shanghai()));
     Ok(CsvFile {

@@ -162,6 +162,8 @@ pub struct ListFilter {
     /// Registered on or after / before these dates (`YYYY-MM-DD`), inclusive / exclusive.
     pub registered_from: Option<String>,
     pub registered_before: Option<String>,
+    /// `(column, value)`: the column (from a fixed list) equals the value ('' = not recorded).
+    pub dimensions: Vec<(&'static str, String)>,
 }
 
 /// One line of a contract list: the registration record with its current revision's headline.
@@ -228,6 +230,9 @@ fn conditions(filter: &ListFilter) -> Conditions {
     }
     if let Some(before) = &filter.registered_before {
         c.text("c.registered_on < ?", before.clone());
+    }
+    for (column, value) in &filter.dimensions {
+        c.text(&format!("COALESCE({column}, '') = ?"), value.clone());
     }
     c
 }

@@ -1,0 +1,312 @@
+//! SQL of the goal dashboard: the yearly goals, and sums over the registered totals
+//! (`contract_totals`) by month and by dimension, for one side (seller or buyer in the district).
+
+use serde::Serialize;
+use sqlx::{AnyConnection, Row as _};
+
+use crate::config::{GoalBasis, GoalSettings, GoalSide};
+use crate::db::Db;
+use crate::domain::money::Fen;
+use crate::domain::time::now_stored;
+use crate::labelled_enum;
+
+labelled_enum!(
+    /// Which amount counts.
+    Basis {
+        Turnover = "turnover": "合同成交额",
+        TechnologyValue = "technology_value": "技术交易额",
+    }
+);
+
+labelled_enum!(
+    /// Which party must be in the district.
+    Side {
+        Output = "output": "输出（卖方在本区）",
+        Absorb = "absorb": "吸纳（买方在本区）",
+    }
+);
+
+impl Basis {
+    fn column(self) -> &'static str {
+        match self {
+            Basis::Turnover => "total_fen",
+            Basis::TechnologyValue => "technology_fen",
+        }
+    }
+}
+
+impl Side {
+    /// The region column that must be the district's.
+    fn column(self) -> &'static str {
+        match self {
+            Side::Output => "seller_region",
+            Side::Absorb => "buyer_region",
+        }
+    }
+
+    /// The other party's region: where the technology went (output) or came from (absorb).
+    pub fn counterpart_column(self) -> &'static str {
+        match self {
+            Side::Output => "buyer_region",
+            Side::Absorb => "seller_region",
+        }
+    }
+}
+
+/// One year's goal, and the year whose setting it is (an earlier year's carries on).
+#[derive(Debug, Clone, Serialize)]
+pub struct Goal {
+    pub year: i32,
+    pub amount: Fen,
+    pub basis: Basis,
+    pub side: Side,
+    pub note: String,
+    /// The year of the setting used (`None`: the configuration's goal).
+    pub set_in: Option<i32>,
+    pub version: i64,
+}
+
+/// Every stored goal, newest year first.
+pub async fn goals(db: &Db) -> Result<Vec<Goal>, sqlx::Error> {
+    let rows = sqlx::query("SELECT year, amount_fen, basis, side, note, version FROM goal_settings ORDER BY year DESC")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let year: i64 = row.try_get("year")?;
+            let basis: String = row.try_get("basis")?;
+            let side: String = row.try_get("side")?;
+            Ok(Goal {
+                year: year as i32,
+                amount: Fen(row.try_get("amount_fen")?),
+                basis: Basis::from_code(&basis).unwrap_or(Basis::Turnover),
+                side: Side::from_code(&side).unwrap_or(Side::Output),
+                note: row.try_get("note")?,
+                set_in: Some(year as i32),
+                version: row.try_get("version")?,
+            })
+        })
+        .collect()
+}
+
+/// The goal of `year`: its own setting, else the nearest earlier year's, else the configuration's.
+pub async fn goal_for(db: &Db, year: i32, configured: &GoalSettings) -> Result<Goal, sqlx::Error> {
+    let stored = goals(db).await?;
+    if let Some(goal) = stored.into_iter().find(|g| g.year <= year) {
+        return Ok(Goal { year, ..goal });
+    }
+    Ok(Goal {
+        year,
+        amount: configured.amount,
+        basis: match configured.basis {
+            GoalBasis::Turnover => Basis::Turnover,
+            GoalBasis::TechnologyValue => Basis::TechnologyValue,
+        },
+        side: match configured.side {
+            GoalSide::Output => Side::Output,
+            GoalSide::Absorb => Side::Absorb,
+        },
+        note: String::new(),
+        set_in: None,
+        version: 0,
+    })
+}
+
+/// Sets a year's goal (insert or replace).
+pub async fn save_goal(
+    conn: &mut AnyConnection,
+    year: i32,
+    amount: Fen,
+    basis: Basis,
+    side: Side,
+    note: &str,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    let now = now_stored();
+    sqlx::query(
+        "INSERT INTO goal_settings (year, amount_fen, basis, side, note, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (year) DO UPDATE SET amount_fen = excluded.amount_fen, basis = excluded.basis, side = excluded.side, \
+         note = excluded.note, updated_at = excluded.updated_at, updated_by = excluded.updated_by, version = goal_settings.version + 1",
+    )
+    .bind(i64::from(year))
+    .bind(amount.0)
+    .bind(basis.code())
+    .bind(side.code())
+    .bind(note)
+    .bind(now)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What the totals of one year are filtered by.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub year: i32,
+    pub basis: Basis,
+    pub side: Side,
+    pub district: &'a str,
+}
+
+/// Each month's registered amount and count (January first).
+pub async fn months(db: &Db, scope: &Scope<'_>) -> Result<([i64; 12], [i64; 12]), sqlx::Error> {
+    let sql = format!(
+        "SELECT month, CAST(SUM({amount}) AS BIGINT) AS amount, CAST(SUM(contracts) AS BIGINT) AS n FROM contract_totals \
+         WHERE month >= $1 AND month <= $2 AND {side} = $3 GROUP BY month",
+        amount = scope.basis.column(),
+        side = scope.side.column()
+    );
+    let rows = sqlx::query(&sql)
+        .bind(format!("{:04}-01", scope.year))
+        .bind(format!("{:04}-12", scope.year))
+        .bind(scope.district)
+        .fetch_all(db.pool())
+        .await?;
+    let mut amounts = [0i64; 12];
+    let mut counts = [0i64; 12];
+    for row in &rows {
+        let month: String = row.try_get("month")?;
+        if let Some(index) = month.get(5..7).and_then(|m| m.parse::<usize>().ok()).filter(|m| (1..=12).contains(m)) {
+            amounts[index - 1] = row.try_get("amount")?;
+            counts[index - 1] = row.try_get("n")?;
+        }
+    }
+    Ok((amounts, counts))
+}
+
+/// The dimensions a year breaks down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    ContractType,
+    TechnicalField,
+    SellerNature,
+    BuyerNature,
+    CounterpartRegion,
+    Broker,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 6] = [
+        Dimension::ContractType,
+        Dimension::TechnicalField,
+        Dimension::SellerNature,
+        Dimension::BuyerNature,
+        Dimension::CounterpartRegion,
+        Dimension::Broker,
+    ];
+
+    fn column(self, side: Side) -> &'static str {
+        match self {
+            Dimension::ContractType => "contract_type",
+            Dimension::TechnicalField => "technical_field",
+            Dimension::SellerNature => "seller_nature",
+            Dimension::BuyerNature => "buyer_nature",
+            Dimension::CounterpartRegion => side.counterpart_column(),
+            Dimension::Broker => "broker_user_id",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Dimension::ContractType => "contract_type",
+            Dimension::TechnicalField => "technical_field",
+            Dimension::SellerNature => "seller_nature",
+            Dimension::BuyerNature => "buyer_nature",
+            Dimension::CounterpartRegion => "region",
+            Dimension::Broker => "broker",
+        }
+    }
+}
+
+/// One slice of a breakdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Slice {
+    /// The stored code ('' when not recorded).
+    pub code: String,
+    pub contracts: i64,
+    pub amount_fen: i64,
+}
+
+/// A year's total by one dimension, largest first.
+pub async fn breakdown(db: &Db, scope: &Scope<'_>, dimension: Dimension) -> Result<Vec<Slice>, sqlx::Error> {
+    let column = dimension.column(scope.side);
+    let sql = format!(
+        "SELECT {column} AS code, CAST(SUM(contracts) AS BIGINT) AS n, CAST(SUM({amount}) AS BIGINT) AS amount \
+         FROM contract_totals WHERE month >= $1 AND month <= $2 AND {side} = $3 GROUP BY {column} \
+         HAVING SUM(contracts) <> 0 ORDER BY amount DESC, code",
+        amount = scope.basis.column(),
+        side = scope.side.column()
+    );
+    let rows = sqlx::query(&sql)
+        .bind(format!("{:04}-01", scope.year))
+        .bind(format!("{:04}-12", scope.year))
+        .bind(scope.district)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| Ok(Slice { code: row.try_get("code")?, contracts: row.try_get("n")?, amount_fen: row.try_get("amount")? }))
+        .collect()
+}
+
+const CURRENT: &str = "FROM contracts c JOIN contract_revisions r ON r.contract_id = c.id \
+     AND r.revision_no = (SELECT MAX(r2.revision_no) FROM contract_revisions r2 WHERE r2.contract_id = c.id) \
+     LEFT JOIN contract_cancellations x ON x.contract_id = c.id";
+
+/// The registered amount between two dates (`YYYY-MM-DD`, both inclusive), from the contracts
+/// themselves (used for part of a month).
+pub async fn between(db: &Db, scope: &Scope<'_>, from: &str, to: &str) -> Result<i64, sqlx::Error> {
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(r.{amount}), 0) AS BIGINT) {CURRENT} WHERE c.status = 'registered' AND x.contract_id IS NULL \
+         AND c.registered_on >= $1 AND c.registered_on <= $2 AND r.{side} = $3",
+        amount = scope.basis.column(),
+        side = scope.side.column()
+    );
+    sqlx::query(&sql).bind(from).bind(to).bind(scope.district).fetch_one(db.pool()).await?.try_get(0)
+}
+
+/// One of the year's largest contracts.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopContract {
+    pub id: String,
+    pub title: String,
+    pub seller_name: String,
+    pub buyer_name: String,
+    pub registered_on: String,
+    pub amount_fen: i64,
+}
+
+/// The year's largest registered, not-cancelled contracts on the scope's side.
+pub async fn top_contracts(db: &Db, scope: &Scope<'_>, limit: i64) -> Result<Vec<TopContract>, sqlx::Error> {
+    let sql = format!(
+        "SELECT c.id, r.title, r.seller_name, r.buyer_name, c.registered_on, r.{amount} AS amount {CURRENT} \
+         WHERE c.status = 'registered' AND x.contract_id IS NULL AND c.registered_on >= $1 AND c.registered_on <= $2 \
+         AND r.{side} = $3 ORDER BY r.{amount} DESC, c.id LIMIT {limit}",
+        amount = scope.basis.column(),
+        side = scope.side.column()
+    );
+    let rows = sqlx::query(&sql)
+        .bind(format!("{:04}-01-01", scope.year))
+        .bind(format!("{:04}-12-31", scope.year))
+        .bind(scope.district)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(TopContract {
+                id: row.try_get("id")?,
+                title: row.try_get("title")?,
+                seller_name: row.try_get("seller_name")?,
+                buyer_name: row.try_get("buyer_name")?,
+                registered_on: row.try_get("registered_on")?,
+                amount_fen: row.try_get("amount")?,
+            })
+        })
+        .collect()
+}
+
+/// Display names of brokers, by id.
+pub async fn broker_names(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, display_name FROM users WHERE role = 'broker'").fetch_all(db.pool()).await?;
+    rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("display_name")?))).collect()
+}
