@@ -69,6 +69,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/demands", crate::demands::pages::routes())
         .mount("/challenges", crate::challenges::pages::routes())
         .mount("/contracts", crate::contracts::pages::routes())
+        .mount("/stats", crate::stats::pages::routes())
         .mount("/", crate::search::pages::routes())
         .mount("/static", assets::routes())
         .mount("/api/v1", crate::health::routes())
@@ -78,6 +79,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/api/v1", crate::demands::api::routes())
         .mount("/api/v1", crate::challenges::api::routes())
         .mount("/api/v1", crate::contracts::api::routes())
+        .mount("/api/v1", crate::stats::api::routes())
         .mount("/api/v1", crate::search::api::routes())
         .mount("/api/v1", gate::routes())
         .register("/", catchers::all());

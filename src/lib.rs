@@ -27,4 +27,5 @@ pub mod listings;
 pub mod openapi;
 pub mod orgs;
 pub mod search;
+pub mod stats;
 pub mod web;

@@ -195,7 +195,7 @@ fn facet_label(facet: &str, value: &str, kind: Option<Kind>) -> String {
 }
 
 /// The county-level divisions of Tianshui (GB/T 2260), the codes listings here mostly carry.
-fn tianshui_county(code: &str) -> Option<&'static str> {
+pub fn tianshui_county(code: &str) -> Option<&'static str> {
     Some(match code {
         "620502" => "秦州区",
         "620503" => "麦积区",

@@ -94,7 +94,8 @@ pub fn figures(input: &GoalInput) -> GoalFigures {
     let goal = i128::from(input.goal_fen.max(0));
     let progress_bp = if goal > 0 { clamp_i64(so_far * 10_000 / goal) } else { 0 };
     let remaining = (goal - so_far).max(0);
-    let run_rate = if elapsed_days > 0 { div_round(so_far * i128::from(year_days), i128::from(elapsed_days)) } else { 0 };
+    let run_rate =
+        if elapsed_days > 0 { div_round(so_far * i128::from(year_days), i128::from(elapsed_days)) } else { 0 };
     // Completed months are those before the current one; the trend line goes through them.
     let completed = usize::from(current_month.saturating_sub(1).min(12));
     let completed_sum: i128 = input.months[..completed].iter().map(|m| i128::from(*m)).sum();

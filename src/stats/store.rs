@@ -245,7 +245,9 @@ pub async fn breakdown(db: &Db, scope: &Scope<'_>, dimension: Dimension) -> Resu
         .fetch_all(db.pool())
         .await?;
     rows.iter()
-        .map(|row| Ok(Slice { code: row.try_get("code")?, contracts: row.try_get("n")?, amount_fen: row.try_get("amount")? }))
+        .map(|row| {
+            Ok(Slice { code: row.try_get("code")?, contracts: row.try_get("n")?, amount_fen: row.try_get("amount")? })
+        })
         .collect()
 }
 

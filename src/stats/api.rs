@@ -1,0 +1,81 @@
+//! `/api/v1/stats/...`: the public headline figures and, for administrators, the whole goal report
+//! and the goal settings.
+
+use rocket::serde::json::Json;
+use rocket::{Route, State, get, put, routes};
+use serde_json::{Value, json};
+
+use super::report;
+use super::service::{self, GoalInput};
+use super::store;
+use crate::auth::{AdminUser, ClientAddr};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::time::today_shanghai;
+use crate::error::AppError;
+
+fn year_or_now(year: Option<i32>) -> Result<i32, AppError> {
+    let year = year.unwrap_or_else(|| today_shanghai().year());
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(AppError::bad_request("invalid_parameter", "year 应为 2000 到 2100 之间的年份"))
+    }
+}
+
+/// Public: the goal, the registered amount so far, progress and the monthly series — no contracts.
+#[get("/stats/summary?<year>")]
+async fn summary(db: &State<Db>, settings: &State<Settings>, year: Option<i32>) -> Result<Json<Value>, AppError> {
+    let report = report::build(db, settings, year_or_now(year)?, today_shanghai()).await?;
+    let months: Vec<Value> = report
+        .months
+        .iter()
+        .map(|m| json!({"month": m["month"], "contracts": m["contracts"], "amount_fen": m["amount_fen"], "cumulative_fen": m["cumulative_fen"]}))
+        .collect();
+    Ok(Json(json!({
+        "year": report.year,
+        "as_of": report.as_of,
+        "goal": {"amount_fen": report.goal.amount.0, "basis": report.goal.basis.code(), "side": report.goal.side.code()},
+        "so_far_fen": report.figures.so_far_fen,
+        "progress_bp": report.figures.progress_bp,
+        "months": months,
+    })))
+}
+
+/// Administrators: every figure of the goal page.
+#[get("/stats/goal?<year>")]
+async fn goal(
+    db: &State<Db>,
+    settings: &State<Settings>,
+    _admin: AdminUser,
+    year: Option<i32>,
+) -> Result<Json<Value>, AppError> {
+    let report = report::build(db, settings, year_or_now(year)?, today_shanghai()).await?;
+    let texts = report::figure_texts(&report.figures);
+    let mut value = json!(report);
+    value["texts"] = texts;
+    Ok(Json(value))
+}
+
+#[get("/stats/goals")]
+async fn goals(db: &State<Db>, _admin: AdminUser) -> Result<Json<Value>, AppError> {
+    Ok(Json(json!({"items": store::goals(db).await?})))
+}
+
+#[put("/stats/goals/<year>", format = "json", data = "<body>")]
+async fn set_goal(
+    year: i32,
+    body: Json<GoalInput>,
+    db: &State<Db>,
+    admin: AdminUser,
+    ip: ClientAddr,
+) -> Result<Json<Value>, AppError> {
+    let input = GoalInput { year: Some(year), ..body.into_inner() };
+    service::set_goal(db, &admin.0, &ip.0, &input).await.map_err(AppError::validation)?;
+    Ok(Json(json!({"items": store::goals(db).await?})))
+}
+
+/// Mounted at `/api/v1`.
+pub fn routes() -> Vec<Route> {
+    routes![summary, goal, goals, set_goal]
+}

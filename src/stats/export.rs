@@ -1,0 +1,127 @@
+//! The goal report as a spreadsheet (XLSX: Chinese headers, amounts as numbers in 元 with a 元
+//! format) and as CSV — the same figures the page shows.
+
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::goal::percent_text;
+use super::report::Report;
+use crate::domain::money::Fen;
+
+/// Amounts in 元 as spreadsheet numbers (exact: every fen amount below 2^53 fen is).
+fn yuan(fen: i64) -> f64 {
+    fen as f64 / 100.0
+}
+
+/// The headline rows: (label, amount in fen or None, text).
+fn headline(report: &Report) -> Vec<(String, Option<i64>, String)> {
+    let f = &report.figures;
+    vec![
+        ("年度".to_string(), None, report.year.to_string()),
+        ("统计口径".to_string(), None, format!("{} · {}", report.goal.basis.label(), report.goal.side.label())),
+        ("数据截至".to_string(), None, report.as_of.clone()),
+        ("年度目标".to_string(), Some(report.goal.amount.0), report.goal.amount.format_yuan()),
+        ("已登记".to_string(), Some(f.so_far_fen), Fen(f.so_far_fen).format_yuan()),
+        ("完成进度".to_string(), None, percent_text(f.progress_bp)),
+        ("尚差".to_string(), Some(f.remaining_fen), Fen(f.remaining_fen).format_yuan()),
+        (
+            "按日均进度预计全年".to_string(),
+            Some(f.run_rate_projection_fen),
+            Fen(f.run_rate_projection_fen).format_yuan(),
+        ),
+        ("按月度趋势预计全年".to_string(), Some(f.trend_projection_fen), Fen(f.trend_projection_fen).format_yuan()),
+        ("剩余每月须登记".to_string(), Some(f.required_per_month_fen), Fen(f.required_per_month_fen).format_yuan()),
+        ("上年同期".to_string(), Some(f.last_year_to_date_fen), Fen(f.last_year_to_date_fen).format_yuan()),
+        ("同比".to_string(), None, f.change_vs_last_year_bp.map(percent_text).unwrap_or_else(|| "—".to_string())),
+    ]
+}
+
+/// The workbook: 目标进度, 按月, then one sheet per breakdown.
+pub fn xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00\"元\"");
+    let sheet = workbook.add_worksheet().set_name("目标进度")?;
+    sheet.set_column_width(0, 22)?;
+    sheet.set_column_width(1, 24)?;
+    sheet.write_string_with_format(0, 0, "项目", &bold)?;
+    sheet.write_string_with_format(0, 1, "数值", &bold)?;
+    for (i, (label, fen, text)) in headline(report).iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, label)?;
+        match fen {
+            Some(fen) => sheet.write_number_with_format(row, 1, yuan(*fen), &money)?,
+            None => sheet.write_string(row, 1, text)?,
+        };
+    }
+    let sheet = workbook.add_worksheet().set_name("按月")?;
+    for (col, title) in
+        ["月份", "登记合同（份）", "当月登记额（元）", "累计（元）", "目标进度线（元）"].iter().enumerate()
+    {
+        sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+        sheet.set_column_width(col as u16, 18)?;
+    }
+    for (i, month) in report.months.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, month["month"].as_str().unwrap_or_default())?;
+        sheet.write_number(row, 1, month["contracts"].as_i64().unwrap_or(0) as f64)?;
+        sheet.write_number_with_format(row, 2, yuan(month["amount_fen"].as_i64().unwrap_or(0)), &money)?;
+        if let Some(c) = month["cumulative_fen"].as_i64() {
+            sheet.write_number_with_format(row, 3, yuan(c), &money)?;
+        }
+        sheet.write_number_with_format(row, 4, yuan(month["goal_path_fen"].as_i64().unwrap_or(0)), &money)?;
+    }
+    for breakdown in &report.breakdowns {
+        let name = breakdown.title.trim_start_matches('按').chars().take(28).collect::<String>();
+        let sheet = workbook.add_worksheet().set_name(&name)?;
+        for (col, title) in ["分类", "登记合同（份）", "金额（元）", "占比"].iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+            sheet.set_column_width(col as u16, 20)?;
+        }
+        for (i, row) in breakdown.rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            sheet.write_string(r, 0, &row.label)?;
+            sheet.write_number(r, 1, row.contracts as f64)?;
+            sheet.write_number_with_format(r, 2, yuan(row.amount_fen), &money)?;
+            sheet.write_string(r, 3, percent_text(row.share_bp))?;
+        }
+    }
+    workbook.save_to_buffer()
+}
+
+fn cell(text: &str) -> String {
+    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+}
+
+/// The same report as CSV sections (UTF-8 with BOM; amounts in 元, exact).
+pub fn csv(report: &Report) -> String {
+    let mut out = String::from("\u{feff}项目,数值\r\n");
+    for (label, fen, text) in headline(report) {
+        let value = fen.map(|f| Fen(f).yuan_exact()).unwrap_or(text);
+        out.push_str(&format!("{},{}\r\n", cell(&label), cell(&value)));
+    }
+    out.push_str("\r\n月份,登记合同（份）,当月登记额（元）,累计（元）,目标进度线（元）\r\n");
+    for month in &report.months {
+        let fen = |key: &str| month[key].as_i64().map(|v| Fen(v).yuan_exact()).unwrap_or_default();
+        out.push_str(&format!(
+            "{},{},{},{},{}\r\n",
+            month["month"].as_str().unwrap_or_default(),
+            month["contracts"].as_i64().unwrap_or(0),
+            fen("amount_fen"),
+            fen("cumulative_fen"),
+            fen("goal_path_fen")
+        ));
+    }
+    for breakdown in &report.breakdowns {
+        out.push_str(&format!("\r\n{},登记合同（份）,金额（元）,占比\r\n", cell(breakdown.title)));
+        for row in &breakdown.rows {
+            out.push_str(&format!(
+                "{},{},{},{}\r\n",
+                cell(&row.label),
+                row.contracts,
+                Fen(row.amount_fen).yuan_exact(),
+                percent_text(row.share_bp)
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,172 @@
+//! `/stats`: the public headline figures and progress chart; `/stats/goal`: the administrators'
+//! goal page with every breakdown, the goal settings, and the spreadsheet exports.
+
+use rocket::form::Form;
+use rocket::http::{ContentType, Header};
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::{Responder, Route, State, get, post, routes};
+use serde_json::{Value, json};
+
+use super::report::{self, Report};
+use super::service::{self, GoalInput};
+use super::store::{self, Basis, Side};
+use super::{charts, export};
+use crate::auth::{AdminUser, ClientAddr};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::forms::FieldErrors;
+use crate::domain::time::today_shanghai;
+use crate::error::AppError;
+use crate::web::{Page, choices};
+
+fn year_or_now(year: Option<i32>) -> Result<i32, AppError> {
+    let year = year.unwrap_or_else(|| today_shanghai().year());
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(AppError::bad_request("invalid_parameter", "year 应为 2000 到 2100 之间的年份"))
+    }
+}
+
+/// The charts and texts every view of a report shares.
+fn drawn(report: &Report) -> Value {
+    let title = format!("{}年{}累计登记额与目标", report.year, report.goal.basis.label());
+    json!({
+        "progress_svg": charts::progress(report.figures.progress_bp, "目标完成度"),
+        "cumulative_svg": charts::cumulative(report.year, &report.figures.cumulative, &report.figures.goal_path, &title),
+        "texts": report::figure_texts(&report.figures),
+        "years": ((report.year - 4)..=today_shanghai().year().max(report.year)).rev().collect::<Vec<i32>>(),
+    })
+}
+
+#[get("/?<year>")]
+async fn public(db: &State<Db>, settings: &State<Settings>, year: Option<i32>) -> Result<Page, AppError> {
+    let year = year_or_now(year)?;
+    let report = report::build(db, settings, year, today_shanghai()).await?;
+    let data = json!({
+        "year": report.year,
+        "as_of": report.as_of,
+        "goal_text": report.goal_text,
+        "basis_label": report.goal.basis.label(),
+        "side_label": report.goal.side.label(),
+        "figures": report.figures,
+        "months": report.months.iter().map(|m| json!({"label": m["label"], "amount_text": m["amount_text"],
+            "contracts": m["contracts"], "cumulative_text": m["cumulative_text"]})).collect::<Vec<Value>>(),
+        "drawn": drawn(&report),
+    });
+    Ok(Page::new("stats/index", format!("{year}年技术合同成交情况"), data))
+}
+
+async fn goal_page_of(
+    db: &Db,
+    settings: &Settings,
+    year: i32,
+    input: Option<(&GoalInput, &FieldErrors)>,
+) -> Result<Page, AppError> {
+    let report = report::build(db, settings, year, today_shanghai()).await?;
+    let breakdowns: Vec<Value> = report
+        .breakdowns
+        .iter()
+        .map(|b| {
+            let slices: Vec<(String, i64)> = b.rows.iter().take(10).map(|r| (r.label.clone(), r.amount_fen)).collect();
+            json!({"code": b.code, "title": b.title, "rows": b.rows, "svg": charts::bars(&slices, b.title)})
+        })
+        .collect();
+    let (values, errors) = match input {
+        Some((values, errors)) => (json!(values), json!(errors)),
+        None => (
+            json!({"year": year, "amount": report.goal.amount.wan_exact(), "basis": report.goal.basis.code(),
+                "side": report.goal.side.code(), "note": report.goal.note}),
+            json!({}),
+        ),
+    };
+    let selected = |v: &Value| v.as_str().map(|s| vec![s.to_string()]).unwrap_or_default();
+    let data = json!({
+        "report": report,
+        "breakdowns": breakdowns,
+        "drawn": drawn(&report),
+        "goals": store::goals(db).await?.iter().map(|g| json!({"year": g.year, "amount": g.amount.format_compact(),
+            "basis": g.basis.label(), "side": g.side.label(), "note": g.note})).collect::<Vec<Value>>(),
+        "values": values,
+        "errors": errors,
+        "bases": choices(Basis::ALL, Basis::code, Basis::label, &selected(&values["basis"])),
+        "sides": choices(Side::ALL, Side::code, Side::label, &selected(&values["side"])),
+    });
+    let status = if input.is_some() { rocket::http::Status::UnprocessableEntity } else { rocket::http::Status::Ok };
+    Ok(Page::new("stats/goal", format!("{year}年技术合同成交额目标"), data).with_status(status))
+}
+
+#[get("/goal?<year>")]
+async fn goal_page(
+    db: &State<Db>,
+    settings: &State<Settings>,
+    _admin: AdminUser,
+    year: Option<i32>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
+    Ok(goal_page_of(db, settings, year_or_now(year)?, None).await?.with_flash(flash))
+}
+
+#[post("/goal", data = "<form>")]
+async fn set_goal(
+    form: Form<GoalInput>,
+    db: &State<Db>,
+    settings: &State<Settings>,
+    admin: AdminUser,
+    ip: ClientAddr,
+) -> Result<Flash<Redirect>, Result<Page, AppError>> {
+    let input = form.into_inner();
+    match service::set_goal(db, &admin.0, &ip.0, &input).await {
+        Ok(year) => Ok(Flash::success(Redirect::to(format!("/stats/goal?year={year}")), format!("{year}年目标已保存"))),
+        Err(errors) => {
+            let year = input.year.filter(|y| (2000..=2100).contains(y)).unwrap_or_else(|| today_shanghai().year());
+            Err(goal_page_of(db, settings, year, Some((&input, &errors))).await)
+        }
+    }
+}
+
+/// A spreadsheet download.
+#[derive(Responder)]
+struct Download {
+    body: Vec<u8>,
+    content_type: ContentType,
+    disposition: Header<'static>,
+}
+
+fn download(body: Vec<u8>, content_type: ContentType, name: String) -> Download {
+    Download {
+        body,
+        content_type,
+        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{name}\"")),
+    }
+}
+
+#[get("/goal.xlsx?<year>")]
+async fn goal_xlsx(
+    db: &State<Db>,
+    settings: &State<Settings>,
+    _admin: AdminUser,
+    year: Option<i32>,
+) -> Result<Download, AppError> {
+    let report = report::build(db, settings, year_or_now(year)?, today_shanghai()).await?;
+    let bytes = export::xlsx(&report).map_err(AppError::internal)?;
+    let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    Ok(download(bytes, xlsx, format!("goal-{}.xlsx", report.year)))
+}
+
+#[get("/goal.csv?<year>")]
+async fn goal_csv(
+    db: &State<Db>,
+    settings: &State<Settings>,
+    _admin: AdminUser,
+    year: Option<i32>,
+) -> Result<Download, AppError> {
+    let report = report::build(db, settings, year_or_now(year)?, today_shanghai()).await?;
+    Ok(download(export::csv(&report).into_bytes(), ContentType::CSV, format!("goal-{}.csv", report.year)))
+}
+
+/// Mounted at `/stats`.
+pub fn routes() -> Vec<Route> {
+    routes![public, goal_page, set_goal, goal_xlsx, goal_csv]
+}

@@ -1,0 +1,215 @@
+//! The goal report: one year's goal, the figures, the monthly series, the breakdowns with the
+//! contract-list link behind every figure, and the largest contracts. Pages, the JSON API and the
+//! spreadsheet exports all show this one value.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use time::{Date, Month};
+
+use super::goal::{self, GoalFigures, GoalInput};
+use super::store::{self, Dimension, Goal, Scope, Side, Slice};
+use crate::config::Settings;
+use crate::contracts::vocab::ContractType;
+use crate::db::Db;
+use crate::domain::forms::date_text;
+use crate::domain::money::Fen;
+use crate::domain::org::NatureCode;
+use crate::domain::taxonomy::TechnicalField;
+use crate::error::AppError;
+
+/// One labelled slice with its link.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub label: String,
+    pub contracts: i64,
+    pub amount_fen: i64,
+    pub amount_text: String,
+    /// Hundredths of a percent of the year's total.
+    pub share_bp: i64,
+    pub share_text: String,
+    pub link: String,
+}
+
+/// One breakdown.
+#[derive(Debug, Clone, Serialize)]
+pub struct Breakdown {
+    pub code: &'static str,
+    pub title: &'static str,
+    pub rows: Vec<Row>,
+}
+
+/// Everything the goal page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub year: i32,
+    pub as_of: String,
+    pub goal: Goal,
+    pub goal_text: String,
+    pub figures: GoalFigures,
+    pub months: Vec<Value>,
+    pub breakdowns: Vec<Breakdown>,
+    pub top: Vec<Value>,
+    /// The link to every contract counted in the year.
+    pub link: String,
+}
+
+fn dimension_title(dimension: Dimension, side: Side) -> &'static str {
+    match (dimension, side) {
+        (Dimension::ContractType, _) => "按合同类型",
+        (Dimension::TechnicalField, _) => "按技术领域",
+        (Dimension::SellerNature, _) => "按卖方单位性质",
+        (Dimension::BuyerNature, _) => "按买方单位性质",
+        (Dimension::CounterpartRegion, Side::Output) => "按买方所在地（技术流向）",
+        (Dimension::CounterpartRegion, Side::Absorb) => "按卖方所在地（技术来源）",
+        (Dimension::Broker, _) => "按技术经纪人",
+    }
+}
+
+/// The contract-list parameter a dimension links by.
+fn dimension_param(dimension: Dimension, side: Side) -> &'static str {
+    match dimension {
+        Dimension::CounterpartRegion => match side {
+            Side::Output => "buyer_region",
+            Side::Absorb => "seller_region",
+        },
+        Dimension::Broker => "broker",
+        other => other.code(),
+    }
+}
+
+fn label_of(dimension: Dimension, code: &str, settings: &Settings, brokers: &[(String, String)]) -> String {
+    if code.is_empty() {
+        return "未填写".to_string();
+    }
+    let label = match dimension {
+        Dimension::ContractType => ContractType::from_code(code).map(|t| t.label().to_string()),
+        Dimension::TechnicalField => TechnicalField::from_code(code).map(|f| f.label().to_string()),
+        Dimension::SellerNature | Dimension::BuyerNature => NatureCode::from_code(code).map(|n| n.label().to_string()),
+        Dimension::CounterpartRegion if code == settings.region_code => {
+            Some(format!("{}（{code}）", settings.district_name))
+        }
+        Dimension::CounterpartRegion => {
+            crate::search::params::tianshui_county(code).map(|name| format!("{name}（{code}）"))
+        }
+        Dimension::Broker => brokers.iter().find(|(id, _)| id == code).map(|(_, name)| name.clone()),
+    };
+    label.unwrap_or_else(|| code.to_string())
+}
+
+fn year_link(scope: &Scope<'_>) -> String {
+    let side = match scope.side {
+        Side::Output => "seller_region",
+        Side::Absorb => "buyer_region",
+    };
+    format!("/contracts?status=registered&year={}&{side}={}", scope.year, scope.district)
+}
+
+fn share(part: i64, total: i64) -> i64 {
+    if total > 0 { (i128::from(part) * 10_000 / i128::from(total)) as i64 } else { 0 }
+}
+
+fn rows(slices: &[Slice], total: i64, link: impl Fn(&str) -> String, label: impl Fn(&str) -> String) -> Vec<Row> {
+    slices
+        .iter()
+        .map(|s| Row {
+            label: label(&s.code),
+            contracts: s.contracts,
+            amount_fen: s.amount_fen,
+            amount_text: Fen(s.amount_fen).format_compact(),
+            share_bp: share(s.amount_fen, total),
+            share_text: goal::percent_text(share(s.amount_fen, total)),
+            link: link(if s.code.is_empty() { "none" } else { &s.code }),
+        })
+        .collect()
+}
+
+/// The report of `year` as of `today` (Beijing time).
+pub async fn build(db: &Db, settings: &Settings, year: i32, today: Date) -> Result<Report, AppError> {
+    let goal = store::goal_for(db, year, &settings.goal).await?;
+    let scope = Scope { year, basis: goal.basis, side: goal.side, district: &settings.region_code };
+    let (amounts, counts) = store::months(db, &scope).await?;
+    let as_of = if today.year() > year { goal::year_end(year) } else { today };
+    // Last year up to the same day: whole months from the summary, the current month from contracts.
+    let last_year_to_date = if today.year() == year {
+        let last = Scope { year: year - 1, ..scope };
+        let (previous, _) = store::months(db, &last).await?;
+        let month = usize::from(u8::from(today.month()));
+        let whole: i64 = previous[..month - 1].iter().sum();
+        let day = Date::from_calendar_date(year - 1, today.month(), today.day())
+            .or_else(|_| Date::from_calendar_date(year - 1, Month::February, 28))
+            .map_err(AppError::internal)?;
+        let first = Date::from_calendar_date(year - 1, today.month(), 1).map_err(AppError::internal)?;
+        whole + store::between(db, &last, &date_text(first), &date_text(day)).await?
+    } else {
+        let (previous, _) = store::months(db, &Scope { year: year - 1, ..scope }).await?;
+        previous.iter().sum()
+    };
+    let figures =
+        goal::figures(&GoalInput { year, goal_fen: goal.amount.0, months: amounts, as_of, last_year_to_date });
+    let base = year_link(&scope);
+    let months = (0..12)
+        .map(|i| {
+            json!({
+                "month": format!("{year:04}-{:02}", i + 1),
+                "label": format!("{}月", i + 1),
+                "contracts": counts[i],
+                "amount_fen": amounts[i],
+                "amount_text": Fen(amounts[i]).format_compact(),
+                "cumulative_fen": figures.cumulative[i],
+                "cumulative_text": figures.cumulative[i].map(|v| Fen(v).format_compact()),
+                "goal_path_fen": figures.goal_path[i],
+                "link": format!("{base}&month={year:04}-{:02}", i + 1),
+            })
+        })
+        .collect();
+    let brokers = store::broker_names(db).await?;
+    let mut breakdowns = Vec::new();
+    for dimension in Dimension::ALL {
+        let slices = store::breakdown(db, &scope, dimension).await?;
+        let param = dimension_param(dimension, goal.side);
+        breakdowns.push(Breakdown {
+            code: dimension.code(),
+            title: dimension_title(dimension, goal.side),
+            rows: rows(
+                &slices,
+                figures.so_far_fen,
+                |code| format!("{base}&{param}={code}"),
+                |code| label_of(dimension, code, settings, &brokers),
+            ),
+        });
+    }
+    let top = store::top_contracts(db, &scope, 10)
+        .await?
+        .into_iter()
+        .map(|t| {
+            json!({"id": t.id, "title": t.title, "seller_name": t.seller_name, "buyer_name": t.buyer_name,
+                "registered_on": t.registered_on, "amount_fen": t.amount_fen, "amount_text": Fen(t.amount_fen).format_yuan(),
+                "link": format!("/contracts/{}", t.id)})
+        })
+        .collect();
+    Ok(Report {
+        year,
+        as_of: date_text(as_of),
+        goal_text: goal.amount.format_compact(),
+        goal,
+        figures,
+        months,
+        breakdowns,
+        top,
+        link: base,
+    })
+}
+
+/// Money and percentage texts for the figures (shown beside the fen).
+pub fn figure_texts(f: &GoalFigures) -> Value {
+    json!({
+        "so_far": Fen(f.so_far_fen).format_compact(),
+        "progress": goal::percent_text(f.progress_bp),
+        "remaining": Fen(f.remaining_fen).format_compact(),
+        "run_rate_projection": Fen(f.run_rate_projection_fen).format_compact(),
+        "trend_projection": Fen(f.trend_projection_fen).format_compact(),
+        "required_per_month": Fen(f.required_per_month_fen).format_compact(),
+        "last_year_to_date": Fen(f.last_year_to_date_fen).format_compact(),
+        "change_vs_last_year": f.change_vs_last_year_bp.map(goal::percent_text),
+    })
+}
