@@ -253,6 +253,37 @@ pub const OPERATIONS: &[Operation] = &[
         true,
         &[],
     ),
+    op(
+        "get",
+        "/stats/summary",
+        "统计",
+        "公开：某年目标、已登记额、完成进度与逐月数字（不含合同明细）",
+        None,
+        "StatsSummary",
+        false,
+        &["year"],
+    ),
+    op(
+        "get",
+        "/stats/goal",
+        "统计",
+        "管理员：目标页全部数字（进度、预测、逐月、各维度分解及对应合同列表链接、最大合同）",
+        None,
+        "Object",
+        true,
+        &["year"],
+    ),
+    op("get", "/stats/goals", "统计", "管理员：各年度目标设置", None, "Object", true, &[]),
+    op(
+        "put",
+        "/stats/goals/{year}",
+        "统计",
+        "管理员：设置某年目标（记入审计日志）",
+        Some("GoalSetting"),
+        "Object",
+        true,
+        &[],
+    ),
 ];
 
 /// Unsafe requests a browser session makes are refused here when the CSRF check fails; they are
@@ -352,6 +383,12 @@ fn schemas() -> Value {
             "registered_at": text("登记日期 YYYY-MM-DD 或 RFC 3339，默认现在"), "reason": text("不予登记理由代码（refuse）")}},
         "ContractAmend": {"type": "object", "additionalProperties": false, "required": ["reason", "changes"], "properties": {
             "reason": text("变更原因，5–1000 字"), "changes": {"$ref": "#/components/schemas/ContractInput"}}},
+        "StatsSummary": {"type": "object", "properties": {"year": {"type": "integer"}, "as_of": {"type": "string"},
+            "goal": {"type": "object", "properties": {"amount_fen": {"type": "integer"}, "basis": text("turnover | technology_value"), "side": text("output | absorb")}},
+            "so_far_fen": {"type": "integer"}, "progress_bp": {"type": "integer", "description": "万分比，10000 = 100%"},
+            "months": {"type": "array", "items": {"type": "object"}}}},
+        "GoalSetting": {"type": "object", "additionalProperties": false, "properties": {
+            "amount": text("目标金额，默认万元，可写“6亿”"), "basis": text("turnover | technology_value"), "side": text("output | absorb"), "note": {"type": "string"}}},
         "SharePayment": {"type": "object", "additionalProperties": false, "properties": {"paid_on": text("YYYY-MM-DD"), "amount": text("元"), "note": {"type": "string"}}},
         "Achievement": {"type": "object", "properties": listing_common.clone()},
         "Demand": {"type": "object", "properties": listing_common},

@@ -47,6 +47,7 @@ const REFUSED: [Expect; 6] = [S(403); 6];
 
 /// A draft contract sold by the researcher's organisation to the enterprise's: seller, buyer and
 /// administrators see it; nobody else learns it exists.
+const ADMIN_API: [Expect; 6] = [S(401), S(403), S(403), S(403), S(403), S(200)];
 const CONTRACT_READ: [Expect; 6] = [Login, S(200), S(200), S(404), S(404), S(200)];
 const CONTRACT_API_READ: [Expect; 6] = [S(401), S(200), S(200), S(404), S(404), S(200)];
 const OWNER_ONLY_PAGE: [Expect; 6] = [Login, S(200), S(403), S(403), S(403), S(403)];
@@ -322,6 +323,21 @@ fn table() -> Vec<Row> {
             "/api/v1/contracts/{contract}/submit",
             "{}",
             [S(401), S(422), S(403), S(404), S(403), S(403)],
+        ),
+        row(Get, "/stats?<year>", "/stats", "", ANYONE_OK),
+        row(Get, "/stats/goal?<year>", "/stats/goal", "", ADMIN_PAGE),
+        row(Post, "/stats/goal", "/stats/goal", "year=", [Login, S(403), S(403), S(403), S(403), S(422)]),
+        row(Get, "/stats/goal.xlsx?<year>", "/stats/goal.xlsx", "", ADMIN_PAGE),
+        row(Get, "/stats/goal.csv?<year>", "/stats/goal.csv", "", ADMIN_PAGE),
+        row(Get, "/api/v1/stats/summary?<year>", "/api/v1/stats/summary", "", ANYONE_OK),
+        row(Get, "/api/v1/stats/goal?<year>", "/api/v1/stats/goal", "", ADMIN_API),
+        row(Get, "/api/v1/stats/goals", "/api/v1/stats/goals", "", ADMIN_API),
+        row(
+            Put,
+            "/api/v1/stats/goals/<year>",
+            "/api/v1/stats/goals/2026",
+            "{}",
+            [S(401), S(403), S(403), S(403), S(403), S(422)],
         ),
         row(Get, "/api/v1/health", "/api/v1/health", "", ANYONE_OK),
         row(Get, "/api/v1/openapi.json", "/api/v1/openapi.json", "", ANYONE_OK),

@@ -57,6 +57,11 @@ async fn put_json<'c>(client: &'c Client, uri: &str, body: &Value) -> LocalRespo
         .await
 }
 
+/// A PUT with this client's CSRF token (for other modules' tests).
+pub async fn put_json_pub<'c>(client: &'c Client, uri: &str, body: &Value) -> LocalResponse<'c> {
+    put_json(client, uri, body).await
+}
+
 async fn json_of(response: LocalResponse<'_>) -> Value {
     response.into_json::<Value>().await.expect("json body")
 }

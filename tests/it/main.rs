@@ -19,3 +19,4 @@ mod openapi;
 mod pages;
 mod search;
 mod server;
+mod stats;

@@ -1,0 +1,170 @@
+//! The goal dashboard through HTTP on both databases: exact figures from registered contracts
+//! (one side only), breakdown links that lead to the contracts behind them, goal settings, the
+//! public page without contract details, and spreadsheets equal to the page.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use rocket::http::{ContentType, Status};
+use serde_json::{Value, json};
+use techmarket::domain::forms::date_text;
+use techmarket::domain::time::today_shanghai;
+
+use crate::accounts_support::*;
+use crate::achievements::post_json;
+use crate::contracts::{complete_contract, created, parties};
+use crate::on_both_databases;
+use crate::support::TestApp;
+
+async fn registered_on(
+    p: &crate::contracts::Parties,
+    app: &TestApp,
+    body: &Value,
+    n: usize,
+    day: time::Date,
+) -> String {
+    let id = created(p, body).await;
+    assert_eq!(post_json(&p.seller, &format!("/api/v1/contracts/{id}/submit"), &json!({})).await.status(), Status::Ok);
+    sqlx::query("UPDATE contracts SET accepted_on = '2020-01-01' WHERE id = $1")
+        .bind(&id)
+        .execute(app.db.pool())
+        .await
+        .expect("backdate");
+    let register = json!({"registration_no": format!("GOAL-{n}"), "registered_at": date_text(day)});
+    assert_eq!(post_json(&p.admin, &format!("/api/v1/contracts/{id}/register"), &register).await.status(), Status::Ok);
+    id
+}
+
+async fn the_goal_page_is_exact_and_explained(app: TestApp) {
+    let p = parties(&app).await;
+    let today = today_shanghai();
+    let year = today.year();
+    let days = [today, today - time::Duration::days(1), today - time::Duration::days(45)];
+    let mut expected = 0i64;
+    let mut development = 0i64;
+    for (n, day) in days.iter().enumerate() {
+        let mut body = complete_contract(&p.buyer_org);
+        body["amount_unit"] = json!("yuan");
+        body["total"] = json!(format!("{}.{n}5", 1_000_000 * (n + 1)));
+        if n == 1 {
+            body["contract_type"] = json!("development");
+            body["subtype"] = json!("commissioned_development");
+        }
+        registered_on(&p, &app, &body, n, *day).await;
+        if day.year() == year {
+            let fen = 100_000_000 * (n as i64 + 1) + n as i64 * 10 + 5;
+            expected += fen;
+            if n == 1 {
+                development += fen;
+            }
+        }
+    }
+    // A seller outside the district does not count towards 输出.
+    let mut outside = complete_contract(&p.buyer_org);
+    outside["seller_region"] = json!("620502");
+    registered_on(&p, &app, &outside, 9, today).await;
+
+    let report: Value =
+        p.admin.get(format!("/api/v1/stats/goal?year={year}")).dispatch().await.into_json().await.expect("json");
+    assert_eq!(report["figures"]["so_far_fen"], expected);
+    let goal = report["goal"]["amount"].as_i64().expect("goal");
+    assert_eq!(goal, 60_000_000_000, "the plan's 2025 target carries on");
+    assert_eq!(report["figures"]["progress_bp"], expected * 10_000 / goal);
+    let types = report["breakdowns"]
+        .as_array()
+        .expect("breakdowns")
+        .iter()
+        .find(|b| b["code"] == "contract_type")
+        .expect("types")
+        .clone();
+    let sum: i64 = types["rows"].as_array().expect("rows").iter().map(|r| r["amount_fen"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(sum, expected);
+    if development > 0 {
+        let row =
+            types["rows"].as_array().expect("rows").iter().find(|r| r["label"] == "技术开发").expect("development");
+        assert_eq!(row["amount_fen"], development);
+        // The link leads to exactly the contracts behind the figure.
+        let link = row["link"].as_str().expect("link").replace("/contracts?", "/api/v1/contracts?");
+        let listed: Value = p.admin.get(link).dispatch().await.into_json().await.expect("json");
+        assert_eq!(listed["total"], row["contracts"]);
+    }
+    let listed: Value = p
+        .admin
+        .get(report["link"].as_str().expect("link").replace("/contracts?", "/api/v1/contracts?"))
+        .dispatch()
+        .await
+        .into_json()
+        .await
+        .expect("json");
+    let count: i64 =
+        report["months"].as_array().expect("months").iter().map(|m| m["contracts"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(listed["total"], count);
+
+    // Pages: the administrators' page with charts; the public page without contract details.
+    let page = p.admin.get(format!("/stats/goal?year={year}")).dispatch().await;
+    assert_eq!(page.status(), Status::Ok);
+    let html = page.into_string().await.expect("html");
+    assert!(html.contains("<svg") && html.contains("按合同类型") && html.contains("剩余每月须登记"));
+    assert_eq!(p.seller.get("/stats/goal").dispatch().await.status(), Status::Forbidden);
+    assert_eq!(app.client.get("/stats/goal").dispatch().await.status(), Status::SeeOther);
+    let public = app.client.get("/stats").dispatch().await.into_string().await.expect("html");
+    assert!(public.contains("<svg") && public.contains("完成进度") && !public.contains("苹果近红外无损分级专利权转让"));
+    let summary: Value =
+        app.client.get(format!("/api/v1/stats/summary?year={year}")).dispatch().await.into_json().await.expect("json");
+    assert_eq!(summary["so_far_fen"], expected);
+    assert!(summary.get("breakdowns").is_none());
+
+    // The spreadsheet equals the page.
+    let response = p.admin.get(format!("/stats/goal.xlsx?year={year}")).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let bytes = response.into_bytes().await.expect("bytes");
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
+    let sheet = workbook.worksheet_range("目标进度").expect("sheet");
+    let so_far = sheet.rows().find(|r| r.first() == Some(&Data::String("已登记".into()))).expect("row");
+    assert_eq!(so_far.get(1), Some(&Data::Float(expected as f64 / 100.0)));
+    let months = workbook.worksheet_range("按月").expect("months");
+    let month_sum: f64 = months
+        .rows()
+        .skip(1)
+        .filter_map(|r| match r.get(2) {
+            Some(Data::Float(v)) => Some(*v),
+            _ => None,
+        })
+        .sum();
+    assert!((month_sum - expected as f64 / 100.0).abs() < 0.001);
+    let csv = p.admin.get(format!("/stats/goal.csv?year={year}")).dispatch().await;
+    assert_eq!(csv.content_type(), Some(ContentType::CSV));
+    let text = csv.into_string().await.expect("csv");
+    assert!(text.contains(&format!("已登记,{}", techmarket::domain::money::Fen(expected).yuan_exact())), "{text}");
+
+    // Goal settings: checked, audited, and the basis changes what counts.
+    let bad = post_form(&p.admin, "/stats/goal", &format!("year={year}&amount=abc&basis=turnover&side=output")).await;
+    assert_eq!(bad.status(), Status::UnprocessableEntity);
+    let form =
+        format!("year={year}&amount={}&basis=technology_value&side=absorb&note={}", encode("5亿"), encode("测试口径"));
+    assert_eq!(post_form(&p.admin, "/stats/goal", &form).await.status(), Status::SeeOther);
+    let changed: Value =
+        p.admin.get(format!("/api/v1/stats/goal?year={year}")).dispatch().await.into_json().await.expect("json");
+    assert_eq!(changed["goal"]["amount"], 50_000_000_000i64);
+    assert_eq!(changed["goal"]["basis"], "technology_value");
+    // 吸纳: the buyer is in the district for all four contracts. Technology value: the three priced in
+    // 元 deduct ¥20 of equipment each; the fourth (120万, 20万 equipment) adds ¥1,000,000.
+    let counted = days.iter().filter(|d| d.year() == year).count() as i64;
+    let technology: i64 = expected - 2_000 * counted + 100_000_000;
+    assert_eq!(changed["figures"]["so_far_fen"], technology);
+    let audited: i64 =
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_events WHERE action = 'goal.set'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("count");
+    assert_eq!(audited, 1);
+    let api = crate::contracts::put_json_pub(
+        &p.admin,
+        &format!("/api/v1/stats/goals/{year}"),
+        &json!({"amount": "0", "basis": "turnover", "side": "output"}),
+    )
+    .await;
+    assert_eq!(api.status(), Status::UnprocessableEntity);
+}
+
+on_both_databases!(the_goal_page_is_exact_and_explained);
