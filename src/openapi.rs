@@ -284,6 +284,26 @@ pub const OPERATIONS: &[Operation] = &[
         true,
         &[],
     ),
+    op(
+        "get",
+        "/stats/indicators",
+        "统计",
+        "管理员：15 项主要指标（基期、目标、本年实际、进度线应达、状态、来源）",
+        None,
+        "Object",
+        true,
+        &["year"],
+    ),
+    op(
+        "put",
+        "/stats/indicators/{no}/{year}",
+        "统计",
+        "管理员：填报或更正某项指标某年的数值（记入审计日志）",
+        Some("IndicatorActual"),
+        "Object",
+        true,
+        &[],
+    ),
 ];
 
 /// Unsafe requests a browser session makes are refused here when the CSRF check fails; they are
@@ -389,6 +409,8 @@ fn schemas() -> Value {
             "months": {"type": "array", "items": {"type": "object"}}}},
         "GoalSetting": {"type": "object", "additionalProperties": false, "properties": {
             "amount": text("目标金额，默认万元，可写“6亿”"), "basis": text("turnover | technology_value"), "side": text("output | absorb"), "note": {"type": "string"}}},
+        "IndicatorActual": {"type": "object", "additionalProperties": false, "properties": {
+            "value": text("数值，最多 4 位小数"), "source": text("数据来源"), "published_on": text("发布日期 YYYY-MM-DD")}},
         "SharePayment": {"type": "object", "additionalProperties": false, "properties": {"paid_on": text("YYYY-MM-DD"), "amount": text("元"), "note": {"type": "string"}}},
         "Achievement": {"type": "object", "properties": listing_common.clone()},
         "Demand": {"type": "object", "properties": listing_common},

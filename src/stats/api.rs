@@ -5,6 +5,7 @@ use rocket::serde::json::Json;
 use rocket::{Route, State, get, put, routes};
 use serde_json::{Value, json};
 
+use super::indicator_table::{self, ActualInput};
 use super::report;
 use super::service::{self, GoalInput};
 use super::store;
@@ -75,7 +76,34 @@ async fn set_goal(
     Ok(Json(json!({"items": store::goals(db).await?})))
 }
 
+/// Administrators: the plan's 15 indicators for a year, with status.
+#[get("/stats/indicators?<year>")]
+async fn indicators(
+    db: &State<Db>,
+    settings: &State<Settings>,
+    _admin: AdminUser,
+    year: Option<i32>,
+) -> Result<Json<Value>, AppError> {
+    let year = year_or_now(year)?;
+    Ok(Json(json!({"year": year, "items": indicator_table::table(db, settings, year).await?})))
+}
+
+#[put("/stats/indicators/<no>/<year>", format = "json", data = "<body>")]
+async fn enter_actual(
+    no: u8,
+    year: i32,
+    body: Json<ActualInput>,
+    db: &State<Db>,
+    settings: &State<Settings>,
+    admin: AdminUser,
+    ip: ClientAddr,
+) -> Result<Json<Value>, AppError> {
+    let input = ActualInput { indicator_no: Some(no), year: Some(year), ..body.into_inner() };
+    indicator_table::save_actual(db, &admin.0, &ip.0, &input).await.map_err(AppError::validation)?;
+    Ok(Json(json!({"year": year, "items": indicator_table::table(db, settings, year).await?})))
+}
+
 /// Mounted at `/api/v1`.
 pub fn routes() -> Vec<Route> {
-    routes![summary, goal, goals, set_goal]
+    routes![summary, goal, goals, set_goal, indicators, enter_actual]
 }

@@ -4,6 +4,7 @@
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::goal::percent_text;
+use super::indicator_table::IndicatorRow;
 use super::report::Report;
 use crate::domain::money::Fen;
 
@@ -122,6 +123,60 @@ pub fn csv(report: &Report) -> String {
                 percent_text(row.share_bp)
             ));
         }
+    }
+    out
+}
+
+const INDICATOR_HEADERS: [&str; 10] =
+    ["序号", "指标", "单位", "基期值", "基期年份", "2025年目标", "本年实际", "进度线应达", "状态", "数据来源"];
+
+fn indicator_cells(row: &IndicatorRow) -> [String; 10] {
+    [
+        row.no.to_string(),
+        row.name.to_string(),
+        row.unit.to_string(),
+        row.baseline.to_string(),
+        row.baseline_year.to_string(),
+        row.target.to_string(),
+        row.actual.clone().unwrap_or_default(),
+        row.expected.clone(),
+        row.status_label.to_string(),
+        match &row.published_on {
+            Some(on) if !row.source.is_empty() => format!("{}（{on}）", row.source),
+            _ => row.source.clone(),
+        },
+    ]
+}
+
+/// The indicator table as a workbook; numbers are written as numbers.
+pub fn indicators_xlsx(year: i32, rows: &[IndicatorRow]) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet().set_name(format!("{year}年主要指标"))?;
+    for (col, title) in INDICATOR_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+        sheet.set_column_width(col as u16, if col == 1 { 40 } else { 14 })?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (col, text) in indicator_cells(row).iter().enumerate() {
+            let numeric = matches!(col, 0 | 3 | 4 | 5 | 6 | 7);
+            match text.parse::<f64>() {
+                Ok(n) if numeric => sheet.write_number(r, col as u16, n)?,
+                _ => sheet.write_string(r, col as u16, text)?,
+            };
+        }
+    }
+    workbook.save_to_buffer()
+}
+
+/// The indicator table as CSV (UTF-8 with BOM).
+pub fn indicators_csv(rows: &[IndicatorRow]) -> String {
+    let mut out = format!("\u{feff}{}\r\n", INDICATOR_HEADERS.join(","));
+    for row in rows {
+        let cells: Vec<String> = indicator_cells(row).iter().map(|c| cell(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
     }
     out
 }

@@ -7,6 +7,8 @@ pub mod api;
 pub mod charts;
 pub mod export;
 pub mod goal;
+pub mod indicator_table;
+pub mod indicators;
 pub mod pages;
 pub mod report;
 pub mod service;

@@ -8,6 +8,8 @@ use rocket::response::{Flash, Redirect};
 use rocket::{Responder, Route, State, get, post, routes};
 use serde_json::{Value, json};
 
+use super::indicator_table::{self, ActualInput};
+use super::indicators::{INDICATORS, Source};
 use super::report::{self, Report};
 use super::service::{self, GoalInput};
 use super::store::{self, Basis, Side};
@@ -166,7 +168,106 @@ async fn goal_csv(
     Ok(download(export::csv(&report).into_bytes(), ContentType::CSV, format!("goal-{}.csv", report.year)))
 }
 
+async fn indicators_page_of(
+    db: &Db,
+    settings: &Settings,
+    year: i32,
+    input: Option<(&ActualInput, &FieldErrors)>,
+) -> Result<Page, AppError> {
+    let rows = indicator_table::table(db, settings, year).await?;
+    let entered: Vec<Value> = INDICATORS
+        .iter()
+        .filter(|i| i.source == Source::Entered)
+        .map(|i| json!({"no": i.no, "name": i.name, "unit": i.unit}))
+        .collect();
+    let (values, errors) = match input {
+        Some((values, errors)) => (json!(values), json!(errors)),
+        None => (json!({"year": year, "indicator_no": null, "value": "", "source": "", "published_on": ""}), json!({})),
+    };
+    let data = json!({
+        "year": year,
+        "rows": rows,
+        "entered": entered,
+        "values": values,
+        "errors": errors,
+        "years": ((year - 4)..=today_shanghai().year().max(year)).rev().collect::<Vec<i32>>(),
+        "on_track": rows.iter().filter(|r| r.status == "on_track").count(),
+        "behind": rows.iter().filter(|r| r.status == "behind").count(),
+        "missing": rows.iter().filter(|r| r.status == "missing").count(),
+    });
+    let status = if input.is_some() { rocket::http::Status::UnprocessableEntity } else { rocket::http::Status::Ok };
+    Ok(Page::new("stats/indicators", format!("{year}年主要指标"), data).with_status(status))
+}
+
+#[get("/indicators?<year>")]
+async fn indicators_page(
+    db: &State<Db>,
+    settings: &State<Settings>,
+    _admin: AdminUser,
+    year: Option<i32>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
+    Ok(indicators_page_of(db, settings, year_or_now(year)?, None).await?.with_flash(flash))
+}
+
+#[post("/indicators", data = "<form>")]
+async fn enter_actual(
+    form: Form<ActualInput>,
+    db: &State<Db>,
+    settings: &State<Settings>,
+    admin: AdminUser,
+    ip: ClientAddr,
+) -> Result<Flash<Redirect>, Result<Page, AppError>> {
+    let input = form.into_inner();
+    match indicator_table::save_actual(db, &admin.0, &ip.0, &input).await {
+        Ok((no, year)) => Ok(Flash::success(
+            Redirect::to(format!("/stats/indicators?year={year}")),
+            format!("指标 {no} 的 {year} 年数值已保存"),
+        )),
+        Err(errors) => {
+            let year = input.year.filter(|y| (2020..=2100).contains(y)).unwrap_or_else(|| today_shanghai().year());
+            Err(indicators_page_of(db, settings, year, Some((&input, &errors))).await)
+        }
+    }
+}
+
+#[get("/indicators.xlsx?<year>")]
+async fn indicators_xlsx(
+    db: &State<Db>,
+    settings: &State<Settings>,
+    _admin: AdminUser,
+    year: Option<i32>,
+) -> Result<Download, AppError> {
+    let year = year_or_now(year)?;
+    let rows = indicator_table::table(db, settings, year).await?;
+    let bytes = export::indicators_xlsx(year, &rows).map_err(AppError::internal)?;
+    let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    Ok(download(bytes, xlsx, format!("indicators-{year}.xlsx")))
+}
+
+#[get("/indicators.csv?<year>")]
+async fn indicators_csv(
+    db: &State<Db>,
+    settings: &State<Settings>,
+    _admin: AdminUser,
+    year: Option<i32>,
+) -> Result<Download, AppError> {
+    let year = year_or_now(year)?;
+    let rows = indicator_table::table(db, settings, year).await?;
+    Ok(download(export::indicators_csv(&rows).into_bytes(), ContentType::CSV, format!("indicators-{year}.csv")))
+}
+
 /// Mounted at `/stats`.
 pub fn routes() -> Vec<Route> {
-    routes![public, goal_page, set_goal, goal_xlsx, goal_csv]
+    routes![
+        public,
+        goal_page,
+        set_goal,
+        goal_xlsx,
+        goal_csv,
+        indicators_page,
+        enter_actual,
+        indicators_xlsx,
+        indicators_csv
+    ]
 }

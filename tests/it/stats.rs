@@ -167,4 +167,75 @@ async fn the_goal_page_is_exact_and_explained(app: TestApp) {
     assert_eq!(api.status(), Status::UnprocessableEntity);
 }
 
-on_both_databases!(the_goal_page_is_exact_and_explained);
+async fn the_plans_indicators_are_entered_computed_and_exported(app: TestApp) {
+    let p = parties(&app).await;
+    let year = today_shanghai().year();
+    // Indicator 12 is live: one registered contract of ¥1,200,000 = 0.012 亿元.
+    let id = created(&p, &complete_contract(&p.buyer_org)).await;
+    assert_eq!(post_json(&p.seller, &format!("/api/v1/contracts/{id}/submit"), &json!({})).await.status(), Status::Ok);
+    assert_eq!(
+        post_json(&p.admin, &format!("/api/v1/contracts/{id}/register"), &json!({"registration_no": "IND-1"}))
+            .await
+            .status(),
+        Status::Ok
+    );
+    // Indicator 13 counts qualified organisations of the district.
+    sqlx::query("INSERT INTO organisation_qualifications (organisation_id, qualification, certificate_no, recorded_at) VALUES ($1, 'high_tech_enterprise', 'GR2026', '2026-01-01T00:00:00.000000Z')")
+        .bind(&p.buyer_org)
+        .execute(app.db.pool())
+        .await
+        .expect("qualification");
+    // Entered values: checked, then saved and audited; a correction keeps the old value in the log.
+    let bad = post_form(
+        &p.admin,
+        "/stats/indicators",
+        &format!("indicator_no=12&year={year}&value=abc&source=x&published_on=2099-01-01"),
+    )
+    .await;
+    assert_eq!(bad.status(), Status::UnprocessableEntity);
+    let html = bad.into_string().await.expect("html");
+    assert!(html.contains("自动计算") && html.contains("最多 4 位小数") && html.contains("不能晚于今天"));
+    for value in ["58.6", "59.3"] {
+        let form = format!(
+            "indicator_no=1&year={year}&value={value}&source={}&published_on=2026-03-01",
+            encode("天水市统计公报")
+        );
+        assert_eq!(post_form(&p.admin, "/stats/indicators", &form).await.status(), Status::SeeOther);
+    }
+    let table: Value =
+        p.admin.get(format!("/api/v1/stats/indicators?year={year}")).dispatch().await.into_json().await.expect("json");
+    let items = table["items"].as_array().expect("items");
+    assert_eq!(items.len(), 15);
+    assert_eq!(items[0]["actual"], "59.3");
+    assert_eq!(items[0]["status"], if year >= 2025 { "behind" } else { "on_track" }, "59.3 against the straight path");
+    assert_eq!(items[11]["actual"], "0.012");
+    assert_eq!(items[11]["status"], "behind");
+    assert_eq!(items[12]["actual"], "1");
+    assert_eq!(items[4]["status"], "missing");
+    let audited: Vec<String> =
+        sqlx::query_scalar("SELECT details FROM audit_events WHERE action = 'indicator.entered' ORDER BY seq")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("audit");
+    assert_eq!(audited.len(), 2);
+    assert!(audited[1].contains("\"before\":\"58.6\""), "{}", audited[1]);
+    // The page, and the spreadsheet equal to it.
+    let page =
+        p.admin.get(format!("/stats/indicators?year={year}")).dispatch().await.into_string().await.expect("html");
+    assert!(page.contains("科技进步贡献率") && page.contains("59.3") && page.contains("落后于进度"));
+    assert_eq!(p.buyer.get("/stats/indicators").dispatch().await.status(), Status::Forbidden);
+    let bytes =
+        p.admin.get(format!("/stats/indicators.xlsx?year={year}")).dispatch().await.into_bytes().await.expect("bytes");
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
+    let sheet = workbook.worksheet_range(&format!("{year}年主要指标")).expect("sheet");
+    let first = sheet.rows().nth(1).expect("row 1");
+    assert_eq!(first.get(1), Some(&Data::String("科技进步贡献率".into())));
+    assert_eq!(first.get(6), Some(&Data::Float(59.3)));
+    let twelve = sheet.rows().nth(12).expect("row 12");
+    assert_eq!(twelve.get(6), Some(&Data::Float(0.012)));
+    let csv =
+        p.admin.get(format!("/stats/indicators.csv?year={year}")).dispatch().await.into_string().await.expect("csv");
+    assert!(csv.contains("科技进步贡献率") && csv.contains("59.3"));
+}
+
+on_both_databases!(the_goal_page_is_exact_and_explained, the_plans_indicators_are_entered_computed_and_exported);

@@ -1,0 +1,196 @@
+//! A year's indicator table: each indicator's actual (entered, from contracts, or counted from
+//! qualifications), where the straight path expects it, and its status; and entering actuals.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row as _;
+
+use super::indicators::{self, INDICATORS, Indicator, Source};
+use super::store::{self, Basis, Scope};
+use crate::audit::{self, NewAuditEvent};
+use crate::auth::CurrentUser;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::forms::{Checker, FieldErrors, date_text};
+use crate::domain::time::{now_stored, today_shanghai};
+
+/// One line of the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorRow {
+    pub no: u8,
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub baseline: &'static str,
+    pub baseline_year: i32,
+    pub target: &'static str,
+    /// `entered`, `contracts` or `qualification`.
+    pub kind: &'static str,
+    pub actual: Option<String>,
+    pub expected: String,
+    /// `on_track`, `behind` or `missing`.
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub source: String,
+    pub published_on: Option<String>,
+}
+
+async fn live_value(
+    db: &Db,
+    settings: &Settings,
+    indicator: &Indicator,
+    year: i32,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    match indicator.source {
+        Source::Entered => Ok(None),
+        Source::Contracts => {
+            let goal = store::goal_for(db, year, &settings.goal).await?;
+            let scope = Scope { year, basis: Basis::Turnover, side: goal.side, district: &settings.region_code };
+            let (months, _) = store::months(db, &scope).await?;
+            let fen: i64 = months.iter().sum();
+            // 亿元 in 1/10,000ths: fen ÷ 10^10 × 10^4.
+            Ok(Some((
+                fen / 1_000_000,
+                format!("平台登记的技术合同（{}，{}）", Basis::Turnover.label(), goal.side.label()),
+            )))
+        }
+        Source::Qualification(code) => {
+            let count: i64 = sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM organisation_qualifications q JOIN organisations o ON o.id = q.organisation_id \
+                 WHERE q.qualification = $1 AND o.region_code = $2 AND (q.valid_from IS NULL OR q.valid_from <= $3) \
+                 AND (q.valid_until IS NULL OR q.valid_until >= $4)",
+            )
+            .bind(code)
+            .bind(&settings.region_code)
+            .bind(format!("{year:04}-12-31"))
+            .bind(format!("{year:04}-01-01"))
+            .fetch_one(db.pool())
+            .await?;
+            Ok(Some((count * indicators::SCALE, "平台单位资质（本区单位，当年有效）".to_string())))
+        }
+    }
+}
+
+/// The table of `year`.
+pub async fn table(db: &Db, settings: &Settings, year: i32) -> Result<Vec<IndicatorRow>, sqlx::Error> {
+    let entered =
+        sqlx::query("SELECT indicator_no, value, source, published_on FROM indicator_actuals WHERE year = $1")
+            .bind(i64::from(year))
+            .fetch_all(db.pool())
+            .await?;
+    let mut rows = Vec::new();
+    for indicator in &INDICATORS {
+        let stored = entered.iter().find(|r| r.try_get::<i64, _>("indicator_no").ok() == Some(i64::from(indicator.no)));
+        let (actual, source, published_on) = match live_value(db, settings, indicator, year).await? {
+            Some((value, source)) => (Some(value), source, Some(date_text(today_shanghai()))),
+            None => match stored {
+                Some(row) => {
+                    let text: String = row.try_get("value")?;
+                    (indicators::parse_decimal(&text), row.try_get("source")?, Some(row.try_get("published_on")?))
+                }
+                None => (None, String::new(), None),
+            },
+        };
+        let (status, status_label) = match actual {
+            None => ("missing", "未填报"),
+            Some(value) if indicators::on_track(indicator, year, value) => ("on_track", "达到进度"),
+            Some(_) => ("behind", "落后于进度"),
+        };
+        rows.push(IndicatorRow {
+            no: indicator.no,
+            name: indicator.name,
+            unit: indicator.unit,
+            baseline: indicator.baseline,
+            baseline_year: indicator.baseline_year,
+            target: indicator.target,
+            kind: match indicator.source {
+                Source::Entered => "entered",
+                Source::Contracts => "contracts",
+                Source::Qualification(_) => "qualification",
+            },
+            actual: actual.map(indicators::decimal_text),
+            expected: indicators::decimal_text(indicators::expected(indicator, year)),
+            status,
+            status_label,
+            source,
+            published_on,
+        });
+    }
+    Ok(rows)
+}
+
+/// An actual as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, rocket::form::FromForm)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActualInput {
+    pub indicator_no: Option<u8>,
+    pub year: Option<i32>,
+    pub value: Option<String>,
+    pub source: Option<String>,
+    pub published_on: Option<String>,
+}
+
+/// Records (or corrects) an administrator-entered actual; audited with the old and new value.
+pub async fn save_actual(db: &Db, user: &CurrentUser, ip: &str, input: &ActualInput) -> Result<(u8, i32), FieldErrors> {
+    let mut check = Checker::default();
+    let indicator = input.indicator_no.and_then(|no| INDICATORS.iter().find(|i| i.no == no));
+    match indicator {
+        None => check.fail("indicator_no", "请选择指标"),
+        Some(i) if i.source != Source::Entered => check.fail("indicator_no", "该指标由平台数据自动计算，无需填报"),
+        Some(_) => {}
+    }
+    let year = input.year.filter(|y| (2020..=2100).contains(y));
+    if year.is_none() {
+        check.fail("year", "请填写 2020–2100 之间的年份");
+    }
+    let value = indicators::parse_decimal(input.value.as_deref().unwrap_or_default());
+    if value.is_none() {
+        check.fail("value", "请填写数值，最多 4 位小数，例如 56.8");
+    }
+    let source = check.text("source", "数据来源", input.source.as_deref(), 2, 200);
+    let published = check.date("published_on", "发布日期", input.published_on.as_deref());
+    if published.is_none() && !check.errors.contains_key("published_on") {
+        check.fail("published_on", "请填写发布日期");
+    }
+    if published.is_some_and(|d| d > today_shanghai()) {
+        check.fail("published_on", "发布日期不能晚于今天");
+    }
+    let (indicator, year, value, published) = check.finish(|| Some((indicator?, year?, value?, published?)))?;
+    let failed = |e: sqlx::Error| -> FieldErrors {
+        tracing::error!(%e, "saving an indicator failed");
+        [("value".to_string(), "保存失败，请稍后再试".to_string())].into()
+    };
+    let mut tx = db.begin_write().await.map_err(failed)?;
+    let previous: Option<String> =
+        sqlx::query_scalar("SELECT value FROM indicator_actuals WHERE indicator_no = $1 AND year = $2")
+            .bind(i64::from(indicator.no))
+            .bind(i64::from(year))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(failed)?;
+    sqlx::query(
+        "INSERT INTO indicator_actuals (indicator_no, year, value, source, published_on, entered_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (indicator_no, year) DO UPDATE SET value = excluded.value, source = excluded.source, \
+         published_on = excluded.published_on, entered_by = excluded.entered_by, updated_at = excluded.updated_at",
+    )
+    .bind(i64::from(indicator.no))
+    .bind(i64::from(year))
+    .bind(indicators::decimal_text(value))
+    .bind(&source)
+    .bind(date_text(published))
+    .bind(&user.id)
+    .bind(now_stored())
+    .execute(&mut *tx)
+    .await
+    .map_err(failed)?;
+    let event = NewAuditEvent {
+        actor_user_id: Some(user.id.clone()),
+        actor_ip: Some(ip.to_string()),
+        action: "indicator.entered".to_string(),
+        subject_type: "indicator".to_string(),
+        subject_id: format!("{}-{year}", indicator.no),
+        details: json!({"before": previous, "after": indicators::decimal_text(value), "source": source, "published_on": date_text(published)}),
+    };
+    audit::append(&mut tx, db.backend(), &event).await.map_err(failed)?;
+    tx.commit().await.map_err(failed)?;
+    Ok((indicator.no, year))
+}
