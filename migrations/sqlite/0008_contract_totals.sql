@@ -1,23 +1,19 @@
--- Registered totals by month and by every dimension the goal dashboard breaks them down by, kept
--- exact by the same transactions that register, amend and cancel (a test compares them with a full
--- recomputation). `month` is the Beijing-time month of `contracts.registered_on`; empty text stands
--- for "not recorded" so the key has no NULLs.
+-- Registered totals kept exact by the same transactions that register, amend and cancel (a test
+-- compares them with a full recomputation). Each contract counts once in every dimension: `all`
+-- (value ''), `day` (value = the Beijing-time registration date), and one row per dimension the
+-- dashboard breaks down by (value = the code, '' when not recorded). Keyed by the Beijing-time month
+-- and both parties' regions, so either side's district figures are a sum over a few rows.
 
 CREATE TABLE contract_totals (
+    dimension TEXT NOT NULL,
     month TEXT NOT NULL,
-    contract_type TEXT NOT NULL,
-    subtype TEXT NOT NULL,
-    technical_field TEXT NOT NULL,
-    seller_nature TEXT NOT NULL,
-    buyer_nature TEXT NOT NULL,
     seller_region TEXT NOT NULL,
     buyer_region TEXT NOT NULL,
-    broker_user_id TEXT NOT NULL,
+    value TEXT NOT NULL,
     contracts INTEGER NOT NULL,
     total_fen INTEGER NOT NULL,
     technology_fen INTEGER NOT NULL,
-    PRIMARY KEY (month, contract_type, subtype, technical_field, seller_nature, buyer_nature, seller_region,
-                 buyer_region, broker_user_id)
+    PRIMARY KEY (dimension, month, seller_region, buyer_region, value)
 );
 
 -- The yearly goals administrators keep (DOMAIN.md §7): the plan's 2021 baseline and 2025 target

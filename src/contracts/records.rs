@@ -296,8 +296,8 @@ pub struct MonthTotal {
 /// from the summary table.
 pub async fn monthly_totals(db: &Db, from: &str, to: &str) -> Result<Vec<MonthTotal>, sqlx::Error> {
     let sql = "SELECT month, CAST(SUM(contracts) AS BIGINT) AS n, CAST(SUM(total_fen) AS BIGINT) AS total, \
-         CAST(SUM(technology_fen) AS BIGINT) AS technology FROM contract_totals WHERE month >= $1 AND month < $2 \
-         GROUP BY month HAVING SUM(contracts) <> 0 ORDER BY month";
+         CAST(SUM(technology_fen) AS BIGINT) AS technology FROM contract_totals WHERE dimension = 'all' \
+         AND month >= $1 AND month < $2 GROUP BY month HAVING SUM(contracts) <> 0 ORDER BY month";
     let rows = sqlx::query(sql).bind(from).bind(to).fetch_all(db.pool()).await?;
     rows.iter()
         .map(|row| {

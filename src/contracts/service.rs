@@ -14,7 +14,7 @@ use super::once::{self, Claim};
 use super::precheck::{self, Finding};
 use super::records;
 use super::store::{self, ContractRow, NewContract, Transition};
-use super::totals::{self, TotalsKey};
+use super::totals::{self, Contribution};
 use super::vocab::RefusalReason;
 use crate::audit::{self, NewAuditEvent};
 use crate::auth::CurrentUser;
@@ -561,7 +561,7 @@ pub async fn register(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInpu
         .await?
         .ok_or_else(|| AppError::internal(std::io::Error::other(format!("contract {id} has no revision"))))?;
     if let Some(amounts) = &revision.draft.amounts {
-        let key = TotalsKey::of(&on, contract.broker_user_id.as_deref(), &revision.draft);
+        let key = Contribution::of(&on, contract.broker_user_id.as_deref(), &revision.draft);
         totals::apply(&mut tx, &key, 1, amounts).await?;
     }
     records::add_event(&mut tx, id, "registered", Some(contract.current_revision), &number, &caller.user.id).await?;
@@ -663,11 +663,11 @@ pub async fn amend(db: &Db, caller: &Caller<'_>, id: &str, input: &AmendInput) -
     }
     let on = contract.registered_on.clone().unwrap_or_default();
     if let Some(amounts) = &before.draft.amounts {
-        totals::apply(&mut tx, &TotalsKey::of(&on, contract.broker_user_id.as_deref(), &before.draft), -1, amounts)
+        totals::apply(&mut tx, &Contribution::of(&on, contract.broker_user_id.as_deref(), &before.draft), -1, amounts)
             .await?;
     }
     if let Some(amounts) = &draft.amounts {
-        totals::apply(&mut tx, &TotalsKey::of(&on, contract.broker_user_id.as_deref(), &draft), 1, amounts).await?;
+        totals::apply(&mut tx, &Contribution::of(&on, contract.broker_user_id.as_deref(), &draft), 1, amounts).await?;
     }
     let labels: Vec<&str> = changes.iter().map(|c| c.label).collect();
     let note = format!("{reason}（变更：{}）", labels.join("、"));
@@ -698,8 +698,13 @@ pub async fn cancel(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput)
         .ok_or_else(|| AppError::internal(std::io::Error::other(format!("contract {id} has no revision"))))?;
     if let Some(amounts) = &revision.draft.amounts {
         let on = contract.registered_on.clone().unwrap_or_default();
-        totals::apply(&mut tx, &TotalsKey::of(&on, contract.broker_user_id.as_deref(), &revision.draft), -1, amounts)
-            .await?;
+        totals::apply(
+            &mut tx,
+            &Contribution::of(&on, contract.broker_user_id.as_deref(), &revision.draft),
+            -1,
+            amounts,
+        )
+        .await?;
     }
     records::add_event(&mut tx, id, "cancelled", Some(contract.current_revision), &reason, &caller.user.id).await?;
     audit::append(&mut tx, db.backend(), &caller.event("contract.cancelled", id, json!({"reason": reason}))).await?;

@@ -1,6 +1,7 @@
-//! Registered totals by month and dimension (`contract_totals`), changed by the same transaction
-//! that registers (+1), amends (−old, +new) or cancels (−1) a contract, so dashboards read a few
-//! hundred summary rows instead of every contract. [`recomputed`] derives the same rows from the
+//! Registered totals (`contract_totals`), changed by the same transaction that registers (+1),
+//! amends (−old, +new) or cancels (−1) a contract, so dashboards read a few summary rows instead of
+//! every contract. Each contract counts once per dimension (`all`, `day`, and each breakdown),
+//! keyed by month and both parties' regions. [`recomputed`] derives the same rows from the
 //! contracts themselves; tests hold the two equal.
 
 use serde::Serialize;
@@ -11,102 +12,131 @@ use super::amounts::Amounts;
 use super::model::Draft;
 use crate::db::Db;
 
+/// The breakdown dimensions, their column in a revision (or contract), in storage order.
+pub const DIMENSIONS: [(&str, &str); 6] = [
+    ("contract_type", "r.contract_type"),
+    ("subtype", "r.subtype"),
+    ("technical_field", "r.technical_field"),
+    ("seller_nature", "r.seller_nature"),
+    ("buyer_nature", "r.buyer_nature"),
+    ("broker", "c.broker_user_id"),
+];
+
 /// Where a registered contract is counted.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct TotalsKey {
-    /// `2026-01`: the Beijing-time month of registration.
-    pub month: String,
-    pub contract_type: String,
-    pub subtype: String,
-    pub technical_field: String,
-    pub seller_nature: String,
-    pub buyer_nature: String,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contribution {
+    /// `2026-01-31`: the Beijing-time date of registration.
+    pub registered_on: String,
     pub seller_region: String,
     pub buyer_region: String,
-    pub broker_user_id: String,
+    /// One value per entry of [`DIMENSIONS`] ('' when not recorded).
+    pub values: [String; 6],
 }
 
-impl TotalsKey {
-    /// The key of a contract registered on `registered_on` (`YYYY-MM-DD`) saying `draft`.
-    pub fn of(registered_on: &str, broker_user_id: Option<&str>, draft: &Draft) -> TotalsKey {
+impl Contribution {
+    pub fn of(registered_on: &str, broker_user_id: Option<&str>, draft: &Draft) -> Contribution {
         let text = |v: Option<&str>| v.unwrap_or_default().to_string();
-        TotalsKey {
-            month: registered_on.chars().take(7).collect(),
-            contract_type: draft.contract_type.code().to_string(),
-            subtype: draft.subtype.code().to_string(),
-            technical_field: text(draft.technical_field.map(|f| f.code())),
-            seller_nature: text(draft.seller.nature.map(|n| n.code())),
-            buyer_nature: text(draft.buyer.nature.map(|n| n.code())),
+        Contribution {
+            registered_on: registered_on.to_string(),
             seller_region: text(draft.seller.region.as_deref()),
             buyer_region: text(draft.buyer.region.as_deref()),
-            broker_user_id: text(broker_user_id),
+            values: [
+                draft.contract_type.code().to_string(),
+                draft.subtype.code().to_string(),
+                text(draft.technical_field.map(|f| f.code())),
+                text(draft.seller.nature.map(|n| n.code())),
+                text(draft.buyer.nature.map(|n| n.code())),
+                text(broker_user_id),
+            ],
         }
+    }
+
+    /// The (dimension, value) rows this contract adds to.
+    fn rows(&self) -> Vec<(&'static str, String)> {
+        let mut rows = vec![("all", String::new()), ("day", self.registered_on.clone())];
+        rows.extend(DIMENSIONS.iter().zip(&self.values).map(|((name, _), value)| (*name, value.clone())));
+        rows
     }
 }
 
 /// One summary row.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct TotalsRow {
-    pub key: TotalsKey,
+    pub dimension: String,
+    pub month: String,
+    pub seller_region: String,
+    pub buyer_region: String,
+    pub value: String,
     pub contracts: i64,
     pub total_fen: i64,
     pub technology_fen: i64,
 }
 
-const KEY_COLUMNS: &str = "month, contract_type, subtype, technical_field, seller_nature, buyer_nature, seller_region, buyer_region, broker_user_id";
+const COLUMNS: &str = "dimension, month, seller_region, buyer_region, value, contracts, total_fen, technology_fen";
 
-/// Adds (`sign = 1`) or takes away (`sign = -1`) one contract's amounts at `key`.
-pub async fn apply(conn: &mut AnyConnection, key: &TotalsKey, sign: i64, amounts: &Amounts) -> Result<(), sqlx::Error> {
+/// Adds (`sign = 1`) or takes away (`sign = -1`) `count` contracts' amounts at `at` (one
+/// contract: `count = 1`; a bulk load passes sums).
+pub async fn apply_sums(
+    conn: &mut AnyConnection,
+    at: &Contribution,
+    sign: i64,
+    count: i64,
+    total_fen: i64,
+    technology_fen: i64,
+) -> Result<(), sqlx::Error> {
+    let rows = at.rows();
     let sql = format!(
-        "INSERT INTO contract_totals ({KEY_COLUMNS}, contracts, total_fen, technology_fen) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-         ON CONFLICT ({KEY_COLUMNS}) DO UPDATE SET contracts = contract_totals.contracts + excluded.contracts, \
+        "INSERT INTO contract_totals ({COLUMNS}) VALUES {} \
+         ON CONFLICT (dimension, month, seller_region, buyer_region, value) DO UPDATE SET \
+         contracts = contract_totals.contracts + excluded.contracts, \
          total_fen = contract_totals.total_fen + excluded.total_fen, \
-         technology_fen = contract_totals.technology_fen + excluded.technology_fen"
+         technology_fen = contract_totals.technology_fen + excluded.technology_fen",
+        crate::db::values_tuples(rows.len(), 8)
     );
-    sqlx::query(&sql)
-        .bind(&key.month)
-        .bind(&key.contract_type)
-        .bind(&key.subtype)
-        .bind(&key.technical_field)
-        .bind(&key.seller_nature)
-        .bind(&key.buyer_nature)
-        .bind(&key.seller_region)
-        .bind(&key.buyer_region)
-        .bind(&key.broker_user_id)
-        .bind(sign)
-        .bind(sign * amounts.total().0)
-        .bind(sign * amounts.technology().0)
-        .execute(conn)
-        .await?;
+    let month: String = at.registered_on.chars().take(7).collect();
+    let mut query = sqlx::query(&sql);
+    for (dimension, value) in rows {
+        query = query
+            .bind(dimension)
+            .bind(month.clone())
+            .bind(at.seller_region.clone())
+            .bind(at.buyer_region.clone())
+            .bind(value)
+            .bind(sign * count)
+            .bind(sign * total_fen)
+            .bind(sign * technology_fen);
+    }
+    query.execute(conn).await?;
     Ok(())
+}
+
+/// Adds or takes away one contract.
+pub async fn apply(
+    conn: &mut AnyConnection,
+    at: &Contribution,
+    sign: i64,
+    amounts: &Amounts,
+) -> Result<(), sqlx::Error> {
+    apply_sums(conn, at, sign, 1, amounts.total().0, amounts.technology().0).await
 }
 
 fn row_of(row: &AnyRow) -> Result<TotalsRow, sqlx::Error> {
     Ok(TotalsRow {
-        key: TotalsKey {
-            month: row.try_get("month")?,
-            contract_type: row.try_get("contract_type")?,
-            subtype: row.try_get("subtype")?,
-            technical_field: row.try_get("technical_field")?,
-            seller_nature: row.try_get("seller_nature")?,
-            buyer_nature: row.try_get("buyer_nature")?,
-            seller_region: row.try_get("seller_region")?,
-            buyer_region: row.try_get("buyer_region")?,
-            broker_user_id: row.try_get("broker_user_id")?,
-        },
+        dimension: row.try_get("dimension")?,
+        month: row.try_get("month")?,
+        seller_region: row.try_get("seller_region")?,
+        buyer_region: row.try_get("buyer_region")?,
+        value: row.try_get("value")?,
         contracts: row.try_get("contracts")?,
         total_fen: row.try_get("total_fen")?,
         technology_fen: row.try_get("technology_fen")?,
     })
 }
 
-/// The stored summary rows that count something, in key order.
+/// The stored summary rows that count something, sorted.
 pub async fn stored(db: &Db) -> Result<Vec<TotalsRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {KEY_COLUMNS}, contracts, total_fen, technology_fen FROM contract_totals \
-         WHERE contracts <> 0 OR total_fen <> 0 OR technology_fen <> 0"
-    );
+    let sql =
+        format!("SELECT {COLUMNS} FROM contract_totals WHERE contracts <> 0 OR total_fen <> 0 OR technology_fen <> 0");
     let mut rows: Vec<TotalsRow> =
         sqlx::query(&sql).fetch_all(db.pool()).await?.iter().map(row_of).collect::<Result<_, _>>()?;
     rows.sort();
@@ -115,22 +145,27 @@ pub async fn stored(db: &Db) -> Result<Vec<TotalsRow>, sqlx::Error> {
 
 /// The same rows derived from every registered, not-cancelled contract's current revision.
 pub async fn recomputed(db: &Db) -> Result<Vec<TotalsRow>, sqlx::Error> {
-    let sql = "SELECT SUBSTR(c.registered_on, 1, 7) AS month, r.contract_type, r.subtype, \
-         COALESCE(r.technical_field, '') AS technical_field, COALESCE(r.seller_nature, '') AS seller_nature, \
-         COALESCE(r.buyer_nature, '') AS buyer_nature, COALESCE(r.seller_region, '') AS seller_region, \
-         COALESCE(r.buyer_region, '') AS buyer_region, COALESCE(c.broker_user_id, '') AS broker_user_id, \
-         CAST(COUNT(*) AS BIGINT) AS contracts, CAST(SUM(r.total_fen) AS BIGINT) AS total_fen, \
-         CAST(SUM(r.technology_fen) AS BIGINT) AS technology_fen \
-         FROM contracts c \
-         JOIN contract_revisions r ON r.contract_id = c.id \
-          AND r.revision_no = (SELECT MAX(r2.revision_no) FROM contract_revisions r2 WHERE r2.contract_id = c.id) \
-         LEFT JOIN contract_cancellations x ON x.contract_id = c.id \
-         WHERE c.status = 'registered' AND x.contract_id IS NULL \
-         GROUP BY SUBSTR(c.registered_on, 1, 7), r.contract_type, r.subtype, COALESCE(r.technical_field, ''), \
-         COALESCE(r.seller_nature, ''), COALESCE(r.buyer_nature, ''), COALESCE(r.seller_region, ''), \
-         COALESCE(r.buyer_region, ''), COALESCE(c.broker_user_id, '')";
+    let base = "SELECT c.registered_on AS registered_on, COALESCE(r.seller_region, '') AS seller_region, \
+         COALESCE(r.buyer_region, '') AS buyer_region, r.total_fen AS total_fen, r.technology_fen AS technology_fen";
+    let from = "FROM contracts c JOIN contract_revisions r ON r.contract_id = c.id \
+         AND r.revision_no = (SELECT MAX(r2.revision_no) FROM contract_revisions r2 WHERE r2.contract_id = c.id) \
+         LEFT JOIN contract_cancellations x ON x.contract_id = c.id WHERE c.status = 'registered' AND x.contract_id IS NULL";
+    let mut parts = vec![
+        format!("{base}, 'all' AS dimension, '' AS value {from}"),
+        format!("{base}, 'day' AS dimension, c.registered_on AS value {from}"),
+    ];
+    for (name, column) in DIMENSIONS {
+        parts.push(format!("{base}, '{name}' AS dimension, COALESCE({column}, '') AS value {from}"));
+    }
+    let sql = format!(
+        "SELECT dimension, SUBSTR(registered_on, 1, 7) AS month, seller_region, buyer_region, value, \
+         CAST(COUNT(*) AS BIGINT) AS contracts, CAST(SUM(total_fen) AS BIGINT) AS total_fen, \
+         CAST(SUM(technology_fen) AS BIGINT) AS technology_fen FROM ({}) AS counted \
+         GROUP BY dimension, SUBSTR(registered_on, 1, 7), seller_region, buyer_region, value",
+        parts.join(" UNION ALL ")
+    );
     let mut rows: Vec<TotalsRow> =
-        sqlx::query(sql).fetch_all(db.pool()).await?.iter().map(row_of).collect::<Result<_, _>>()?;
+        sqlx::query(&sql).fetch_all(db.pool()).await?.iter().map(row_of).collect::<Result<_, _>>()?;
     rows.sort();
     Ok(rows)
 }

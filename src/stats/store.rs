@@ -153,7 +153,7 @@ pub struct Scope<'a> {
 pub async fn months(db: &Db, scope: &Scope<'_>) -> Result<([i64; 12], [i64; 12]), sqlx::Error> {
     let sql = format!(
         "SELECT month, CAST(SUM({amount}) AS BIGINT) AS amount, CAST(SUM(contracts) AS BIGINT) AS n FROM contract_totals \
-         WHERE month >= $1 AND month <= $2 AND {side} = $3 GROUP BY month",
+         WHERE dimension = 'all' AND month >= $1 AND month <= $2 AND {side} = $3 GROUP BY month",
         amount = scope.basis.column(),
         side = scope.side.column()
     );
@@ -196,14 +196,15 @@ impl Dimension {
         Dimension::Broker,
     ];
 
-    fn column(self, side: Side) -> &'static str {
+    /// The stored dimension name (`contract_totals.dimension`).
+    fn stored(self) -> &'static str {
         match self {
             Dimension::ContractType => "contract_type",
             Dimension::TechnicalField => "technical_field",
             Dimension::SellerNature => "seller_nature",
             Dimension::BuyerNature => "buyer_nature",
-            Dimension::CounterpartRegion => side.counterpart_column(),
-            Dimension::Broker => "broker_user_id",
+            Dimension::CounterpartRegion => "all",
+            Dimension::Broker => "broker",
         }
     }
 
@@ -230,15 +231,20 @@ pub struct Slice {
 
 /// A year's total by one dimension, largest first.
 pub async fn breakdown(db: &Db, scope: &Scope<'_>, dimension: Dimension) -> Result<Vec<Slice>, sqlx::Error> {
-    let column = dimension.column(scope.side);
+    // Regions are part of every row's key; the other dimensions have rows of their own.
+    let (column, stored) = match dimension {
+        Dimension::CounterpartRegion => (scope.side.counterpart_column(), "all"),
+        other => ("value", other.stored()),
+    };
     let sql = format!(
         "SELECT {column} AS code, CAST(SUM(contracts) AS BIGINT) AS n, CAST(SUM({amount}) AS BIGINT) AS amount \
-         FROM contract_totals WHERE month >= $1 AND month <= $2 AND {side} = $3 GROUP BY {column} \
+         FROM contract_totals WHERE dimension = $1 AND month >= $2 AND month <= $3 AND {side} = $4 GROUP BY {column} \
          HAVING SUM(contracts) <> 0 ORDER BY amount DESC, code",
         amount = scope.basis.column(),
         side = scope.side.column()
     );
     let rows = sqlx::query(&sql)
+        .bind(stored)
         .bind(format!("{:04}-01", scope.year))
         .bind(format!("{:04}-12", scope.year))
         .bind(scope.district)
@@ -251,21 +257,20 @@ pub async fn breakdown(db: &Db, scope: &Scope<'_>, dimension: Dimension) -> Resu
         .collect()
 }
 
-const CURRENT: &str = "FROM contracts c JOIN contract_revisions r ON r.contract_id = c.id \
-     AND r.revision_no = (SELECT MAX(r2.revision_no) FROM contract_revisions r2 WHERE r2.contract_id = c.id) \
-     LEFT JOIN contract_cancellations x ON x.contract_id = c.id";
-
-/// The registered amount between two dates (`YYYY-MM-DD`, both inclusive), from the contracts
-/// themselves (used for part of a month).
+/// The registered amount between two dates (`YYYY-MM-DD`, both inclusive), from the daily rows.
 pub async fn between(db: &Db, scope: &Scope<'_>, from: &str, to: &str) -> Result<i64, sqlx::Error> {
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM(r.{amount}), 0) AS BIGINT) {CURRENT} WHERE c.status = 'registered' AND x.contract_id IS NULL \
-         AND c.registered_on >= $1 AND c.registered_on <= $2 AND r.{side} = $3",
+        "SELECT CAST(COALESCE(SUM({amount}), 0) AS BIGINT) FROM contract_totals \
+         WHERE dimension = 'day' AND value >= $1 AND value <= $2 AND {side} = $3",
         amount = scope.basis.column(),
         side = scope.side.column()
     );
     sqlx::query(&sql).bind(from).bind(to).bind(scope.district).fetch_one(db.pool()).await?.try_get(0)
 }
+
+const CURRENT: &str = "FROM contracts c JOIN contract_revisions r ON r.contract_id = c.id \
+     AND r.revision_no = (SELECT MAX(r2.revision_no) FROM contract_revisions r2 WHERE r2.contract_id = c.id) \
+     LEFT JOIN contract_cancellations x ON x.contract_id = c.id";
 
 /// One of the year's largest contracts.
 #[derive(Debug, Clone, Serialize)]

@@ -22,6 +22,7 @@ impl Lcg {
 }
 
 const FIELDS: [&str; 4] = ["agriculture", "advanced_manufacturing", "biomedical", "new_materials"];
+const REGIONS: [&str; 3] = ["620503", "620502", "620521"];
 const INSTANTS: [&str; 5] =
     ["2025-12-31T15:59:59Z", "2025-12-31T16:00:00Z", "2026-01-15", "2025-11-03", "2026-03-01T08:00:00+08:00"];
 
@@ -33,6 +34,8 @@ fn random_contract(rng: &mut Lcg, buyer_org: &str) -> Value {
     body["equipment"] = json!(format!("{}", rng.next(total / 2)));
     body["materials"] = json!(format!("{}.{:02}", rng.next(total / 4), rng.next(100)));
     body["technical_field"] = json!(FIELDS[rng.next(4) as usize]);
+    body["seller_region"] = json!(REGIONS[rng.next(3) as usize]);
+    body["buyer_region"] = json!(REGIONS[rng.next(3) as usize]);
     body
 }
 
@@ -97,8 +100,9 @@ async fn totals_equal_a_recomputation_for_random_histories(app: TestApp) {
     // The public yearly figures are the same sums.
     for year in [2025, 2026] {
         let prefix = format!("{year}-");
-        let expected: i64 = recomputed.iter().filter(|r| r.key.month.starts_with(&prefix)).map(|r| r.total_fen).sum();
-        let count: i64 = recomputed.iter().filter(|r| r.key.month.starts_with(&prefix)).map(|r| r.contracts).sum();
+        let all = || recomputed.iter().filter(|r| r.dimension == "all" && r.month.starts_with(&prefix));
+        let expected: i64 = all().map(|r| r.total_fen).sum();
+        let count: i64 = all().map(|r| r.contracts).sum();
         let summary: Value = app
             .client
             .get(format!("/api/v1/contracts/summary?year={year}"))
@@ -109,6 +113,30 @@ async fn totals_equal_a_recomputation_for_random_histories(app: TestApp) {
             .expect("json");
         assert_eq!(summary["total_fen"], expected, "{year}");
         assert_eq!(summary["registered_count"], count, "{year}");
+    }
+    // The goal figures for both amounts and both sides equal sums over the recomputed rows.
+    for (basis, side) in
+        [("turnover", "output"), ("technology_value", "output"), ("turnover", "absorb"), ("technology_value", "absorb")]
+    {
+        let goal = json!({"amount": "6亿", "basis": basis, "side": side});
+        let response = crate::contracts::put_json_pub(&p.admin, "/api/v1/stats/goals/2025", &goal).await;
+        assert_eq!(response.status(), Status::Ok);
+        let report: Value =
+            p.admin.get("/api/v1/stats/goal?year=2025").dispatch().await.into_json().await.expect("json");
+        let expected: i64 = recomputed
+            .iter()
+            .filter(|r| r.dimension == "all" && r.month.starts_with("2025-"))
+            .filter(|r| if side == "output" { r.seller_region == "620503" } else { r.buyer_region == "620503" })
+            .map(|r| if basis == "turnover" { r.total_fen } else { r.technology_fen })
+            .sum();
+        assert_eq!(report["figures"]["so_far_fen"], expected, "{basis} {side}");
+        let by_type: i64 = report["breakdowns"][0]["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["amount_fen"].as_i64().unwrap_or(0))
+            .sum();
+        assert_eq!(by_type, expected, "{basis} {side} by type");
     }
 }
 
