@@ -66,6 +66,15 @@ enum BenchCommand {
         #[arg(long)]
         limit: Option<u64>,
     },
+    /// Write registered contracts through the documented bulk path (docs/CONTRACTS.md), then time
+    /// the goal report.
+    Contracts {
+        #[arg(long, default_value_t = 100_000)]
+        count: u64,
+        /// Seed of the generator (runs with one seed draw the same contracts).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Drive a running server with concurrent HTTP clients; report QPS and latency percentiles.
     Search {
         /// A TSV with a header (column query or title) or one query per line.
@@ -375,6 +384,11 @@ async fn bench(command: BenchCommand) -> Result<ExitCode, String> {
             let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
             let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
             crate::bench::import::run(&db, &settings.index_dir, achievements, demands, limit).await?;
+        }
+        BenchCommand::Contracts { count, seed } => {
+            let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+            let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
+            crate::bench::contracts::run(&db, &settings, count, seed).await?;
         }
         BenchCommand::Search { queries, concurrency, duration, url, path, pid } => {
             let duration = std::time::Duration::from_secs(duration);

@@ -286,6 +286,16 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op(
         "get",
+        "/stats/market",
+        "统计",
+        "管理员：市场活跃度（逐月发布、领域、浏览最多、成熟度、从发布到登记的天数）",
+        None,
+        "Object",
+        true,
+        &["year"],
+    ),
+    op(
+        "get",
         "/stats/indicators",
         "统计",
         "管理员：15 项主要指标（基期、目标、本年实际、进度线应达、状态、来源）",

@@ -16,6 +16,12 @@ CREATE TABLE contract_totals (
     PRIMARY KEY (dimension, month, seller_region, buyer_region, value)
 );
 
+-- The year's largest contracts on either side, by either amount: walked in amount order.
+CREATE INDEX contract_revisions_seller_total ON contract_revisions (seller_region, total_fen);
+CREATE INDEX contract_revisions_seller_technology ON contract_revisions (seller_region, technology_fen);
+CREATE INDEX contract_revisions_buyer_total ON contract_revisions (buyer_region, total_fen);
+CREATE INDEX contract_revisions_buyer_technology ON contract_revisions (buyer_region, technology_fen);
+
 -- The yearly goals administrators keep (DOMAIN.md §7): the plan's 2021 baseline and 2025 target
 -- are there from the start.
 CREATE TABLE goal_settings (

@@ -26,7 +26,7 @@ pub struct Totals {
     pub db_time: Duration,
 }
 
-fn bar(label: &str) -> ProgressBar {
+pub(crate) fn bar(label: &str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} {pos} 条 · {per_sec} · {elapsed}")
@@ -38,7 +38,7 @@ fn bar(label: &str) -> ProgressBar {
 }
 
 /// The organisation and account imported listings belong to (one per run).
-async fn owner(db: &Db) -> Result<(String, String), String> {
+pub(crate) async fn owner(db: &Db) -> Result<(String, String), String> {
     let failed = |e: sqlx::Error| format!("创建导入单位失败：{e}");
     let mut tx = db.begin_write().await.map_err(failed)?;
     let stamp = crate::domain::time::now_stored();

@@ -1,6 +1,7 @@
 //! Benchmarks as commands (`techmarket bench …`): they print measured figures on real corpora
 //! given by path; nothing here runs in the test suite.
 
+pub mod contracts;
 pub mod corpus;
 pub mod import;
 pub mod load;

@@ -52,7 +52,7 @@ impl Contribution {
     }
 
     /// The (dimension, value) rows this contract adds to.
-    fn rows(&self) -> Vec<(&'static str, String)> {
+    pub fn rows(&self) -> Vec<(&'static str, String)> {
         let mut rows = vec![("all", String::new()), ("day", self.registered_on.clone())];
         rows.extend(DIMENSIONS.iter().zip(&self.values).map(|((name, _), value)| (*name, value.clone())));
         rows
@@ -107,6 +107,34 @@ pub async fn apply_sums(
             .bind(sign * technology_fen);
     }
     query.execute(conn).await?;
+    Ok(())
+}
+
+/// Adds whole summary rows (a bulk load's sums), in statements of 50 rows.
+pub async fn add_rows(conn: &mut AnyConnection, rows: &[TotalsRow]) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(50) {
+        let sql = format!(
+            "INSERT INTO contract_totals ({COLUMNS}) VALUES {} \
+             ON CONFLICT (dimension, month, seller_region, buyer_region, value) DO UPDATE SET \
+             contracts = contract_totals.contracts + excluded.contracts, \
+             total_fen = contract_totals.total_fen + excluded.total_fen, \
+             technology_fen = contract_totals.technology_fen + excluded.technology_fen",
+            crate::db::values_tuples(chunk.len(), 8)
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.dimension.clone())
+                .bind(row.month.clone())
+                .bind(row.seller_region.clone())
+                .bind(row.buyer_region.clone())
+                .bind(row.value.clone())
+                .bind(row.contracts)
+                .bind(row.total_fen)
+                .bind(row.technology_fen);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

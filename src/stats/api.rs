@@ -76,6 +76,13 @@ async fn set_goal(
     Ok(Json(json!({"items": store::goals(db).await?})))
 }
 
+/// Administrators: market activity of a year (publications, views, stages, time to contract).
+#[get("/stats/market?<year>")]
+async fn market(db: &State<Db>, _admin: AdminUser, year: Option<i32>) -> Result<Json<Value>, AppError> {
+    let year = year_or_now(year)?;
+    Ok(Json(json!({"year": year, "market": super::market::activity(db, year).await?})))
+}
+
 /// Administrators: the plan's 15 indicators for a year, with status.
 #[get("/stats/indicators?<year>")]
 async fn indicators(
@@ -105,5 +112,5 @@ async fn enter_actual(
 
 /// Mounted at `/api/v1`.
 pub fn routes() -> Vec<Route> {
-    routes![summary, goal, goals, set_goal, indicators, enter_actual]
+    routes![summary, goal, goals, set_goal, market, indicators, enter_actual]
 }

@@ -125,8 +125,17 @@ fn describe(year: i32, cumulative: &[Option<i64>], goal_path: &[i64]) -> String 
     }
 }
 
-/// Horizontal bars, one per slice (label, amount), largest first as given.
+/// Horizontal bars of amounts (labelled in 元 units), largest first as given.
 pub fn bars(slices: &[(String, i64)], title: &str) -> String {
+    bars_with(slices, title, |v| Fen(v).format_compact())
+}
+
+/// Horizontal bars of counts.
+pub fn count_bars(slices: &[(String, i64)], title: &str) -> String {
+    bars_with(slices, title, |v| format!("{v} 条"))
+}
+
+fn bars_with(slices: &[(String, i64)], title: &str, value_text: impl Fn(i64) -> String) -> String {
     let rows = slices.len().max(1);
     let (w, label_w, row_h) = (640.0, 170.0, 30.0);
     let h = 12.0 + row_h * rows as f64;
@@ -153,7 +162,7 @@ pub fn bars(slices: &[(String, i64)], title: &str) -> String {
             escape(&short),
             label_w + bar + 6.0,
             y + 15.0,
-            escape(&Fen(*value).format_compact())
+            escape(&value_text(*value))
         );
     }
     svg.push_str("</svg>");

@@ -9,6 +9,7 @@ pub mod export;
 pub mod goal;
 pub mod indicator_table;
 pub mod indicators;
+pub mod market;
 pub mod pages;
 pub mod report;
 pub mod service;

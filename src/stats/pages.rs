@@ -84,8 +84,13 @@ async fn goal_page_of(
         ),
     };
     let selected = |v: &Value| v.as_str().map(|s| vec![s.to_string()]).unwrap_or_default();
+    let market = super::market::activity(db, year).await?;
+    let field_slices: Vec<(String, i64)> =
+        market.by_field.iter().take(10).map(|c| (c.label.clone(), c.count)).collect();
     let data = json!({
         "report": report,
+        "market": market,
+        "market_fields_svg": charts::count_bars(&field_slices, "按技术领域发布的成果与需求（条）"),
         "breakdowns": breakdowns,
         "drawn": drawn(&report),
         "goals": store::goals(db).await?.iter().map(|g| json!({"year": g.year, "amount": g.amount.format_compact(),

@@ -268,10 +268,6 @@ pub async fn between(db: &Db, scope: &Scope<'_>, from: &str, to: &str) -> Result
     sqlx::query(&sql).bind(from).bind(to).bind(scope.district).fetch_one(db.pool()).await?.try_get(0)
 }
 
-const CURRENT: &str = "FROM contracts c JOIN contract_revisions r ON r.contract_id = c.id \
-     AND r.revision_no = (SELECT MAX(r2.revision_no) FROM contract_revisions r2 WHERE r2.contract_id = c.id) \
-     LEFT JOIN contract_cancellations x ON x.contract_id = c.id";
-
 /// One of the year's largest contracts.
 #[derive(Debug, Clone, Serialize)]
 pub struct TopContract {
@@ -283,12 +279,16 @@ pub struct TopContract {
     pub amount_fen: i64,
 }
 
-/// The year's largest registered, not-cancelled contracts on the scope's side.
+/// The year's largest registered, not-cancelled contracts on the scope's side. Walks the revisions
+/// in amount order through the (region, amount) index and stops at the first `limit` that count.
 pub async fn top_contracts(db: &Db, scope: &Scope<'_>, limit: i64) -> Result<Vec<TopContract>, sqlx::Error> {
     let sql = format!(
-        "SELECT c.id, r.title, r.seller_name, r.buyer_name, c.registered_on, r.{amount} AS amount {CURRENT} \
-         WHERE c.status = 'registered' AND x.contract_id IS NULL AND c.registered_on >= $1 AND c.registered_on <= $2 \
-         AND r.{side} = $3 ORDER BY r.{amount} DESC, c.id LIMIT {limit}",
+        "SELECT c.id, r.title, r.seller_name, r.buyer_name, c.registered_on, r.{amount} AS amount \
+         FROM contract_revisions r JOIN contracts c ON c.id = r.contract_id \
+         WHERE r.{side} = $3 AND r.sealed = 1 AND c.status = 'registered' AND c.registered_on >= $1 AND c.registered_on <= $2 \
+         AND NOT EXISTS (SELECT 1 FROM contract_revisions n WHERE n.contract_id = r.contract_id AND n.revision_no > r.revision_no) \
+         AND NOT EXISTS (SELECT 1 FROM contract_cancellations x WHERE x.contract_id = r.contract_id) \
+         ORDER BY r.{amount} DESC LIMIT {limit}",
         amount = scope.basis.column(),
         side = scope.side.column()
     );

@@ -343,6 +343,7 @@ fn table() -> Vec<Row> {
         row(Post, "/stats/indicators", "/stats/indicators", "year=", [Login, S(403), S(403), S(403), S(403), S(422)]),
         row(Get, "/stats/indicators.xlsx?<year>", "/stats/indicators.xlsx", "", ADMIN_PAGE),
         row(Get, "/stats/indicators.csv?<year>", "/stats/indicators.csv", "", ADMIN_PAGE),
+        row(Get, "/api/v1/stats/market?<year>", "/api/v1/stats/market", "", ADMIN_API),
         row(Get, "/api/v1/stats/indicators?<year>", "/api/v1/stats/indicators", "", ADMIN_API),
         row(
             Put,

@@ -238,4 +238,37 @@ async fn the_plans_indicators_are_entered_computed_and_exported(app: TestApp) {
     assert!(csv.contains("科技进步贡献率") && csv.contains("59.3"));
 }
 
-on_both_databases!(the_goal_page_is_exact_and_explained, the_plans_indicators_are_entered_computed_and_exported);
+async fn market_activity_counts_publications_and_time_to_contract(app: TestApp) {
+    let p = parties(&app).await;
+    let year = today_shanghai().year();
+    let listing = crate::achievements::published_listing(&p.seller, &p.admin).await;
+    let mut body = complete_contract(&p.buyer_org);
+    body["achievement_id"] = json!(listing);
+    let id = created(&p, &body).await;
+    assert_eq!(post_json(&p.seller, &format!("/api/v1/contracts/{id}/submit"), &json!({})).await.status(), Status::Ok);
+    assert_eq!(
+        post_json(&p.admin, &format!("/api/v1/contracts/{id}/register"), &json!({"registration_no": "MKT-1"}))
+            .await
+            .status(),
+        Status::Ok
+    );
+    let market: Value =
+        p.admin.get(format!("/api/v1/stats/market?year={year}")).dispatch().await.into_json().await.expect("json");
+    let month = usize::from(u8::from(today_shanghai().month())) - 1;
+    assert_eq!(market["market"]["months"][month]["achievements"], 1);
+    assert_eq!(market["market"]["by_field"][0]["label"], "农业");
+    assert_eq!(market["market"]["sold"][0]["days"], 0);
+    assert_eq!(market["market"]["sold"][0]["listing_link"], format!("/achievements/{listing}"));
+    assert_eq!(market["market"]["median_days_to_contract"], 0);
+    let stages: i64 =
+        market["market"]["stages"].as_array().expect("stages").iter().map(|s| s["count"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(stages, 1);
+    let page = p.admin.get(format!("/stats/goal?year={year}")).dispatch().await.into_string().await.expect("html");
+    assert!(page.contains("市场活跃度") && page.contains("从发布到登记"));
+}
+
+on_both_databases!(
+    the_goal_page_is_exact_and_explained,
+    the_plans_indicators_are_entered_computed_and_exported,
+    market_activity_counts_publications_and_time_to_contract,
+);
