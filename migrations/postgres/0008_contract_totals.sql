@@ -22,6 +22,10 @@ CREATE INDEX contract_revisions_seller_technology ON contract_revisions (seller_
 CREATE INDEX contract_revisions_buyer_total ON contract_revisions (buyer_region, total_fen);
 CREATE INDEX contract_revisions_buyer_technology ON contract_revisions (buyer_region, technology_fen);
 
+-- Contracts that sold a platform listing (market activity: time from publication to contract).
+CREATE INDEX contract_revisions_achievement ON contract_revisions (achievement_id);
+CREATE INDEX contract_revisions_demand ON contract_revisions (demand_id);
+
 -- The yearly goals administrators keep (DOMAIN.md §7): the plan's 2021 baseline and 2025 target
 -- are there from the start.
 CREATE TABLE goal_settings (

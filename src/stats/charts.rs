@@ -137,7 +137,7 @@ pub fn count_bars(slices: &[(String, i64)], title: &str) -> String {
 
 fn bars_with(slices: &[(String, i64)], title: &str, value_text: impl Fn(i64) -> String) -> String {
     let rows = slices.len().max(1);
-    let (w, label_w, row_h) = (640.0, 170.0, 30.0);
+    let (w, label_w, row_h) = (640.0, 190.0, 36.0);
     let h = 12.0 + row_h * rows as f64;
     let max = slices.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
     let mut svg = format!(
@@ -150,18 +150,18 @@ fn bars_with(slices: &[(String, i64)], title: &str, value_text: impl Fn(i64) -> 
     }
     for (i, (label, value)) in slices.iter().enumerate() {
         let y = 6.0 + row_h * i as f64;
-        let bar = (w - label_w - 110.0) * (*value).max(0) as f64 / max as f64;
+        let bar = (w - label_w - 120.0) * (*value).max(0) as f64 / max as f64;
         let short: String = label.chars().take(12).collect();
         let _ = write!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#1f2933\">{}</text>\
-             <rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"20\" rx=\"3\" fill=\"#0b5cad\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#5f6b7a\">{}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"16\" text-anchor=\"end\" fill=\"#1f2933\">{}</text>\
+             <rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"24\" rx=\"3\" fill=\"#0b5cad\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"15\" fill=\"#5f6b7a\">{}</text>",
             label_w - 8.0,
-            y + 15.0,
+            y + 18.0,
             escape(&short),
             label_w + bar + 6.0,
-            y + 15.0,
+            y + 18.0,
             escape(&value_text(*value))
         );
     }

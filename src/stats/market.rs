@@ -148,21 +148,26 @@ pub async fn activity(db: &Db, year: i32) -> Result<Market, sqlx::Error> {
             .unwrap_or(0);
         stages.push(Count { label: stage.label().to_string(), count });
     }
-    let sold_rows = sqlx::query(
-        "SELECT c.id, c.registered_on, COALESCE(a.title, d.title) AS title, COALESCE(a.published_at, d.published_at) AS published_at, \
-         r.achievement_id, r.demand_id \
-         FROM contracts c JOIN contract_revisions r ON r.contract_id = c.id AND r.revision_no = \
-         (SELECT MAX(r2.revision_no) FROM contract_revisions r2 WHERE r2.contract_id = c.id) \
-         LEFT JOIN achievements a ON a.id = r.achievement_id LEFT JOIN demands d ON d.id = r.demand_id \
-         WHERE c.status = 'registered' AND c.registered_on >= $1 AND c.registered_on <= $2 \
-         AND (r.achievement_id IS NOT NULL OR r.demand_id IS NOT NULL) \
-         AND NOT EXISTS (SELECT 1 FROM contract_cancellations x WHERE x.contract_id = c.id) \
-         ORDER BY c.registered_on DESC LIMIT 200",
-    )
-    .bind(format!("{year:04}-01-01"))
-    .bind(format!("{year:04}-12-31"))
-    .fetch_all(db.pool())
-    .await?;
+    // From the (indexed) links outwards: only contracts that name a listing are read.
+    let mut sold_rows = Vec::new();
+    for link in ["achievement_id", "demand_id"] {
+        let sql = format!(
+            "SELECT c.id, c.registered_on, COALESCE(a.title, d.title) AS title, COALESCE(a.published_at, d.published_at) AS published_at, \
+             r.achievement_id, r.demand_id \
+             FROM contract_revisions r JOIN contracts c ON c.id = r.contract_id \
+             LEFT JOIN achievements a ON a.id = r.achievement_id LEFT JOIN demands d ON d.id = r.demand_id \
+             WHERE r.{link} IS NOT NULL AND c.status = 'registered' AND c.registered_on >= $1 AND c.registered_on <= $2 \
+             AND NOT EXISTS (SELECT 1 FROM contract_revisions n WHERE n.contract_id = r.contract_id AND n.revision_no > r.revision_no) \
+             AND NOT EXISTS (SELECT 1 FROM contract_cancellations x WHERE x.contract_id = c.id)"
+        );
+        sold_rows.extend(
+            sqlx::query(&sql)
+                .bind(format!("{year:04}-01-01"))
+                .bind(format!("{year:04}-12-31"))
+                .fetch_all(db.pool())
+                .await?,
+        );
+    }
     let mut sold = Vec::new();
     for row in &sold_rows {
         let published: Option<String> = row.try_get("published_at")?;
@@ -188,6 +193,9 @@ pub async fn activity(db: &Db, year: i32) -> Result<Market, sqlx::Error> {
             days: (registered - published).whole_days(),
         });
     }
+    // A contract naming both an achievement and a demand appears once.
+    sold.sort_by(|a, b| b.registered_on.cmp(&a.registered_on).then(a.contract_link.cmp(&b.contract_link)));
+    sold.dedup_by(|a, b| a.contract_link == b.contract_link);
     let mut days: Vec<i64> = sold.iter().map(|s| s.days).collect();
     days.sort_unstable();
     let median_days_to_contract = (!days.is_empty()).then(|| days[days.len() / 2]);
