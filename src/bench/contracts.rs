@@ -52,6 +52,9 @@ const REVISION_COLUMNS: &str = "contract_id, revision_no, sealed, reason, create
      subject, seller_name, seller_nature, seller_region, buyer_name, buyer_nature, buyer_region, signed_on, technical_field, \
      ip_type, payment_mode, total_fen, equipment_fen, technology_fen, written, signed_by_parties";
 
+/// (dimension, month, seller region, buyer region, value) of a summary row.
+type SummaryKey = (String, String, String, String, String);
+
 struct Generated {
     id: String,
     registered_on: String,
@@ -146,7 +149,6 @@ async fn generate(db: &Db, count: u64, seed: u64) -> Result<(), String> {
     Ok(())
 }
 
-#[expect(clippy::too_many_arguments, reason = "the batch and everything its rows share")]
 async fn write_batch(
     db: &Db,
     org: &str,
@@ -216,7 +218,7 @@ async fn write_batch(
         query.execute(&mut *tx).await?;
     }
     // The batch's summary rows, summed before writing.
-    let mut sums: BTreeMap<(String, String, String, String, String), (i64, i64, i64)> = BTreeMap::new();
+    let mut sums: BTreeMap<SummaryKey, (i64, i64, i64)> = BTreeMap::new();
     for g in batch {
         let month: String = g.registered_on.chars().take(7).collect();
         let values = [g.kind.0, g.kind.1, g.field, "public_research", g.buyer_nature, ""];

@@ -113,7 +113,7 @@ pub fn cumulative(year: i32, cumulative: &[Option<i64>], goal_path: &[i64], titl
 }
 
 fn describe(year: i32, cumulative: &[Option<i64>], goal_path: &[i64]) -> String {
-    let last = cumulative.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).last();
+    let last = cumulative.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).next_back();
     match last {
         Some((i, v)) => format!(
             "{year}年截至{}月累计登记 {}，同期目标进度 {}",

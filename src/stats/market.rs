@@ -132,7 +132,7 @@ pub async fn activity(db: &Db, year: i32) -> Result<Market, sqlx::Error> {
             });
         }
     }
-    most_viewed.sort_by(|a, b| b.views.cmp(&a.views));
+    most_viewed.sort_by_key(|v| std::cmp::Reverse(v.views));
     let stage_rows = sqlx::query(
         "SELECT stage, CAST(COUNT(*) AS BIGINT) AS n FROM achievements WHERE status IN ('published', 'negotiating', 'transferred') GROUP BY stage",
     )
