@@ -148,7 +148,8 @@ pub async fn activity(db: &Db, year: i32) -> Result<Market, sqlx::Error> {
             .unwrap_or(0);
         stages.push(Count { label: stage.label().to_string(), count });
     }
-    // From the (indexed) links outwards: only contracts that name a listing are read.
+    // From the (indexed) links outwards: only contracts that name a listing are read. `|| ''` keeps
+    // SQLite's planner (which has no statistics) from starting at the contracts' own indexes.
     let mut sold_rows = Vec::new();
     for link in ["achievement_id", "demand_id"] {
         let sql = format!(
@@ -156,7 +157,7 @@ pub async fn activity(db: &Db, year: i32) -> Result<Market, sqlx::Error> {
              r.achievement_id, r.demand_id \
              FROM contract_revisions r JOIN contracts c ON c.id = r.contract_id \
              LEFT JOIN achievements a ON a.id = r.achievement_id LEFT JOIN demands d ON d.id = r.demand_id \
-             WHERE r.{link} IS NOT NULL AND c.status = 'registered' AND c.registered_on >= $1 AND c.registered_on <= $2 \
+             WHERE r.{link} > '' AND c.status || '' = 'registered' AND c.registered_on || '' >= $1 AND c.registered_on || '' <= $2 \
              AND NOT EXISTS (SELECT 1 FROM contract_revisions n WHERE n.contract_id = r.contract_id AND n.revision_no > r.revision_no) \
              AND NOT EXISTS (SELECT 1 FROM contract_cancellations x WHERE x.contract_id = c.id)"
         );
