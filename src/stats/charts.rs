@@ -137,7 +137,7 @@ pub fn count_bars(slices: &[(String, i64)], title: &str) -> String {
 
 fn bars_with(slices: &[(String, i64)], title: &str, value_text: impl Fn(i64) -> String) -> String {
     let rows = slices.len().max(1);
-    let (w, label_w, row_h) = (640.0, 190.0, 36.0);
+    let (w, label_w, row_h) = (520.0, 170.0, 36.0);
     let h = 12.0 + row_h * rows as f64;
     let max = slices.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
     let mut svg = format!(
