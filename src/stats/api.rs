@@ -6,7 +6,7 @@ use rocket::{Route, State, get, put, routes};
 use serde_json::{Value, json};
 
 use super::indicator_table::{self, ActualInput};
-use super::report;
+use super::report::{self, year_or_now};
 use super::service::{self, GoalInput};
 use super::store;
 use crate::auth::{AdminUser, ClientAddr};
@@ -14,15 +14,6 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
-
-fn year_or_now(year: Option<i32>) -> Result<i32, AppError> {
-    let year = year.unwrap_or_else(|| today_shanghai().year());
-    if (2000..=2100).contains(&year) {
-        Ok(year)
-    } else {
-        Err(AppError::bad_request("invalid_parameter", "year 应为 2000 到 2100 之间的年份"))
-    }
-}
 
 /// Public: the goal, the registered amount so far, progress and the monthly series — no contracts.
 #[get("/stats/summary?<year>")]

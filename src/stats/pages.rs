@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::indicator_table::{self, ActualInput};
 use super::indicators::{INDICATORS, Source};
-use super::report::{self, Report};
+use super::report::{self, Report, year_or_now};
 use super::service::{self, GoalInput};
 use super::store::{self, Basis, Side};
 use super::{charts, export};
@@ -21,15 +21,6 @@ use crate::domain::forms::FieldErrors;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
 use crate::web::{Page, choices};
-
-fn year_or_now(year: Option<i32>) -> Result<i32, AppError> {
-    let year = year.unwrap_or_else(|| today_shanghai().year());
-    if (2000..=2100).contains(&year) {
-        Ok(year)
-    } else {
-        Err(AppError::bad_request("invalid_parameter", "year 应为 2000 到 2100 之间的年份"))
-    }
-}
 
 /// The charts and texts every view of a report shares.
 fn drawn(report: &Report) -> Value {

@@ -17,6 +17,16 @@ use crate::domain::org::NatureCode;
 use crate::domain::taxonomy::TechnicalField;
 use crate::error::AppError;
 
+/// The year asked for (2000–2100), or the current Beijing-time year.
+pub fn year_or_now(year: Option<i32>) -> Result<i32, AppError> {
+    let year = year.unwrap_or_else(|| crate::domain::time::today_shanghai().year());
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(AppError::bad_request("invalid_parameter", "year 应为 2000 到 2100 之间的年份"))
+    }
+}
+
 /// One labelled slice with its link.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
