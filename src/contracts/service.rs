@@ -553,8 +553,15 @@ pub async fn register(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInpu
         decided_by: Some(&caller.user.id),
         ..Transition::default()
     };
-    if !store::transition(&mut tx, id, contract.version, Status::Submitted, Status::Registered, &transition).await? {
-        return Err(changed_meanwhile());
+    // The check above answers the common case; two registrations racing for one number meet the
+    // unique index, and the second is told the same.
+    match store::transition(&mut tx, id, contract.version, Status::Submitted, Status::Registered, &transition).await {
+        Ok(true) => {}
+        Ok(false) => return Err(changed_meanwhile()),
+        Err(error) if error.as_database_error().is_some_and(|e| e.is_unique_violation()) => {
+            return Err(AppError::conflict("registration_no_taken", format!("登记编号 {number} 已被另一份合同使用")));
+        }
+        Err(error) => return Err(error.into()),
     }
     store::seal(&mut tx, id).await?;
     let revision = store::current_revision_in(&mut tx, id)
