@@ -92,9 +92,9 @@ pub async fn summary_of(db: &Db, year: i32) -> Result<Value, AppError> {
     Ok(json!({
         "year": year,
         "registered_count": count,
-        "total_fen": total as i64,
+        "total_fen": as_fen(total).0,
         "total_text": as_fen(total).format_compact(),
-        "technology_fen": technology as i64,
+        "technology_fen": as_fen(technology).0,
         "technology_text": as_fen(technology).format_compact(),
         "months": months,
     }))

@@ -2,7 +2,7 @@
 //! one-time token, the contract page with its pre-check, history and registry actions, the
 //! amendment form, the printable registration summary, and administrators' CSV export.
 
-use rocket::form::{Form, FromForm};
+use rocket::form::Form;
 use rocket::http::{Header, Status as HttpStatus};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
@@ -389,13 +389,12 @@ async fn amend(
 #[post("/<id>/share-payments", data = "<form>")]
 async fn pay(
     id: &str,
-    form: Form<PaymentInputForm>,
+    form: Form<PaymentInput>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, AppError> {
-    let form = form.into_inner();
-    let input = PaymentInput { paid_on: form.paid_on, amount: form.amount, note: form.note };
+    let input = form.into_inner();
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/contracts/{id}#share"));
     match service::record_payment(db, &caller, id, &input).await {
@@ -406,38 +405,17 @@ async fn pay(
     }
 }
 
-#[derive(Debug, FromForm)]
-struct PaymentInputForm {
-    paid_on: Option<String>,
-    amount: Option<String>,
-    note: Option<String>,
-}
-
-#[derive(Debug, FromForm)]
-struct ActionForm {
-    note: Option<String>,
-    registration_no: Option<String>,
-    registered_at: Option<String>,
-    reason: Option<String>,
-}
-
 #[post("/<id>/<action>", data = "<form>", rank = 5)]
 async fn act(
     id: &str,
     action: &str,
-    form: Form<ActionForm>,
+    form: Form<ActionInput>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, AppError> {
     let action = Action::from_code(action).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
-    let form = form.into_inner();
-    let input = ActionInput {
-        note: form.note,
-        registration_no: form.registration_no,
-        registered_at: form.registered_at,
-        reason: form.reason,
-    };
+    let input = form.into_inner();
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/contracts/{id}"));
     match super::api::act(db, &caller, id, action, &input).await {

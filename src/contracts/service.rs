@@ -463,7 +463,7 @@ pub async fn submit(db: &Db, caller: &Caller<'_>, id: &str) -> Result<Vec<Findin
 }
 
 /// What an administrator sends with a registry action.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, rocket::form::FromForm)]
 #[serde(default, deny_unknown_fields)]
 pub struct ActionInput {
     /// 补正 note, 注销 reason, or a refusal's explanation.
@@ -720,7 +720,7 @@ pub async fn cancel(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput)
 }
 
 /// A payment of the completing team's share, as typed.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, rocket::form::FromForm)]
 #[serde(default, deny_unknown_fields)]
 pub struct PaymentInput {
     pub paid_on: Option<String>,
