@@ -270,7 +270,8 @@ async fn demo_remove() -> Result<ExitCode, String> {
     let removed = crate::demo::remove(&db).await.map_err(|e| format!("删除演示数据失败：{e}"))?;
     db.close().await;
     println!(
-        "已删除演示数据：科技成果 {} 项、技术需求 {} 项、账号 {} 个、单位 {} 家{}",
+        "已删除演示数据：演示合同 {} 份、科技成果 {} 项、技术需求 {} 项、账号 {} 个、单位 {} 家{}",
+        removed.contracts,
         removed.achievements,
         removed.demands,
         removed.users,

@@ -35,6 +35,19 @@ pub enum GoalSide {
     Absorb,
 }
 
+/// Which rule sets the registry's review period (docs/CONTRACTS.md, "The clock").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewRule {
+    /// 《技术合同认定登记管理办法》(2024 征求意见稿): 15 working days, 30 when the technology value
+    /// reaches ¥5M (expert review) or the contract is disputed (default).
+    #[serde(rename = "working_days_2024")]
+    WorkingDays2024,
+    /// The 2000 text (国科发政字〔2000〕063号): 30 days from acceptance, disputed contracts included.
+    #[serde(rename = "days_2000")]
+    Days2000,
+}
+
 /// The raw shape read from the figment; [`Settings::from_raw`] checks and derives the rest.
 #[derive(Debug, Deserialize)]
 struct RawSettings {
@@ -59,6 +72,7 @@ struct RawSettings {
     secure_cookies: bool,
     demo_content: bool,
     writes_per_minute: u32,
+    review_rule: ReviewRule,
 }
 
 /// The platform's own settings, validated.
@@ -82,6 +96,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Seed the demo district into an empty database at start (`serve` only).
     pub demo_content: bool,
+    /// The registry's review-period rule.
+    pub review_rule: ReviewRule,
 }
 
 /// Sign-in and session rules.
@@ -188,11 +204,14 @@ fn defaults() -> Figment {
         .merge(("secure_cookies", false))
         .merge(("demo_content", true))
         .merge(("writes_per_minute", 120))
+        .merge(("review_rule", "working_days_2024"))
         .merge((
             "limits",
             rocket::data::Limits::default()
                 .limit("form", rocket::data::ByteUnit::Kibibyte(64))
-                .limit("json", rocket::data::ByteUnit::Mebibyte(1)),
+                .limit("json", rocket::data::ByteUnit::Mebibyte(1))
+                .limit("data-form", rocket::data::ByteUnit::Mebibyte(20))
+                .limit("file", rocket::data::ByteUnit::Mebibyte(20)),
         ))
 }
 
@@ -286,6 +305,7 @@ impl Settings {
             db_max_connections: raw.db_max_connections,
             auth,
             demo_content: raw.demo_content,
+            review_rule: raw.review_rule,
         })
     }
 }

@@ -11,6 +11,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod calendar;
 pub mod challenges;
 pub mod cli;
 pub mod config;

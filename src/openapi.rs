@@ -177,7 +177,24 @@ pub const OPERATIONS: &[Operation] = &[
         None,
         "ContractList",
         true,
-        &["status", "overdue", "q", "page"],
+        &[
+            "status",
+            "overdue",
+            "q",
+            "page",
+            "after",
+            "year",
+            "month",
+            "contract_type",
+            "technical_field",
+            "seller_nature",
+            "buyer_nature",
+            "seller_region",
+            "buyer_region",
+            "broker",
+            "import",
+            "origin",
+        ],
     ),
     op(
         "get",
@@ -247,9 +264,69 @@ pub const OPERATIONS: &[Operation] = &[
         "post",
         "/contracts/{id}/{action}",
         "技术合同",
-        "submit（卖方）/ request-correction / register / refuse / cancel（管理员）",
+        "submit（卖方）/ request-correction / register / refuse / dispute / cancel（管理员）",
         Some("ContractAction"),
         "Contract",
+        true,
+        &[],
+    ),
+    op(
+        "post",
+        "/contracts/history",
+        "技术合同",
+        "管理员：逐笔补录平台建成前的登记（原受理、登记日期；登记编号唯一）",
+        Some("HistoryInput"),
+        "Object",
+        true,
+        &[],
+    ),
+    op(
+        "post",
+        "/contracts/history/imports",
+        "技术合同",
+        "管理员：上传历史登记表格（请求体为 XLSX/CSV 文件本身）；只检查不保存，返回逐行逐列的检查结果",
+        None,
+        "HistoryReport",
+        true,
+        &["file_name"],
+    ),
+    op(
+        "get",
+        "/contracts/history/imports/{id}",
+        "技术合同",
+        "管理员：一次上传按当前数据重新检查的结果",
+        None,
+        "HistoryReport",
+        true,
+        &[],
+    ),
+    op(
+        "post",
+        "/contracts/history/imports/{id}/confirm",
+        "技术合同",
+        "管理员：确认导入检查通过的行（已存在的登记编号跳过，重复确认不会重复导入）",
+        None,
+        "Object",
+        true,
+        &[],
+    ),
+    op(
+        "get",
+        "/calendar/notices",
+        "办结时限",
+        "公开：已录入的国务院节假日安排通知（放假与调休上班日）",
+        None,
+        "Object",
+        false,
+        &[],
+    ),
+    op(
+        "put",
+        "/calendar/notices/{year}",
+        "办结时限",
+        "管理员：录入或替换某年的节假日安排通知（记入审计日志）",
+        Some("HolidayNotice"),
+        "Object",
         true,
         &[],
     ),
@@ -398,7 +475,25 @@ fn schemas() -> Value {
             "expected_investment": text("预计新增投资（仅技术转让）"), "expected_output": text("预计新增产值（仅技术转让）"),
             "written": {"type": "boolean"}, "signed_by_parties": {"type": "boolean"}, "approvals": text("not_required | obtained | missing"),
             "institution_achievement": {"type": "boolean"}, "team_self_transfer": {"type": "boolean"}, "net_income": {"type": "string"}, "team_share": {"type": "string"},
+            "technology_import": {"type": "boolean", "description": "技术进口：境外卖方（所在地填国家或地区代码），由境内买方登记"},
             "version": {"type": "integer"}}},
+        "HistoryInput": {"type": "object", "additionalProperties": false, "description": "一份历史登记；类型、性质、领域可写代码或中文名称",
+            "required": ["registration_no", "title", "contract_type", "subtype", "seller_name", "seller_region", "buyer_name", "buyer_region", "registered_on", "total"],
+            "properties": {
+            "registration_no": text("登记编号"), "title": text("合同名称"), "contract_type": text("合同类型"), "subtype": text("合同子类"),
+            "seller_name": {"type": "string"}, "seller_credit_code": {"type": "string"}, "seller_nature": {"type": "string"}, "seller_region": text("6 位行政区划代码；技术进口为国家或地区代码"),
+            "buyer_name": {"type": "string"}, "buyer_credit_code": {"type": "string"}, "buyer_nature": {"type": "string"}, "buyer_region": {"type": "string"},
+            "technology_import": text("是 / 否"), "technical_field": {"type": "string"}, "signed_on": text("YYYY-MM-DD"),
+            "accepted_on": text("YYYY-MM-DD，默认同登记日期"), "registered_on": text("YYYY-MM-DD（北京时间）"), "total": text("合同成交额，元"),
+            "equipment": {"type": "string"}, "instruments": {"type": "string"}, "parts": {"type": "string"}, "materials": {"type": "string"},
+            "carrier": {"type": "string"}, "subject": {"type": "string"}}},
+        "HistoryReport": {"type": "object", "properties": {"import": {"type": "object"}, "format": text("xlsx | csv (UTF-8) | csv (GBK)"),
+            "counts": {"type": "object", "properties": {"rows": {"type": "integer"}, "ok": {"type": "integer"}, "exists": {"type": "integer"}, "invalid": {"type": "integer"}}},
+            "ready_total_text": {"type": "string"}, "rows": {"type": "array", "items": {"type": "object", "description": "line（文件中的行号）、state（ok | exists | invalid）、errors（列 → 中文说明）"}}}},
+        "HolidayNotice": {"type": "object", "additionalProperties": false, "properties": {
+            "year": {"type": "integer"}, "document": text("通知文号"), "published_on": text("YYYY-MM-DD"),
+            "holidays": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"}}}},
+            "workdays": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "day": {"type": "string"}}}}}},
         "Contract": {"type": "object", "properties": {
             "id": {"type": "string"}, "status": text("draft | submitted | correction_requested | registered | refused"), "status_label": {"type": "string"},
             "cancelled": {"type": "boolean"}, "registration": {"type": ["object", "null"]}, "clock": {"type": "object", "description": "受理日期、工作日时限、办结期限、是否逾期"},
@@ -448,7 +543,7 @@ pub fn document() -> Value {
         let ok = if operation.response == "Empty" {
             "204"
         } else if operation.method == "post"
-            && operation.body.is_some()
+            && (operation.body.is_some() || operation.path == UPLOAD_PATH)
             && !operation.path.contains("{action}")
             && !operation.path.ends_with("/amend")
         {
@@ -473,6 +568,12 @@ pub fn document() -> Value {
         if let Some(body) = operation.body {
             entry["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
         }
+        if operation.path == UPLOAD_PATH {
+            let file = json!({"schema": {"type": "string", "format": "binary"}});
+            entry["requestBody"] = json!({"required": true, "description": "XLSX、XLS 或 CSV（UTF-8 / GBK）文件本身",
+                "content": {"application/octet-stream": file, "text/csv": file,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": file}});
+        }
         if operation.auth {
             entry["security"] = json!([{"bearer": []}, {"session": []}]);
         }
@@ -489,13 +590,29 @@ pub fn document() -> Value {
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": with_nullable_input(schemas()),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "个人 API 令牌（tm_…），在“我的账号”页创建"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "tm_session", "description": "浏览器会话；写操作还须 X-CSRF-Token"},
             },
         },
     })
+}
+
+/// The upload of a history file: its body is the file itself.
+const UPLOAD_PATH: &str = "/contracts/history/imports";
+
+/// `input` (GET) and the bodies of PUT and amend are one struct whose unset fields are `null`:
+/// the document says so, so that a client may send back exactly what it read.
+fn with_nullable_input(mut schemas: Value) -> Value {
+    if let Some(properties) = schemas["ContractInput"]["properties"].as_object_mut() {
+        for property in properties.values_mut() {
+            if let Some(kind) = property["type"].as_str().map(str::to_string) {
+                property["type"] = json!([kind, "null"]);
+            }
+        }
+    }
+    schemas
 }
 
 #[get("/openapi.json")]

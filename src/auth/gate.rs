@@ -93,6 +93,18 @@ fn form_token(body: &[u8]) -> Option<String> {
     text.split('&').find_map(|pair| pair.strip_prefix("_csrf=")).map(|v| v.to_string())
 }
 
+/// The `_csrf` part of a multipart form body, when it is the first part (the csrf partial is the
+/// first field of every upload form).
+fn multipart_token(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let at = text.find("name=\"_csrf\"")?;
+    let rest = &text[at..];
+    let value_start = rest.find("\r\n\r\n")? + 4;
+    let value = &rest[value_start..];
+    let end = value.find("\r\n")?;
+    Some(value[..end].trim().to_string())
+}
+
 /// Whether the `Origin` header (if any) names this very host.
 fn origin_matches_host(request: &Request<'_>) -> bool {
     let Some(origin) = request.headers().get_one("Origin") else {
@@ -158,6 +170,9 @@ impl Fairing for Gate {
                 let provided = match request.headers().get_one(CSRF_HEADER) {
                     Some(header) => Some(header.to_string()),
                     None if request.content_type() == Some(&ContentType::Form) => form_token(data.peek(512).await),
+                    None if request.content_type().is_some_and(|t| t.is_form_data()) => {
+                        multipart_token(data.peek(1024).await)
+                    }
                     None => None,
                 };
                 match (cookie_token, provided) {

@@ -47,6 +47,8 @@ pub enum AmountError {
     TooLarge,
     #[error("非技术性费用合计 {deducted} 超过了合同成交额 {total}")]
     DeductionsExceedTotal { deducted: String, total: String },
+    #[error("技术载体费 {carrier} 超过了合同成交额 {total}")]
+    CarrierExceedsTotal { carrier: String, total: String },
 }
 
 /// A contract's amounts after every rule passed: the deductions never exceed the total.
@@ -68,6 +70,12 @@ impl Amounts {
         if deducted > total {
             return Err(AmountError::DeductionsExceedTotal {
                 deducted: deducted.format_yuan(),
+                total: total.format_yuan(),
+            });
+        }
+        if carrier > total {
+            return Err(AmountError::CarrierExceedsTotal {
+                carrier: carrier.format_yuan(),
                 total: total.format_yuan(),
             });
         }
@@ -150,6 +158,7 @@ mod tests {
                     prop_assert_eq!(amounts.deducted().0 + amounts.technology().0, total.0);
                 }
                 Err(AmountError::DeductionsExceedTotal { .. }) => prop_assert!(exact > i128::from(total.0)),
+                Err(AmountError::CarrierExceedsTotal { .. }) => prop_assert!(carrier > total),
                 Err(AmountError::TooLarge) => prop_assert!(false, "every field was within the limit"),
             }
         }

@@ -15,6 +15,7 @@ use super::service::{self, ActionInput, AmendInput, Caller, Once, PaymentInput};
 use super::{store, view};
 use crate::auth::secrets::hash_secret;
 use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
+use crate::config::{ReviewRule, Settings};
 use crate::db::Db;
 use crate::domain::account::AccountStatus;
 use crate::domain::time::today_shanghai;
@@ -67,30 +68,51 @@ async fn list(db: &State<Db>, user: CurrentUser, query: ListQuery) -> Result<Jso
     }
     let filter = query.filter(scope_of(&user))?;
     let today = today_shanghai();
-    let (rows, total) = records::list(db, &filter, (page - 1) * PER_PAGE, PER_PAGE).await?;
+    // With a cursor the page is found by key, however deep it is; page numbers stay for people.
+    let offset = if filter.after.is_some() { 0 } else { (page - 1) * PER_PAGE };
+    let (rows, total) = records::list(db, &filter, offset, PER_PAGE).await?;
+    let next_after = rows
+        .last()
+        .filter(|_| rows.len() as i64 == PER_PAGE)
+        .map(|last| crate::listings::cursor::encode(&last.updated_at, &last.id));
     let items: Vec<Value> = rows.iter().map(|r| view::list_row(r, today)).collect();
-    Ok(Json(json!({"items": items, "total": total, "page": page, "per_page": PER_PAGE})))
+    Ok(Json(json!({"items": items, "total": total, "page": page, "per_page": PER_PAGE, "next_after": next_after})))
 }
 
 /// The public's view: aggregate figures of registered contracts, no contract details.
 #[get("/contracts/summary?<year>")]
-async fn summary(db: &State<Db>, year: Option<i32>) -> Result<Json<Value>, AppError> {
+async fn summary(db: &State<Db>, settings: &State<Settings>, year: Option<i32>) -> Result<Json<Value>, AppError> {
     let year = year.unwrap_or_else(|| today_shanghai().year());
     if !(2000..=2100).contains(&year) {
         return Err(AppError::bad_request("invalid_parameter", "year 应为 2000 到 2100 之间的年份"));
     }
-    Ok(Json(summary_of(db, year).await?))
+    Ok(Json(summary_of(db, settings, year).await?))
 }
 
-/// Registered, not-cancelled contracts of one year (Asia/Shanghai), month by month.
-pub async fn summary_of(db: &Db, year: i32) -> Result<Value, AppError> {
+/// Registered, not-cancelled contracts of one year (Asia/Shanghai), month by month: every one
+/// registered on the platform, and — said apart, as `/stats` counts it — those the year's goal
+/// counts (its basis and side).
+pub async fn summary_of(db: &Db, settings: &Settings, year: i32) -> Result<Value, AppError> {
     let months = records::monthly_totals(db, &format!("{year:04}-01"), &format!("{:04}-01", year + 1)).await?;
     let count: i64 = months.iter().map(|m| m.count).sum();
     let total: i128 = months.iter().map(|m| i128::from(m.total_fen)).sum();
     let technology: i128 = months.iter().map(|m| i128::from(m.technology_fen)).sum();
     let as_fen = |v: i128| crate::domain::money::Fen(i64::try_from(v).unwrap_or(i64::MAX));
+    let goal = crate::stats::store::goal_for(db, year, &settings.goal).await?;
+    let scope =
+        crate::stats::store::Scope { year, basis: goal.basis, side: goal.side, district: &settings.region_code };
+    let (goal_amounts, goal_counts) = crate::stats::store::months(db, &scope).await?;
+    let goal_fen: i128 = goal_amounts.iter().map(|v| i128::from(*v)).sum();
     Ok(json!({
         "year": year,
+        "scope_label": "平台登记的全部技术合同（不分买卖方所在地）",
+        "goal_counted": {
+            "label": format!("计入{}年度目标：{}，{}", settings.district_name, goal.basis.label(), goal.side.label()),
+            "contracts": goal_counts.iter().sum::<i64>(),
+            "amount_fen": as_fen(goal_fen).0,
+            "amount_text": as_fen(goal_fen).format_compact(),
+            "link": format!("/stats?year={year}"),
+        },
         "registered_count": count,
         "total_fen": as_fen(total).0,
         "total_text": as_fen(total).format_compact(),
@@ -111,9 +133,10 @@ struct CreatedResponse {
 async fn full(db: &Db, user: &CurrentUser, id: &str) -> Result<Value, AppError> {
     let (contract, _) = service::visible(db, user, id).await?;
     let revision = service::current(db, &contract).await?;
-    let mut value = view::contract(&contract, &revision, today_shanghai());
+    let calendar = crate::calendar::load(db).await?;
+    let mut value = view::contract(&contract, &revision, today_shanghai(), &calendar);
     value["precheck"] = json!(super::precheck::run(&revision.draft));
-    value["input"] = json!(revision.draft.to_input());
+    value["input"] = json!(service::input_of(&contract, &revision.draft));
     Ok(value)
 }
 
@@ -223,9 +246,14 @@ pub async fn act(
     id: &str,
     action: Action,
     input: &ActionInput,
+    rule: ReviewRule,
 ) -> Result<Value, AppError> {
     let warnings = match action {
-        Action::Submit => service::submit(db, caller, id).await?,
+        Action::Submit => service::submit(db, caller, id, rule).await?,
+        Action::Dispute => {
+            service::dispute(db, caller, id, input, rule).await?;
+            Vec::new()
+        }
         Action::RequestCorrection => {
             service::request_correction(db, caller, id, input).await?;
             Vec::new()
@@ -253,13 +281,14 @@ async fn action(
     action: &str,
     body: Option<Json<ActionInput>>,
     db: &State<Db>,
+    settings: &State<Settings>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
     let action = Action::from_code(action).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let input = body.map(|b| b.into_inner()).unwrap_or_default();
-    let outcome = act(db, &caller, id, action, &input).await?;
+    let outcome = act(db, &caller, id, action, &input, settings.review_rule).await?;
     let mut value = full(db, &user.0, id).await?;
     value["warnings"] = outcome["warnings"].clone();
     Ok(Json(value))

@@ -8,7 +8,7 @@ use super::vocab::{ContractType, Subtype};
 use crate::domain::money::Fen;
 use crate::domain::taxonomy::TechnicalField;
 
-const HEADERS: [&str; 18] = [
+const HEADERS: [&str; 19] = [
     "合同编号",
     "登记编号",
     "合同名称",
@@ -27,25 +27,21 @@ const HEADERS: [&str; 18] = [
     "办结期限",
     "登记日期",
     "现行版本",
+    "来源",
 ];
 
-/// One CSV cell: quoted when needed, and a leading `= + - @` escaped with `'`.
-fn cell(text: &str) -> String {
-    let guarded =
-        if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
-    if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
-}
+use crate::domain::csv::line;
 
-fn line(cells: &[String]) -> String {
-    let mut out = cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
-    out.push_str("\r\n");
+/// The first lines of the file: the byte-order mark and the headers.
+pub fn header() -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&line(&HEADERS));
     out
 }
 
-/// The whole file.
-pub fn csv(rows: &[ListRow]) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&line(&HEADERS.map(str::to_string)));
+/// The lines of some rows.
+pub fn lines(rows: &[ListRow]) -> String {
+    let mut out = String::new();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let yuan = |v: Option<i64>| v.map(|f| Fen(f).yuan_exact()).unwrap_or_default();
     for row in rows {
@@ -73,21 +69,8 @@ pub fn csv(rows: &[ListRow]) -> String {
             text(&row.due_on),
             text(&row.registered_on),
             row.revision_no.to_string(),
+            super::view::origin_label(&row.origin).to_string(),
         ]));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_are_quoted_and_formulas_neutralised() {
-        assert_eq!(cell("苹果"), "苹果");
-        assert_eq!(cell("a,b"), "\"a,b\"");
-        assert_eq!(cell("说\"明\""), "\"说\"\"明\"\"\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("-1"), "'-1");
-    }
 }

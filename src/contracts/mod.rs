@@ -6,6 +6,7 @@ pub mod amounts;
 pub mod api;
 pub mod diff;
 pub mod export;
+pub mod history;
 pub mod lifecycle;
 pub mod model;
 pub mod once;

@@ -37,6 +37,9 @@ pub struct ContractInput {
     pub buyer_credit_override: bool,
     pub buyer_nature: Option<String>,
     pub buyer_region: Option<String>,
+    /// 技术进口: the seller is abroad (a country code instead of a GB/T 2260 region, no credit
+    /// code) and the domestic buyer registers the contract.
+    pub technology_import: bool,
     pub achievement_id: Option<String>,
     pub demand_id: Option<String>,
     pub signed_on: Option<String>,
@@ -95,6 +98,7 @@ pub struct Draft {
     pub subject: String,
     pub seller: Party,
     pub buyer: Party,
+    pub technology_import: bool,
     pub achievement_id: Option<String>,
     pub demand_id: Option<String>,
     #[serde(serialize_with = "optional_date")]
@@ -127,6 +131,9 @@ fn optional_date<S: serde::Serializer>(date: &Option<Date>, serializer: S) -> Re
         None => serializer.serialize_none(),
     }
 }
+
+/// The earliest year a technology contract date may carry (the 技术合同法 took effect in 1987).
+pub const EARLIEST_YEAR: i32 = 1987;
 
 /// Which parties' failing check digits the caller may confirm (administrators; or a code already
 /// confirmed on the organisation's own record).
@@ -164,10 +171,26 @@ fn optional_choice<T>(
     if value.unwrap_or_default().trim().is_empty() { None } else { check.choice(field, label, value, parse) }
 }
 
-fn region(check: &mut Checker, field: &str, value: Option<&str>) -> Option<String> {
+/// Whether `code` reads as an ISO 3166-1 alpha-2 country or territory code outside mainland China.
+pub fn is_foreign_country_code(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) && code != "CN"
+}
+
+fn region(check: &mut Checker, field: &str, value: Option<&str>, abroad: bool) -> Option<String> {
     let text = value.unwrap_or_default().trim();
     if text.is_empty() {
         return None;
+    }
+    if abroad {
+        let code = text.to_ascii_uppercase();
+        if !is_foreign_country_code(&code) {
+            check.fail(
+                field,
+                "技术进口合同的卖方在境外：请填写其所在国家或地区的两位代码（ISO 3166-1），例如 DE、JP、HK",
+            );
+            return None;
+        }
+        return Some(code);
     }
     if text.len() != 6 || !text.bytes().all(|b| b.is_ascii_digit()) {
         check.fail(field, "行政区划代码应为 6 位数字（GB/T 2260），例如 620503");
@@ -187,12 +210,17 @@ fn party(
     may_override: bool,
     nature: Option<&str>,
     region_code: Option<&str>,
+    abroad: bool,
 ) -> Party {
     let name = check.text(&format!("{side}_name"), &format!("{label}名称"), name, 0, 100);
     let code_field = format!("{side}_credit_code");
     let mut credit_override = false;
     let credit_code = match code.map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
+        Some(_) if abroad => {
+            check.fail(&code_field, "境外卖方没有统一社会信用代码，请留空");
+            None
+        }
         Some(typed) => match credit_code(typed) {
             Ok(code) => Some(code),
             Err(error @ CreditCodeError::Checksum { .. }) if override_asked => {
@@ -216,7 +244,7 @@ fn party(
     };
     let nature =
         optional_choice(check, &format!("{side}_nature"), &format!("{label}单位性质"), nature, NatureCode::from_code);
-    let region = region(check, &format!("{side}_region"), region_code);
+    let region = region(check, &format!("{side}_region"), region_code, abroad);
     Party { name, credit_code, credit_override, nature, region }
 }
 
@@ -244,6 +272,7 @@ pub fn validate(input: &ContractInput, today: Date, rights: OverrideRights) -> R
         rights.seller,
         input.seller_nature.as_deref(),
         input.seller_region.as_deref(),
+        input.technology_import,
     );
     let buyer = party(
         &mut check,
@@ -255,10 +284,14 @@ pub fn validate(input: &ContractInput, today: Date, rights: OverrideRights) -> R
         rights.buyer,
         input.buyer_nature.as_deref(),
         input.buyer_region.as_deref(),
+        false,
     );
     let signed_on = check.date("signed_on", "签订日期", input.signed_on.as_deref());
     if signed_on.is_some_and(|d| d > today) {
         check.fail("signed_on", "签订日期不能晚于今天");
+    }
+    if signed_on.is_some_and(|d| d.year() < EARLIEST_YEAR) {
+        check.fail("signed_on", format!("签订日期早于 {EARLIEST_YEAR} 年，请核对"));
     }
     let valid_from = check.date("valid_from", "有效期起", input.valid_from.as_deref());
     let valid_until = check.date("valid_until", "有效期止", input.valid_until.as_deref());
@@ -299,6 +332,10 @@ pub fn validate(input: &ContractInput, today: Date, rights: OverrideRights) -> R
     let amounts = match total {
         Some(total) => match Amounts::new(total, deductions, carrier) {
             Ok(amounts) => Some(amounts),
+            Err(error @ super::amounts::AmountError::CarrierExceedsTotal { .. }) => {
+                check.fail("carrier", error.to_string());
+                None
+            }
             Err(error) => {
                 check.fail("total", error.to_string());
                 None
@@ -360,6 +397,7 @@ pub fn validate(input: &ContractInput, today: Date, rights: OverrideRights) -> R
             subject,
             seller,
             buyer,
+            technology_import: input.technology_import,
             achievement_id,
             demand_id,
             signed_on,
@@ -406,6 +444,7 @@ impl Draft {
             buyer_credit_override: self.buyer.credit_override,
             buyer_nature: self.buyer.nature.map(|n| n.code().to_string()),
             buyer_region: self.buyer.region.clone(),
+            technology_import: self.technology_import,
             achievement_id: self.achievement_id.clone(),
             demand_id: self.demand_id.clone(),
             signed_on: date(self.signed_on),

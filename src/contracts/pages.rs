@@ -6,7 +6,7 @@ use rocket::form::Form;
 use rocket::http::{Header, Status as HttpStatus};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket::{Responder, Route, State, get, post, routes};
+use rocket::{Route, State, get, post, routes};
 use serde_json::{Value, json};
 
 use super::api::{scope_of, summary_of};
@@ -29,8 +29,6 @@ use crate::error::{AppError, FormFailure};
 use crate::web::{Page, choices};
 
 const PAGE_SIZE: i64 = 20;
-/// The CSV export's ceiling; filters narrow a larger list.
-const EXPORT_LIMIT: i64 = 100_000;
 
 /// Which form is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +67,16 @@ async fn form_page(
         .into_iter()
         .map(|(id, name)| json!({"code": id, "label": name, "selected": input.broker_user_id.as_deref() == Some(id.as_str())}))
         .collect();
+    let listing = |rows: Vec<(String, String)>, chosen: &Option<String>| -> Vec<Value> {
+        rows.into_iter()
+            .map(|(id, title)| json!({"selected": chosen.as_deref() == Some(id.as_str()), "code": id, "label": title}))
+            .collect()
+    };
+    let achievements = listing(
+        records::listing_choices(db, "achievements", input.achievement_id.as_deref()).await?,
+        &input.achievement_id,
+    );
+    let demands = listing(records::listing_choices(db, "demands", input.demand_id.as_deref()).await?, &input.demand_id);
     let written = input.written.unwrap_or(true);
     let data = json!({
         "action": action,
@@ -95,6 +103,8 @@ async fn form_page(
             "sellers": org_choices(&input.seller_organisation_id),
             "buyers": org_choices(&input.buyer_organisation_id),
             "brokers": brokers,
+            "achievements": achievements,
+            "demands": demands,
             "wan": input.amount_unit.as_deref() == Some("wan"),
         },
     });
@@ -110,12 +120,13 @@ async fn form_page(
 #[get("/?<query..>")]
 async fn index(
     db: &State<Db>,
+    settings: &State<crate::config::Settings>,
     user: Option<CurrentUser>,
     flash: Option<FlashMessage<'_>>,
     query: ListQuery,
 ) -> Result<Page, AppError> {
     let year = today_shanghai().year();
-    let summary = summary_of(db, year).await?;
+    let summary = summary_of(db, settings, year).await?;
     let Some(user) = user else {
         return Ok(Page::new("contracts/index", "技术合同登记", json!({"public": true, "summary": summary})));
     };
@@ -186,29 +197,78 @@ fn hidden_fields(query: &ListQuery) -> Vec<Value> {
         .collect()
 }
 
-/// A CSV file download.
-#[derive(Responder)]
-#[response(content_type = "text/csv")]
-struct CsvFile {
-    body: String,
-    disposition: Header<'static>,
+/// The CSV export, streamed: rows are read a keyset page at a time and written as they come, so
+/// every matching contract is exported without the file ever being held in memory.
+struct CsvStream {
+    db: Db,
+    filter: ListFilter,
+    name: String,
+}
+
+/// Rows read per query while streaming.
+const EXPORT_PAGE: i64 = 2_000;
+
+impl<'r> rocket::response::Responder<'r, 'r> for CsvStream {
+    fn respond_to(self, request: &'r rocket::Request<'_>) -> rocket::response::Result<'r> {
+        let CsvStream { db, filter, name } = self;
+        let stream =
+            rocket::futures::stream::unfold((db, filter, true, false), |(db, mut filter, first, done)| async move {
+                if done {
+                    return None;
+                }
+                let mut chunk = if first { export::header() } else { String::new() };
+                match records::rows(&db, &filter, 0, EXPORT_PAGE).await {
+                    Ok(rows) => {
+                        let finished = (rows.len() as i64) < EXPORT_PAGE;
+                        if let Some(last) = rows.last() {
+                            filter.after = Some((last.updated_at.clone(), last.id.clone()));
+                        }
+                        chunk.push_str(&export::lines(&rows));
+                        Some((chunk, (db, filter, false, finished)))
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "contract export stopped");
+                        chunk.push_str("\r\n导出中断：读取数据库失败，请重试\r\n");
+                        Some((chunk, (db, filter, false, true)))
+                    }
+                }
+            });
+        rocket::Response::build_from(rocket::response::stream::TextStream(stream).respond_to(request)?)
+            .header(rocket::http::ContentType::new("text", "csv").with_params(("charset", "utf-8")))
+            .header(Header::new("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+            .ok()
+    }
 }
 
 #[get("/export.csv?<query..>")]
-async fn export_csv(db: &State<Db>, admin: AdminUser, query: ListQuery) -> Result<CsvFile, AppError> {
+async fn export_csv(db: &State<Db>, admin: AdminUser, query: ListQuery) -> Result<CsvStream, AppError> {
     let filter = query.filter(scope_of(&admin.0))?;
-    let (rows, _) = records::list(db, &filter, 0, EXPORT_LIMIT).await?;
     let name = format!("contracts-{}.csv", date_text(today_shanghai()));
-    Ok(CsvFile {
-        body: export::csv(&rows),
-        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{name}\"")),
-    })
+    Ok(CsvStream { db: db.inner().clone(), filter, name })
 }
 
-#[get("/new")]
-async fn new_form(db: &State<Db>, user: ActiveUser) -> Result<Page, AppError> {
+#[get("/new?<achievement>&<demand>")]
+async fn new_form(
+    db: &State<Db>,
+    user: ActiveUser,
+    achievement: Option<&str>,
+    demand: Option<&str>,
+) -> Result<Page, AppError> {
     let token = once::issue_form_token(db, &user.0.id, service::CREATE_PURPOSE).await?;
-    let input = ContractInput { written: Some(true), ..Default::default() };
+    let mut input = ContractInput { written: Some(true), ..Default::default() };
+    // Drafted from a listing's page: the listing is named as the source, its title proposed.
+    if let Some(id) = achievement.filter(|id| uuid::Uuid::parse_str(id).is_ok()) {
+        if let Some(found) = crate::achievements::store::find(db, id).await? {
+            input.achievement_id = Some(id.to_string());
+            input.title = Some(format!("{}技术合同", found.title));
+        }
+    }
+    if let Some(id) = demand.filter(|id| uuid::Uuid::parse_str(id).is_ok()) {
+        if let Some(found) = crate::demands::store::find(db, id).await? {
+            input.demand_id = Some(id.to_string());
+            input.title.get_or_insert_with(|| format!("{}技术合同", found.title));
+        }
+    }
     form_page(db, &user.0, Mode::New, "/contracts", &input, &FieldErrors::new(), Some(&token)).await
 }
 
@@ -270,12 +330,25 @@ async fn detail(
         .collect();
     let payments = records::payments(db, id).await?;
     let paid: i64 = payments.iter().map(|p| p.amount_fen).sum();
+    let mut links = Vec::new();
+    if let Some(found) = match &current.draft.achievement_id {
+        Some(a) => crate::achievements::store::find(db, a).await?,
+        None => None,
+    } {
+        links.push(json!({"label": "科技成果", "title": found.title, "href": format!("/achievements/{}", found.id)}));
+    }
+    if let Some(found) = match &current.draft.demand_id {
+        Some(d) => crate::demands::store::find(db, d).await?,
+        None => None,
+    } {
+        links.push(json!({"label": "技术需求", "title": found.title, "href": format!("/demands/{}", found.id)}));
+    }
     let admin = side == Side::Admin;
     let seller = side == Side::Seller;
     let can = |action: Action| lifecycle::next(contract.status, action, contract.is_cancelled()).is_some();
     let share_due = current.draft.team_share.map(|f| f.0);
     let data = json!({
-        "contract": view::contract(&contract, current, today),
+        "contract": view::contract(&contract, current, today, &crate::calendar::load(db).await?),
         "findings": findings,
         "blocked": precheck::blocks(&findings),
         "history": history,
@@ -293,6 +366,7 @@ async fn detail(
         "can_cancel": admin && can(Action::Cancel),
         "refusal_reasons": choices(RefusalReason::ALL, RefusalReason::code, RefusalReason::label, &[]),
         "today": date_text(today),
+        "links": links,
     });
     let title = current.draft.title.clone();
     Ok(Page::new("contracts/detail", title, data).with_flash(flash))
@@ -303,7 +377,7 @@ async fn print(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Page, AppE
     let (contract, _) = service::visible(db, &user, id).await?;
     let current = service::current(db, &contract).await?;
     let data = json!({
-        "contract": view::contract(&contract, &current, today_shanghai()),
+        "contract": view::contract(&contract, &current, today_shanghai(), &crate::calendar::load(db).await?),
         "printed_on": crate::domain::time::chinese_date(time::OffsetDateTime::now_utc()),
     });
     Ok(Page::new("contracts/print", format!("技术合同登记摘要 · {}", current.draft.title), data))
@@ -316,12 +390,7 @@ async fn edit_form(id: &str, db: &State<Db>, user: ActiveUser) -> Result<Page, A
         return Err(AppError::forbidden("not_editable", "这份合同现在不能由您修改"));
     }
     let current = service::current(db, &contract).await?;
-    let input = ContractInput {
-        buyer_organisation_id: contract.buyer_organisation_id.clone(),
-        broker_user_id: contract.broker_user_id.clone(),
-        version: Some(contract.version),
-        ..current.draft.to_input()
-    };
+    let input = service::input_of(&contract, &current.draft);
     form_page(db, &user.0, Mode::Edit, &format!("/contracts/{id}"), &input, &FieldErrors::new(), None).await
 }
 
@@ -353,8 +422,7 @@ async fn amend_form(id: &str, db: &State<Db>, admin: AdminUser) -> Result<Page, 
         return Err(AppError::conflict("invalid_transition", "只有已登记且未注销的合同可以变更登记"));
     }
     let current = service::current(db, &contract).await?;
-    let input =
-        ContractInput { buyer_organisation_id: contract.buyer_organisation_id.clone(), ..current.draft.to_input() };
+    let input = service::input_of(&contract, &current.draft);
     form_page(db, &admin.0, Mode::Amend, &format!("/contracts/{id}/amend"), &input, &FieldErrors::new(), None).await
 }
 
@@ -411,6 +479,7 @@ async fn act(
     action: &str,
     form: Form<ActionInput>,
     db: &State<Db>,
+    settings: &State<crate::config::Settings>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, AppError> {
@@ -418,7 +487,7 @@ async fn act(
     let input = form.into_inner();
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/contracts/{id}"));
-    match super::api::act(db, &caller, id, action, &input).await {
+    match super::api::act(db, &caller, id, action, &input, settings.review_rule).await {
         Ok(outcome) => {
             let warned = outcome["warnings"].as_array().is_some_and(|w| !w.is_empty());
             let message = match action {

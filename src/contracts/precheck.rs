@@ -35,13 +35,19 @@ const TECHNOLOGY_WORDS: &[&str] = &[
     "系统",
 ];
 
-fn party_findings(findings: &mut Vec<Finding>, side: &str, label: &str, party: &Party) {
+fn party_findings(findings: &mut Vec<Finding>, side: &str, label: &str, party: &Party, abroad: bool) {
     let error = |code, message: String| Finding { code, severity: Severity::Error, message };
     if party.name.trim().is_empty() {
         findings.push(error(
             if side == "seller" { "missing_seller" } else { "missing_buyer" },
             format!("未填写{label}名称"),
         ));
+        return;
+    }
+    if abroad {
+        if party.region.is_none() {
+            findings.push(error("missing_region", "未填写境外卖方所在国家或地区代码".to_string()));
+        }
         return;
     }
     if party.nature.is_none() {
@@ -60,8 +66,8 @@ pub fn run(draft: &Draft) -> Vec<Finding> {
     let mut findings = Vec::new();
     let error = |code, message: &str| Finding { code, severity: Severity::Error, message: message.to_string() };
     let warning = |code, message: String| Finding { code, severity: Severity::Warning, message };
-    party_findings(&mut findings, "seller", "卖方", &draft.seller);
-    party_findings(&mut findings, "buyer", "买方", &draft.buyer);
+    party_findings(&mut findings, "seller", "卖方", &draft.seller, draft.technology_import);
+    party_findings(&mut findings, "buyer", "买方", &draft.buyer, false);
     match draft.amounts {
         None => findings.push(error("missing_price", "未填写合同成交额（价款、报酬或使用费）")),
         Some(a) if a.total().is_zero() => findings.push(error("missing_price", "合同成交额为零，价款不明确")),
@@ -93,6 +99,17 @@ pub fn run(draft: &Draft) -> Vec<Finding> {
             format!("合同内容出现“{}”，未见技术内容，可能被认定为非技术合同", goods.join("、")),
         ));
     }
+    if draft.payment_mode == Some(super::vocab::PaymentMode::Equity)
+        && draft.contract_type != super::vocab::ContractType::Transfer
+    {
+        findings.push(warning(
+            "equity_registered_as_transfer",
+            format!(
+                "以技术入股方式支付的合同按技术转让合同认定登记；本合同现为{}合同，请核对合同类型",
+                draft.contract_type.label()
+            ),
+        ));
+    }
     if let Some(amounts) = draft.amounts {
         // More than half of the price is goods: registries look hard at such contracts.
         if !amounts.total().is_zero() && i128::from(amounts.deducted().0) * 2 > i128::from(amounts.total().0) {
@@ -108,13 +125,22 @@ pub fn run(draft: &Draft) -> Vec<Finding> {
     if draft.institution_achievement {
         match (draft.net_income, draft.team_share) {
             (Some(net), Some(team)) => {
-                if let Some(check) = share::check(net, team, draft.team_self_transfer) {
+                if let Some(check) = share::check(net, team, share_in_plan_scope(draft)) {
                     if check.below_applicable() {
                         findings.push(warning(
                             "share_below_minimum",
                             format!(
-                                "奖励完成团队的比例 {} 低于{}要求的 {}%",
+                                "奖励成果完成人和贡献人员的比例 {} 低于{}的 {}%",
                                 check.percent_text, check.applicable.source, check.applicable.percent
+                            ),
+                        ));
+                    } else if check.below_advised() {
+                        findings.push(warning(
+                            "share_below_plan",
+                            format!(
+                                "奖励比例 {}。方案倡导：“{}”（“可”为倡导性规定，不影响登记）",
+                                check.percent_text,
+                                share::PLAN_SENTENCE
                             ),
                         ));
                     }
@@ -122,11 +148,16 @@ pub fn run(draft: &Draft) -> Vec<Finding> {
             }
             _ => findings.push(warning(
                 "share_not_recorded",
-                "转化本单位职务科技成果，请填写净收入和奖励完成团队的金额".to_string(),
+                "转化本单位职务科技成果，请填写转化收益（净收入）和奖励成果完成人的金额".to_string(),
             )),
         }
     }
     findings
+}
+
+/// The plan's 90 % speaks of 科研院所 whose 成果完成人 carry out the transfer themselves.
+pub fn share_in_plan_scope(draft: &Draft) -> bool {
+    draft.team_self_transfer && draft.seller.nature == Some(crate::domain::org::NatureCode::PublicResearch)
 }
 
 /// Whether any finding blocks submission.
@@ -160,6 +191,15 @@ mod tests {
             total: Some("1200000".into()),
             signed_by_parties: true,
             ..ContractInput::default()
+        }
+    }
+
+    fn bare_service() -> ContractInput {
+        ContractInput {
+            contract_type: Some("service".into()),
+            subtype: Some("service".into()),
+            subject: Some("为苹果分级生产线提供工艺参数优化和质量检测方法的技术服务，含现场指导".into()),
+            ..complete()
         }
     }
 
@@ -203,9 +243,21 @@ mod tests {
             institution_achievement: true,
             team_self_transfer: true,
             net_income: Some("1000000".into()),
-            team_share: Some("600000".into()),
+            team_share: Some("550000".into()),
             ..complete()
         };
         assert_eq!(codes(&share), ["share_below_minimum"]);
+        // The plan's 90 % is advice for a 科研院所's own team, quoted, never required.
+        let institute = ContractInput {
+            seller_nature: Some("public_research".into()),
+            team_share: Some("850000".into()),
+            ..share.clone()
+        };
+        assert_eq!(codes(&institute), ["share_below_plan"]);
+        let university = ContractInput { seller_nature: Some("public_university".into()), ..institute.clone() };
+        assert_eq!(codes(&university), Vec::<&str>::new());
+        // Equity on a service contract is registered as a transfer: a warning says so.
+        let equity = ContractInput { payment_mode: Some("equity".into()), ..bare_service() };
+        assert!(codes(&equity).contains(&"equity_registered_as_transfer"));
     }
 }

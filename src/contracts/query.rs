@@ -28,6 +28,12 @@ pub struct ListQuery {
     pub seller_region: Option<String>,
     pub buyer_region: Option<String>,
     pub broker: Option<String>,
+    /// Only technology imports (`true`) or only domestic contracts (`false`).
+    pub import: Option<bool>,
+    /// Only contracts of one origin: `platform`, `history` or `demo`.
+    pub origin: Option<String>,
+    /// The API's keyset cursor (`next_after` of the previous page).
+    pub after: Option<String>,
 }
 
 fn bad(name: &str) -> AppError {
@@ -90,8 +96,19 @@ impl ListQuery {
             from = Some(format!("{y:04}-{m:02}-01"));
             before = Some(if m == 12 { format!("{:04}-01-01", y + 1) } else { format!("{y:04}-{:02}-01", m + 1) });
         }
+        let origin = match self.origin.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            None => None,
+            Some(o @ ("platform" | "history" | "demo")) => Some(o.to_string()),
+            Some(_) => return Err(bad("origin")),
+        };
         Ok(ListFilter {
             scope,
+            import: self.import,
+            origin,
+            after: match self.after.as_deref().filter(|a| !a.is_empty()) {
+                Some(cursor) => Some(crate::listings::cursor::decode(cursor)?),
+                None => None,
+            },
             status,
             cancelled,
             overdue_on: self.overdue.unwrap_or(false).then(|| date_text(today_shanghai())),
@@ -118,8 +135,12 @@ impl ListQuery {
         for (name, _, value) in self.dimensions() {
             push(name, value.as_deref());
         }
+        push("origin", self.origin.as_deref());
         if self.overdue == Some(true) {
             pairs.push(("overdue", "true".to_string()));
+        }
+        if let Some(import) = self.import {
+            pairs.push(("import", import.to_string()));
         }
         pairs
     }

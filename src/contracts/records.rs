@@ -139,6 +139,16 @@ pub async fn payments(db: &Db, contract_id: &str) -> Result<Vec<PaymentRow>, sql
         .collect()
 }
 
+/// What has been paid on a contract so far, read inside the caller's transaction.
+pub async fn paid_in(conn: &mut sqlx::AnyConnection, contract_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM contract_share_payments WHERE contract_id = $1",
+    )
+    .bind(contract_id)
+    .fetch_one(conn)
+    .await
+}
+
 /// Whose contracts a list shows.
 #[derive(Debug, Clone)]
 pub enum Scope {
@@ -164,6 +174,12 @@ pub struct ListFilter {
     pub registered_before: Option<String>,
     /// `(column, value)`: the column (from a fixed list) equals the value ('' = not recorded).
     pub dimensions: Vec<(&'static str, String)>,
+    /// Only technology imports (`Some(true)`) or only domestic contracts.
+    pub import: Option<bool>,
+    /// Only contracts of this origin (`platform`, `history`, `demo`).
+    pub origin: Option<String>,
+    /// Keyset paging: only rows after this `(updated_at, id)` in list order.
+    pub after: Option<(String, String)>,
 }
 
 /// One line of a contract list: the registration record with its current revision's headline.
@@ -189,6 +205,7 @@ pub struct ListRow {
     pub registered_on: Option<String>,
     pub revision_no: i64,
     pub updated_at: String,
+    pub origin: String,
 }
 
 const CURRENT_JOIN: &str = "FROM contracts c \
@@ -219,9 +236,11 @@ fn conditions(filter: &ListFilter) -> Conditions {
         c.text("c.status = 'submitted' AND c.due_on < ?", today.clone());
     }
     if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        // Case-insensitive on both databases (SQLite's LIKE folds ASCII only, PostgreSQL's none).
+        let pattern = format!("%{}%", text.replace(['%', '_'], "").to_lowercase());
         c.texts(
-            "(r.title LIKE ? OR r.seller_name LIKE ? OR r.buyer_name LIKE ? OR c.registration_no LIKE ?)",
+            "(LOWER(r.title) LIKE ? OR LOWER(r.seller_name) LIKE ? OR LOWER(r.buyer_name) LIKE ? \
+             OR LOWER(c.registration_no) LIKE ?)",
             &[&pattern, &pattern, &pattern, &pattern],
         );
     }
@@ -234,23 +253,66 @@ fn conditions(filter: &ListFilter) -> Conditions {
     for (column, value) in &filter.dimensions {
         c.text(&format!("COALESCE({column}, '') = ?"), value.clone());
     }
+    if let Some(import) = filter.import {
+        c.plain(if import { "r.technology_import = 1" } else { "r.technology_import = 0" });
+    }
+    if let Some(origin) = &filter.origin {
+        c.text("c.origin = ?", origin.clone());
+    }
+    if let Some((at, id)) = &filter.after {
+        c.texts("(c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))", &[at, at, id]);
+    }
     c
+}
+
+/// How many contracts a filter matches, read the cheap way where one exists: the contracts table
+/// alone for an administrator's unfiltered or status-only list, the summary table for registered,
+/// not-cancelled contracts filtered by the dashboard's dimensions; the full join otherwise.
+async fn count(db: &Db, filter: &ListFilter, c: &Conditions) -> Result<i64, sqlx::Error> {
+    let plain = matches!(filter.scope, Scope::All)
+        && filter.text.as_deref().is_none_or(|t| t.trim().is_empty())
+        && filter.overdue_on.is_none()
+        && filter.import.is_none()
+        && filter.origin.is_none();
+    if plain && filter.cancelled.is_none() && filter.registered_from.is_none() && filter.dimensions.is_empty() {
+        return match filter.status {
+            None => sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM contracts").fetch_one(db.pool()).await,
+            Some(status) => {
+                sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE status = $1")
+                    .bind(status.code())
+                    .fetch_one(db.pool())
+                    .await
+            }
+        };
+    }
+    if plain && filter.status == Some(Status::Registered) && filter.cancelled == Some(false) {
+        if let Some(counted) = super::totals::count_matching(db, filter).await? {
+            return Ok(counted);
+        }
+    }
+    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {CURRENT_JOIN} {}", c.sql());
+    c.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?.try_get(0)
 }
 
 /// A page of contracts, most recently changed first, and how many there are in all.
 pub async fn list(db: &Db, filter: &ListFilter, offset: i64, limit: i64) -> Result<(Vec<ListRow>, i64), sqlx::Error> {
     let c = conditions(filter);
+    let total = count(db, filter, &c).await?;
+    Ok((rows(db, filter, offset, limit).await?, total))
+}
+
+/// A page of contracts in list order (most recently changed first), without counting.
+pub async fn rows(db: &Db, filter: &ListFilter, offset: i64, limit: i64) -> Result<Vec<ListRow>, sqlx::Error> {
+    let c = conditions(filter);
     let where_sql = c.sql();
-    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {CURRENT_JOIN} {where_sql}");
-    let total: i64 = c.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?.try_get(0)?;
     let sql = format!(
         "SELECT c.id, c.status, x.contract_id AS cancelled_id, r.title, r.contract_type, r.subtype, r.seller_name, r.seller_credit_code, \
          r.buyer_name, r.buyer_credit_code, r.technical_field, r.signed_on, r.total_fen, r.technology_fen, c.accepted_on, c.due_on, \
-         c.registration_no, c.registered_on, r.revision_no, c.updated_at {CURRENT_JOIN} {where_sql} \
+         c.registration_no, c.registered_on, r.revision_no, c.updated_at, c.origin {CURRENT_JOIN} {where_sql} \
          ORDER BY c.updated_at DESC, c.id DESC LIMIT {limit} OFFSET {offset}"
     );
-    let rows = c.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
-    let items = rows
+    let found = c.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
+    let items = found
         .iter()
         .map(|row| {
             let status: String = row.try_get("status")?;
@@ -276,10 +338,11 @@ pub async fn list(db: &Db, filter: &ListFilter, offset: i64, limit: i64) -> Resu
                 registered_on: row.try_get("registered_on")?,
                 revision_no: row.try_get("revision_no")?,
                 updated_at: row.try_get("updated_at")?,
+                origin: row.try_get("origin")?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok((items, total))
+    Ok(items)
 }
 
 /// Registered, not-cancelled contracts of one month (Asia/Shanghai), by their current revision.
@@ -309,4 +372,19 @@ pub async fn monthly_totals(db: &Db, from: &str, to: &str) -> Result<Vec<MonthTo
             })
         })
         .collect()
+}
+
+/// Published listings a contract can name as its source (newest first, plus `chosen` if set):
+/// `(id, title)` of achievements or of demands.
+pub async fn listing_choices(db: &Db, table: &str, chosen: Option<&str>) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let statuses = if table == "achievements" {
+        "'published', 'negotiating', 'transferred'"
+    } else {
+        "'published', 'in_talks', 'solved', 'closed', 'expired'"
+    };
+    let sql = format!(
+        "SELECT id, title FROM {table} WHERE status IN ({statuses}) OR id = $1 ORDER BY updated_at DESC, id DESC LIMIT 300"
+    );
+    let rows = sqlx::query(&sql).bind(chosen.unwrap_or_default()).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("title")?))).collect()
 }

@@ -18,6 +18,7 @@ use super::totals::{self, Contribution};
 use super::vocab::RefusalReason;
 use crate::audit::{self, NewAuditEvent};
 use crate::auth::CurrentUser;
+use crate::config::ReviewRule;
 use crate::db::Db;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::{Checker, date_text};
@@ -96,6 +97,19 @@ pub async fn current(db: &Db, contract: &ContractRow) -> Result<store::Revision,
     store::current_revision(db, &contract.id)
         .await?
         .ok_or_else(|| AppError::internal(std::io::Error::other(format!("contract {} has no revision", contract.id))))
+}
+
+/// The contract as its form and the API's `input` hold it: what the revision in force says plus
+/// who the parties and the broker are and the version an edit is based on, so that sending it back
+/// unchanged to `PUT` or to `amend` keeps every link.
+pub fn input_of(contract: &ContractRow, draft: &Draft) -> ContractInput {
+    ContractInput {
+        seller_organisation_id: Some(contract.seller_organisation_id.clone()),
+        buyer_organisation_id: contract.buyer_organisation_id.clone(),
+        broker_user_id: contract.broker_user_id.clone(),
+        version: Some(contract.version),
+        ..draft.to_input()
+    }
 }
 
 /// How a create proves it is not a repeat.
@@ -230,6 +244,26 @@ fn read_draft(
 ) -> Result<(Draft, ContractInput), FormFailure> {
     let mut input = input.clone();
     let mut rights = OverrideRights { seller: caller.user.is_admin, buyer: caller.user.is_admin };
+    if input.technology_import {
+        // A technology import is registered by the domestic buyer: the registering organisation
+        // is the buyer, the seller is abroad and typed by hand.
+        if parties.buyer.is_some() {
+            let message = "技术进口合同由境内买方（本单位）登记，无需另选买方单位";
+            return Err(FormFailure::Fields([("buyer_organisation_id".to_string(), message.to_string())].into()));
+        }
+        if prefill(
+            &parties.seller,
+            &mut input.buyer_name,
+            &mut input.buyer_credit_code,
+            &mut input.buyer_nature,
+            &mut input.buyer_region,
+        ) {
+            rights.buyer = true;
+            input.buyer_credit_override = true;
+        }
+        let draft = model::validate(&input, today_shanghai(), rights).map_err(FormFailure::Fields)?;
+        return Ok((draft, input));
+    }
     let confirmed = prefill(
         &parties.seller,
         &mut input.seller_name,
@@ -426,7 +460,7 @@ async fn for_action(db: &Db, caller: &Caller<'_>, id: &str, action: Action) -> R
 }
 
 /// Submits for registration (受理): the pre-check must find nothing that blocks; the clock starts.
-pub async fn submit(db: &Db, caller: &Caller<'_>, id: &str) -> Result<Vec<Finding>, AppError> {
+pub async fn submit(db: &Db, caller: &Caller<'_>, id: &str, rule: ReviewRule) -> Result<Vec<Finding>, AppError> {
     let contract = for_action(db, caller, id, Action::Submit).await?;
     let revision = current(db, &contract).await?;
     let findings = precheck::run(&revision.draft);
@@ -439,13 +473,16 @@ pub async fn submit(db: &Db, caller: &Caller<'_>, id: &str) -> Result<Vec<Findin
         return Err(error);
     }
     let amounts = revision.draft.amounts.ok_or_else(|| AppError::bad_request("missing_price", "未填写合同成交额"))?;
-    let days = amounts.review_days();
+    let period = lifecycle::review_period(rule, amounts.review_days(), contract.disputed);
+    let days = period.days;
     let accepted = today_shanghai();
-    let due = lifecycle::due_on(accepted, days);
+    let calendar = crate::calendar::load(db).await?;
+    let due = lifecycle::due_on(&calendar, accepted, period);
     let transition = Transition {
         accepted_on: Some(date_text(accepted)),
         review_days: Some(i64::from(days)),
         due_on: Some(date_text(due)),
+        review_rule: Some(lifecycle::rule_code(rule)),
         ..Transition::default()
     };
     let mut tx = db.begin_write().await?;
@@ -453,7 +490,8 @@ pub async fn submit(db: &Db, caller: &Caller<'_>, id: &str) -> Result<Vec<Findin
         return Err(changed_meanwhile());
     }
     let kind = if contract.submissions > 0 { "resubmitted" } else { "submitted" };
-    let note = format!("{} 个工作日内办结，期限 {}", days, date_text(due));
+    let period_text = lifecycle::period_text(Some(lifecycle::rule_code(rule)), i64::from(days));
+    let note = format!("{period_text}内办结，期限 {}", date_text(due));
     records::add_event(&mut tx, id, kind, Some(revision.revision_no), &note, &caller.user.id).await?;
     let warnings: Vec<&str> = findings.iter().map(|f| f.code).collect();
     let details = json!({"accepted_on": date_text(accepted), "due_on": date_text(due), "review_days": days, "warnings": warnings});
@@ -504,26 +542,35 @@ pub async fn request_correction(db: &Db, caller: &Caller<'_>, id: &str, input: &
     Ok(())
 }
 
-/// Reads `YYYY-MM-DD` (noon, Beijing time, of that day) or an RFC 3339 instant.
-fn registration_instant(text: Option<&str>, now: OffsetDateTime) -> Result<OffsetDateTime, AppError> {
+/// Reads the registration time: `YYYY-MM-DD` is that Beijing day (today: now; an earlier day: noon
+/// of it), an RFC 3339 instant is taken as it is. Neither may lie in the future.
+pub fn registration_instant(text: Option<&str>, now: OffsetDateTime) -> Result<OffsetDateTime, AppError> {
     let bad = |m: &str| AppError::validation(Default::default()).with_field("registered_at", m.to_string());
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(now);
     };
-    let at = if let Some(at) = parse_stored(text) {
-        at
-    } else if let Some(day) = store::parse_date(text) {
-        PrimitiveDateTime::new(day, Time::from_hms(12, 0, 0).unwrap_or(Time::MIDNIGHT)).assume_offset(SHANGHAI)
-    } else {
+    let today = now.to_offset(SHANGHAI).date();
+    if let Some(day) = store::parse_date(text) {
+        if day > today {
+            return Err(bad("登记日期不能晚于今天"));
+        }
+        if day == today {
+            return Ok(now);
+        }
+        return Ok(
+            PrimitiveDateTime::new(day, Time::from_hms(12, 0, 0).unwrap_or(Time::MIDNIGHT)).assume_offset(SHANGHAI)
+        );
+    }
+    let Some(at) = parse_stored(text) else {
         return Err(bad("登记日期应为 2026-03-01 这样的日期，或带时区的时间"));
     };
     if at > now + time::Duration::minutes(5) {
-        return Err(bad("登记日期不能晚于现在"));
+        return Err(bad("登记时间不能晚于现在"));
     }
     Ok(at)
 }
 
-fn registration_number(text: Option<&str>) -> Result<String, AppError> {
+pub fn registration_number(text: Option<&str>) -> Result<String, AppError> {
     let number: String = text.unwrap_or_default().trim().to_ascii_uppercase();
     let ok = (4..=40).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !ok {
@@ -605,6 +652,41 @@ pub async fn refuse(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput)
     records::add_event(&mut tx, id, "refused", Some(contract.current_revision), &text, &caller.user.id).await?;
     let details = json!({"reason": reason.code(), "note": note});
     audit::append(&mut tx, db.backend(), &caller.event("contract.refused", id, details)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 存在争议: the registry marks a submitted contract disputed; the longer review period applies
+/// from the day of acceptance (30 working days, or 30 days under the 2000 text).
+pub async fn dispute(
+    db: &Db,
+    caller: &Caller<'_>,
+    id: &str,
+    input: &ActionInput,
+    rule: ReviewRule,
+) -> Result<(), AppError> {
+    let contract = for_action(db, caller, id, Action::Dispute).await?;
+    if contract.disputed {
+        return Err(AppError::conflict("already_disputed", "该合同已标记为存在争议"));
+    }
+    let note = required_note(input, "争议情况")?;
+    let accepted = contract.accepted_on.as_deref().and_then(store::parse_date).unwrap_or_else(today_shanghai);
+    let rule = match contract.review_rule.as_deref() {
+        Some("days_2000") => ReviewRule::Days2000,
+        Some(_) => ReviewRule::WorkingDays2024,
+        None => rule,
+    };
+    let period = lifecycle::review_period(rule, 30, true);
+    let calendar = crate::calendar::load(db).await?;
+    let due = lifecycle::due_on(&calendar, accepted, period);
+    let mut tx = db.begin_write().await?;
+    if !store::mark_disputed(&mut tx, id, contract.version, i64::from(period.days), &date_text(due)).await? {
+        return Err(changed_meanwhile());
+    }
+    let text = format!("{note}（办结期限延至 {}）", date_text(due));
+    records::add_event(&mut tx, id, "disputed", Some(contract.current_revision), &text, &caller.user.id).await?;
+    let details = json!({"note": note, "due_on": date_text(due), "review_days": period.days});
+    audit::append(&mut tx, db.backend(), &caller.event("contract.disputed", id, details)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -741,9 +823,19 @@ pub async fn record_payment(
         return Err(AppError::forbidden("not_seller", "只有卖方或管理员可以登记奖励发放").into());
     }
     let revision = current(db, &contract).await?;
-    if !revision.draft.institution_achievement || contract.status == Status::Refused {
-        return Err(AppError::conflict("no_revenue_share", "该合同不涉及职务科技成果收益分配，或未予登记").into());
+    if !revision.draft.institution_achievement {
+        return Err(AppError::conflict("no_revenue_share", "该合同不涉及职务科技成果收益分配").into());
     }
+    if contract.status != Status::Registered || contract.is_cancelled() {
+        return Err(AppError::conflict(
+            "not_registered",
+            "奖励发放只能登记在已登记且未注销的合同上（合同登记后，收益才依合同取得）",
+        )
+        .into());
+    }
+    let Some(owed) = revision.draft.team_share else {
+        return Err(AppError::conflict("share_not_recorded", "合同未填写奖励成果完成人的金额，请先变更登记补充").into());
+    };
     let mut check = Checker::default();
     let paid_on = check.date("paid_on", "发放日期", input.paid_on.as_deref());
     if paid_on.is_none() && !check.errors.contains_key("paid_on") {
@@ -771,6 +863,19 @@ pub async fn record_payment(
     let (paid_on, amount) = check.finish(|| Some((paid_on?, amount?))).map_err(FormFailure::Fields)?;
     let payment_id = uuid::Uuid::now_v7().to_string();
     let mut tx = db.begin_write().await?;
+    // Read under the contract's lock, so two payments at once cannot both fit in what is left.
+    store::lock(&mut tx, db.backend(), id).await?;
+    let paid = records::paid_in(&mut tx, id).await?;
+    let left = owed.0 - paid;
+    if amount.0 > left {
+        let message = format!(
+            "发放金额超过尚未发放的奖励：应发 {}，已发 {}，尚余 {}",
+            owed.format_yuan(),
+            Fen(paid).format_yuan(),
+            Fen(left.max(0)).format_yuan()
+        );
+        return Err(FormFailure::Fields([("amount".to_string(), message)].into()));
+    }
     records::add_payment(&mut tx, &payment_id, id, &date_text(paid_on), amount.0, &note, &caller.user.id).await?;
     records::add_event(
         &mut tx,

@@ -47,6 +47,12 @@ pub struct ContractRow {
     pub current_revision: i64,
     pub cancelled_at: Option<String>,
     pub cancel_reason: Option<String>,
+    /// `platform`, `history` (back-entered from the registry's records) or `demo`.
+    pub origin: String,
+    /// 存在争议: the longer review period applies.
+    pub disputed: bool,
+    /// The review-period rule that set `due_on`.
+    pub review_rule: Option<String>,
 }
 
 impl ContractRow {
@@ -74,7 +80,7 @@ pub struct Revision {
 const CONTRACT_SQL: &str = "SELECT c.id, c.seller_organisation_id, so.name AS seller_organisation_name, c.buyer_organisation_id, \
      c.broker_user_id, bu.display_name AS broker_name, c.created_by, c.status, c.submissions, c.accepted_on, c.review_days, \
      c.due_on, c.correction_note, c.refusal_reason, c.refusal_note, c.registration_no, c.registered_at, c.registered_on, \
-     c.created_at, c.updated_at, c.version, x.cancelled_at, x.reason AS cancel_reason, \
+     c.created_at, c.updated_at, c.version, c.origin, c.disputed, c.review_rule, x.cancelled_at, x.reason AS cancel_reason, \
      (SELECT MAX(r.revision_no) FROM contract_revisions r WHERE r.contract_id = c.id) AS current_revision \
      FROM contracts c JOIN organisations so ON so.id = c.seller_organisation_id \
      LEFT JOIN users bu ON bu.id = c.broker_user_id LEFT JOIN contract_cancellations x ON x.contract_id = c.id";
@@ -110,6 +116,9 @@ fn contract_from_row(row: &AnyRow) -> Result<ContractRow, sqlx::Error> {
         current_revision: row.try_get::<Option<i64>, _>("current_revision")?.unwrap_or(0),
         cancelled_at: row.try_get("cancelled_at")?,
         cancel_reason: row.try_get("cancel_reason")?,
+        origin: row.try_get("origin")?,
+        disputed: row.try_get::<i64, _>("disputed")? == 1,
+        review_rule: row.try_get("review_rule")?,
     })
 }
 
@@ -120,7 +129,7 @@ pub fn parse_date(text: &str) -> Option<Date> {
 /// The revision columns after `contract_id, revision_no, sealed, reason, created_by, created_at`,
 /// in the order [`bind_draft`] binds them.
 #[rustfmt::skip]
-const DRAFT_COLUMNS: [&str; 40] = [
+const DRAFT_COLUMNS: [&str; 41] = [
     "contract_type", "subtype", "title", "subject",
     "seller_name", "seller_credit_code", "seller_credit_override", "seller_nature", "seller_region",
     "buyer_name", "buyer_credit_code", "buyer_credit_override", "buyer_nature", "buyer_region",
@@ -128,7 +137,7 @@ const DRAFT_COLUMNS: [&str; 40] = [
     "technical_field", "ip_type", "programme", "payment_mode", "payment_terms",
     "total_fen", "equipment_fen", "instruments_fen", "parts_fen", "materials_fen", "carrier_fen", "technology_fen",
     "expected_investment_fen", "expected_output_fen", "written", "signed_by_parties", "approvals",
-    "institution_achievement", "team_self_transfer", "net_income_fen", "team_share_fen",
+    "institution_achievement", "team_self_transfer", "net_income_fen", "team_share_fen", "technology_import",
 ];
 
 type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
@@ -178,6 +187,7 @@ fn bind_draft<'q>(query: AnyQuery<'q>, draft: &Draft) -> AnyQuery<'q> {
         .bind(i64::from(draft.team_self_transfer))
         .bind(draft.net_income.map(|f| f.0))
         .bind(draft.team_share.map(|f| f.0))
+        .bind(i64::from(draft.technology_import))
 }
 
 fn party_from_row(row: &AnyRow, side: &str) -> Result<Party, sqlx::Error> {
@@ -220,6 +230,7 @@ fn draft_from_row(row: &AnyRow) -> Result<Draft, sqlx::Error> {
         subject: row.try_get("subject")?,
         seller: party_from_row(row, "seller")?,
         buyer: party_from_row(row, "buyer")?,
+        technology_import: flag("technology_import")?,
         achievement_id: text("achievement_id")?,
         demand_id: text("demand_id")?,
         signed_on: date("signed_on")?,
@@ -356,6 +367,7 @@ pub struct Transition<'a> {
     pub registered_at: Option<String>,
     pub registered_on: Option<String>,
     pub decided_by: Option<&'a str>,
+    pub review_rule: Option<&'a str>,
 }
 
 /// Moves a contract from `from` to `to` and writes the fields of that step; `false` if it was not
@@ -375,7 +387,7 @@ pub async fn transition(
          accepted_on = COALESCE($3, accepted_on), review_days = COALESCE($4, review_days), due_on = COALESCE($5, due_on), \
          correction_note = COALESCE($6, correction_note), refusal_reason = $7, refusal_note = $8, \
          registration_no = $9, registered_at = $10, registered_on = $11, decided_by = COALESCE($12, decided_by), \
-         updated_at = $13, version = version + 1 \
+         updated_at = $13, version = version + 1, review_rule = COALESCE($17, review_rule) \
          WHERE id = $14 AND status = $15 AND version = $16",
     )
     .bind(to.code())
@@ -393,6 +405,29 @@ pub async fn transition(
     .bind(now_stored())
     .bind(id)
     .bind(from.code())
+    .bind(version)
+    .bind(t.review_rule)
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// Marks a submitted contract disputed with its longer deadline; `false` if it changed meanwhile.
+pub async fn mark_disputed(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i64,
+    review_days: i64,
+    due_on: &str,
+) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE contracts SET disputed = 1, review_days = $1, due_on = $2, updated_at = $3, version = version + 1 \
+         WHERE id = $4 AND version = $5 AND status = 'submitted'",
+    )
+    .bind(review_days)
+    .bind(due_on)
+    .bind(now_stored())
+    .bind(id)
     .bind(version)
     .execute(conn)
     .await?;

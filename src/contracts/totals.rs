@@ -171,6 +171,49 @@ pub async fn stored(db: &Db) -> Result<Vec<TotalsRow>, sqlx::Error> {
     Ok(rows)
 }
 
+/// How many registered, not-cancelled contracts match a list filter, read from the summary table —
+/// when every condition of the filter is one of its keys (registration month range, either
+/// party's region, at most one breakdown dimension). `None` when the filter needs the contracts.
+pub async fn count_matching(db: &Db, filter: &super::records::ListFilter) -> Result<Option<i64>, sqlx::Error> {
+    let mut dimension = ("all", String::new());
+    let mut regions: Vec<(&str, String)> = Vec::new();
+    for (column, value) in &filter.dimensions {
+        match *column {
+            "r.seller_region" => regions.push(("seller_region", value.clone())),
+            "r.buyer_region" => regions.push(("buyer_region", value.clone())),
+            other => {
+                let Some((name, _)) = DIMENSIONS.iter().find(|(_, c)| *c == other) else { return Ok(None) };
+                if dimension.0 != "all" {
+                    return Ok(None);
+                }
+                dimension = (name, value.clone());
+            }
+        }
+    }
+    let month = |day: &Option<String>| day.as_deref().map(|d| d.chars().take(7).collect::<String>());
+    let mut sql =
+        "SELECT CAST(COALESCE(SUM(contracts), 0) AS BIGINT) FROM contract_totals WHERE dimension = $1 AND value = $2"
+            .to_string();
+    let mut binds: Vec<String> = vec![dimension.0.to_string(), dimension.1];
+    if let Some(from) = month(&filter.registered_from) {
+        binds.push(from);
+        sql.push_str(&format!(" AND month >= ${}", binds.len()));
+    }
+    if let Some(before) = month(&filter.registered_before) {
+        binds.push(before);
+        sql.push_str(&format!(" AND month < ${}", binds.len()));
+    }
+    for (column, value) in regions {
+        binds.push(value);
+        sql.push_str(&format!(" AND {column} = ${}", binds.len()));
+    }
+    let mut query = sqlx::query_scalar::<_, i64>(&sql);
+    for bind in binds {
+        query = query.bind(bind);
+    }
+    Ok(Some(query.fetch_one(db.pool()).await?))
+}
+
 /// The same rows derived from every registered, not-cancelled contract's current revision.
 pub async fn recomputed(db: &Db) -> Result<Vec<TotalsRow>, sqlx::Error> {
     let base = "SELECT c.registered_on AS registered_on, COALESCE(r.seller_region, '') AS seller_region, \

@@ -13,7 +13,7 @@ use super::vocab::{ContractType, RefusalReason, Subtype};
 use crate::domain::money::Fen;
 use crate::domain::taxonomy::TechnicalField;
 use crate::domain::time::chinese_datetime_text;
-use crate::domain::workdays;
+use crate::domain::workdays::Calendar;
 
 fn money(fen: Option<Fen>) -> Value {
     match fen {
@@ -52,7 +52,7 @@ pub fn draft(draft: &Draft) -> Value {
         })
     });
     let share = match (draft.institution_achievement, draft.net_income, draft.team_share) {
-        (true, Some(net), Some(team)) => json!(share::check(net, team, draft.team_self_transfer)),
+        (true, Some(net), Some(team)) => json!(share::check(net, team, super::precheck::share_in_plan_scope(draft))),
         _ => Value::Null,
     };
     json!({
@@ -64,6 +64,7 @@ pub fn draft(draft: &Draft) -> Value {
         "subject": draft.subject,
         "seller": party(&draft.seller),
         "buyer": party(&draft.buyer),
+        "technology_import": draft.technology_import,
         "achievement_id": draft.achievement_id,
         "demand_id": draft.demand_id,
         "signed_on": draft.signed_on.map(crate::domain::forms::date_text),
@@ -93,28 +94,55 @@ pub fn draft(draft: &Draft) -> Value {
     })
 }
 
+/// Where a contract came from, as people read it ('' for the platform's own).
+pub fn origin_label(origin: &str) -> &'static str {
+    match origin {
+        "history" => "历史登记补录",
+        "demo" => "演示数据",
+        _ => "",
+    }
+}
+
 /// `已注销` for a cancelled registration, else the stored status's label.
 pub fn status_label(status: Status, cancelled: bool) -> &'static str {
     if cancelled { "已注销" } else { status.label() }
 }
 
-/// The registration clock as shown: deadline, working days left, overdue.
-pub fn clock(contract: &ContractRow, today: Date) -> Value {
+/// The registration clock as shown: deadline, working days left, overdue, and a warning when the
+/// deadline was counted through a year whose holiday notice is not entered yet.
+pub fn clock(contract: &ContractRow, today: Date, calendar: &Calendar) -> Value {
     let due = contract.due_date();
+    let accepted = contract.accepted_on.as_deref().and_then(super::store::parse_date);
     let running = contract.status == Status::Submitted;
+    let uncovered = match (accepted, due) {
+        (Some(from), Some(to)) if running && contract.review_rule.as_deref() != Some("days_2000") => {
+            !calendar.covers(from, to)
+        }
+        _ => false,
+    };
+    let warning = uncovered.then(|| {
+        format!(
+            "办结期限跨入尚未录入国务院放假通知的年份（已录入到 {}），暂按周末和法定固定假日推算，以登记机构实际办理为准",
+            calendar.known_until().map(|y| format!("{y} 年")).unwrap_or_else(|| "无".to_string())
+        )
+    });
     json!({
         "accepted_on": contract.accepted_on,
         "review_days": contract.review_days,
+        "review_rule": contract.review_rule,
+        "period_text": contract.review_days.map(|d| lifecycle::period_text(contract.review_rule.as_deref(), d)),
         "due_on": contract.due_on,
         "running": running,
-        "working_days_left": due.filter(|_| running).map(|d| workdays::working_days_between(today, d)),
+        "working_days_left": due.filter(|_| running).map(|d| calendar.working_days_between(today, d)),
         "overdue": lifecycle::is_overdue(contract.status, due, today),
         "submissions": contract.submissions,
+        "disputed": contract.disputed,
+        "calendar_warning": warning,
     })
 }
 
 /// A contract with its revision in force.
-pub fn contract(contract: &ContractRow, revision: &Revision, today: Date) -> Value {
+pub fn contract(contract: &ContractRow, revision: &Revision, today: Date, calendar: &Calendar) -> Value {
     let refusal = contract.refusal_reason.as_deref().map(|code| {
         json!({
             "reason": code,
@@ -139,7 +167,9 @@ pub fn contract(contract: &ContractRow, revision: &Revision, today: Date) -> Val
             "registered_at": contract.registered_at,
             "registered_on": contract.registered_on,
         })),
-        "clock": clock(contract, today),
+        "clock": clock(contract, today, calendar),
+        "origin": contract.origin,
+        "origin_label": origin_label(&contract.origin),
         "correction_note": contract.correction_note,
         "refusal": refusal,
         "revision_no": revision.revision_no,
@@ -186,6 +216,7 @@ pub fn list_row(row: &ListRow, today: Date) -> Value {
         "registration_no": row.registration_no,
         "registered_on": row.registered_on,
         "revision_no": row.revision_no,
+        "origin_label": origin_label(&row.origin),
     })
 }
 
@@ -202,6 +233,8 @@ pub fn event_label(kind: &str) -> &'static str {
         "amended" => "变更登记",
         "cancelled" => "注销登记",
         "share_paid" => "发放团队奖励",
+        "disputed" => "标记存在争议",
+        "imported" => "历史登记补录",
         _ => "其他",
     }
 }

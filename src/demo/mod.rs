@@ -2,6 +2,7 @@
 //! new user finds a living marketplace. Every row is marked `is_demo`; `techmarket demo remove`
 //! takes them out again. Passwords are generated and printed once; none is stored in the code.
 
+pub mod contracts;
 mod data;
 
 use serde_json::json;
@@ -100,6 +101,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
         .map_err(failed)?;
     }
     let mut user_ids = std::collections::HashMap::new();
+    let mut admin_id = String::new();
     for (account, hash) in accounts.iter().zip(&hashes) {
         let person = data::PEOPLE.iter().find(|p| p.4 == account.login);
         let id = uuid::Uuid::now_v7().to_string();
@@ -118,8 +120,11 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
         .execute(&mut *tx)
         .await
         .map_err(failed)?;
-        if let Some(person) = person {
-            user_ids.entry(person.0).or_insert(id);
+        match person {
+            Some(person) => {
+                user_ids.entry(person.0).or_insert(id);
+            }
+            None => admin_id = id,
         }
     }
     let started = time::OffsetDateTime::now_utc();
@@ -246,7 +251,16 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
             }
         }
     }
+    let parties: std::collections::HashMap<&'static str, (String, String, String, Option<String>)> =
+        data::ORGANISATIONS
+            .iter()
+            .map(|o| {
+                (o.key, (org_ids[o.key].clone(), o.name.to_string(), o.nature.to_string(), Some(o.region.to_string())))
+            })
+            .collect();
+    let demo_contracts = contracts::seed(&mut tx, &parties, &admin_id).await.map_err(failed)?;
     let details = json!({
+        "contracts": demo_contracts,
         "organisations": data::ORGANISATIONS.len(),
         "users": accounts.len(),
         "achievements": data::ACHIEVEMENTS.len(),
@@ -263,6 +277,7 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
 /// What `demo remove` took out.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Removed {
+    pub contracts: u64,
     pub achievements: u64,
     pub demands: u64,
     pub users: u64,
@@ -275,6 +290,7 @@ pub struct Removed {
 /// demo users, and demo organisations nobody real belongs to). The audit log keeps its history.
 pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    let contracts = contracts::remove(&mut tx).await?;
     let demo_users = "SELECT id FROM users WHERE is_demo = 1";
     let demo_listings = "SELECT id FROM achievements WHERE is_demo = 1 UNION SELECT id FROM demands WHERE is_demo = 1";
     sqlx::query(&format!(
@@ -341,8 +357,9 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    let removed = Removed { achievements, demands, users, organisations, kept_organisations: kept as u64 };
+    let removed = Removed { contracts, achievements, demands, users, organisations, kept_organisations: kept as u64 };
     let details = json!({
+        "contracts": contracts,
         "achievements": achievements,
         "demands": demands,
         "users": users,

@@ -13,6 +13,11 @@ fn yuan(fen: i64) -> f64 {
     fen as f64 / 100.0
 }
 
+/// Hundredths of a percent as a spreadsheet fraction (4,166 → 0.4166, shown as 41.66%).
+fn ratio(bp: i64) -> f64 {
+    bp as f64 / 10_000.0
+}
+
 /// The headline rows: (label, amount in fen or None, text).
 fn headline(report: &Report) -> Vec<(String, Option<i64>, String)> {
     let f = &report.figures;
@@ -40,18 +45,28 @@ fn headline(report: &Report) -> Vec<(String, Option<i64>, String)> {
 pub fn xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
-    let money = Format::new().set_num_format("#,##0.00\"元\"");
+    let money = Format::new().set_num_format("#,##0.00");
+    let percent = Format::new().set_num_format("0.00%");
     let sheet = workbook.add_worksheet().set_name("目标进度")?;
     sheet.set_column_width(0, 22)?;
     sheet.set_column_width(1, 24)?;
     sheet.write_string_with_format(0, 0, "项目", &bold)?;
-    sheet.write_string_with_format(0, 1, "数值", &bold)?;
+    sheet.write_string_with_format(0, 1, "数值（金额单位：元）", &bold)?;
     for (i, (label, fen, text)) in headline(report).iter().enumerate() {
         let row = i as u32 + 1;
         sheet.write_string(row, 0, label)?;
-        match fen {
-            Some(fen) => sheet.write_number_with_format(row, 1, yuan(*fen), &money)?,
-            None => sheet.write_string(row, 1, text)?,
+        match (fen, label.as_str()) {
+            (Some(fen), _) => sheet.write_number_with_format(row, 1, yuan(*fen), &money)?,
+            (None, "完成进度") => {
+                sheet.write_number_with_format(row, 1, ratio(report.figures.progress_bp), &percent)?
+            }
+            (None, "同比") if report.figures.change_vs_last_year_bp.is_some() => sheet.write_number_with_format(
+                row,
+                1,
+                ratio(report.figures.change_vs_last_year_bp.unwrap_or_default()),
+                &percent,
+            )?,
+            (None, _) => sheet.write_string(row, 1, text)?,
         };
     }
     let sheet = workbook.add_worksheet().set_name("按月")?;
@@ -83,22 +98,20 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
             sheet.write_string(r, 0, &row.label)?;
             sheet.write_number(r, 1, row.contracts as f64)?;
             sheet.write_number_with_format(r, 2, yuan(row.amount_fen), &money)?;
-            sheet.write_string(r, 3, percent_text(row.share_bp))?;
+            sheet.write_number_with_format(r, 3, ratio(row.share_bp), &percent)?;
         }
     }
     workbook.save_to_buffer()
 }
 
-fn cell(text: &str) -> String {
-    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
-}
+use crate::domain::csv::cell;
 
 /// The same report as CSV sections (UTF-8 with BOM; amounts in 元, exact).
 pub fn csv(report: &Report) -> String {
     let mut out = String::from("\u{feff}项目,数值\r\n");
     for (label, fen, text) in headline(report) {
         let value = fen.map(|f| Fen(f).yuan_exact()).unwrap_or(text);
-        out.push_str(&format!("{},{}\r\n", cell(&label), cell(&value)));
+        out.push_str(&crate::domain::csv::line(&[label, value]));
     }
     out.push_str("\r\n月份,登记合同（份）,当月登记额（元）,累计（元）,目标进度线（元）\r\n");
     for month in &report.months {

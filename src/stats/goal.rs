@@ -16,6 +16,8 @@ pub struct GoalInput {
     pub as_of: Date,
     /// Last year's registered amount from 1 January up to the same month and day.
     pub last_year_to_date: i64,
+    /// The year is over (seen from a later year): nothing is left to add.
+    pub closed: bool,
 }
 
 /// The figures the goal page shows.
@@ -112,7 +114,7 @@ pub fn figures(input: &GoalInput) -> GoalFigures {
         }
         None => run_rate,
     };
-    let months_left = if current_month > 12 { 0 } else { i64::from(13 - current_month.max(1)) };
+    let months_left = if current_month > 12 || input.closed { 0 } else { i64::from(13 - current_month.max(1)) };
     let required = if months_left > 0 && remaining > 0 {
         (remaining + i128::from(months_left) - 1) / i128::from(months_left)
     } else {
@@ -168,7 +170,7 @@ mod tests {
     const YI: i64 = 10_000_000_000; // 1 亿元 in fen
 
     fn input(months: [i64; 12], as_of: Date, last: i64) -> GoalInput {
-        GoalInput { year: 2026, goal_fen: 6 * YI, months, as_of, last_year_to_date: last }
+        GoalInput { year: 2026, goal_fen: 6 * YI, months, as_of, last_year_to_date: last, closed: as_of.year() > 2026 }
     }
 
     #[test]
@@ -219,6 +221,19 @@ mod tests {
         assert_eq!((future.so_far_fen, future.elapsed_days, future.months_left), (0, 0, 12));
         assert_eq!(future.required_per_month_fen, YI / 2);
         assert_eq!(percent_text(4166), "41.66%");
+        // A closed year seen from the next one: figures as of 31 December, nothing left to do.
+        let half = [YI / 4; 12];
+        let closed = figures(&GoalInput {
+            year: 2025,
+            goal_fen: 6 * YI,
+            months: half,
+            as_of: date!(2025 - 12 - 31),
+            last_year_to_date: 0,
+            closed: true,
+        });
+        assert_eq!((closed.months_left, closed.required_per_month_fen), (0, 0));
+        assert_eq!(closed.remaining_fen, 3 * YI);
+        assert_eq!(closed.elapsed_days, 365);
         assert_eq!(percent_text(-250), "-2.50%");
     }
 }

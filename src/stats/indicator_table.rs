@@ -14,16 +14,52 @@ use crate::db::Db;
 use crate::domain::forms::{Checker, FieldErrors, date_text};
 use crate::domain::time::{now_stored, today_shanghai};
 
+/// Indicator 12 in 亿元 (1/10,000ths): its baseline, target and yearly path are the goal settings'
+/// (the turnover goal of each year), not constants.
+struct ContractPath {
+    baseline: i64,
+    baseline_year: i32,
+    target: i64,
+    goals: Vec<store::Goal>,
+    configured: crate::config::GoalSettings,
+}
+
+/// Fen to 亿元 in 1/10,000ths.
+fn yi(fen: i64) -> i64 {
+    fen / 1_000_000
+}
+
+impl ContractPath {
+    async fn of(db: &Db, settings: &Settings) -> Result<ContractPath, sqlx::Error> {
+        let goals = store::goals(db).await?;
+        let configured = settings.goal.clone();
+        let baseline_year = configured.baseline_year;
+        let amount = |year: i32, fallback: i64| {
+            store::goal_among(&goals, year).filter(|g| g.year == year).map(|g| g.amount.0).unwrap_or(fallback)
+        };
+        let baseline = yi(amount(baseline_year, configured.baseline_amount.0));
+        let target = yi(amount(indicators::TARGET_YEAR, configured.amount.0));
+        Ok(ContractPath { baseline, baseline_year, target, goals, configured })
+    }
+
+    fn at(&self, year: i32) -> i64 {
+        match store::goal_among(&self.goals, year) {
+            Some(goal) => yi(goal.amount.0),
+            None => indicators::on_path(self.baseline, self.baseline_year, yi(self.configured.amount.0), year),
+        }
+    }
+}
+
 /// One line of the table.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndicatorRow {
     pub no: u8,
     pub name: &'static str,
     pub unit: &'static str,
-    pub baseline: &'static str,
+    pub baseline: String,
     pub baseline_year: i32,
-    pub target: &'static str,
-    /// `entered`, `contracts` or `qualification`.
+    pub target: String,
+    /// `entered`, `contracts`, `contracts_total` (a yearly total, not itemised) or `qualification`.
     pub kind: &'static str,
     pub actual: Option<String>,
     pub expected: String,
@@ -45,12 +81,22 @@ async fn live_value(
         Source::Contracts => {
             let goal = store::goal_for(db, year, &settings.goal).await?;
             let scope = Scope { year, basis: Basis::Turnover, side: goal.side, district: &settings.region_code };
-            let (months, _) = store::months(db, &scope).await?;
+            let (months, counts) = store::months(db, &scope).await?;
             let fen: i64 = months.iter().sum();
+            let contracts: i64 = counts.iter().sum();
+            // A year without itemised contracts (before the platform) shows the entered yearly
+            // total instead, if there is one; the current year counts from zero.
+            if contracts == 0 && year < today_shanghai().year() {
+                return Ok(None);
+            }
             // 亿元 in 1/10,000ths: fen ÷ 10^10 × 10^4.
             Ok(Some((
                 fen / 1_000_000,
-                format!("平台登记的技术合同（{}，{}）", Basis::Turnover.label(), goal.side.label()),
+                format!(
+                    "平台登记的技术合同 {contracts} 份（逐笔，{}，{}）",
+                    Basis::Turnover.label(),
+                    goal.side.label()
+                ),
             )))
         }
         Source::Qualification(code) => {
@@ -77,10 +123,13 @@ pub async fn table(db: &Db, settings: &Settings, year: i32) -> Result<Vec<Indica
             .bind(i64::from(year))
             .fetch_all(db.pool())
             .await?;
+    let contract_path = ContractPath::of(db, settings).await?;
     let mut rows = Vec::new();
     for indicator in &INDICATORS {
         let stored = entered.iter().find(|r| r.try_get::<i64, _>("indicator_no").ok() == Some(i64::from(indicator.no)));
-        let (actual, source, published_on) = match live_value(db, settings, indicator, year).await? {
+        let live = live_value(db, settings, indicator, year).await?;
+        let from_live = live.is_some();
+        let (actual, mut source, published_on) = match live {
             Some((value, source)) => (Some(value), source, Some(date_text(today_shanghai()))),
             None => match stored {
                 Some(row) => {
@@ -90,25 +139,39 @@ pub async fn table(db: &Db, settings: &Settings, year: i32) -> Result<Vec<Indica
                 None => (None, String::new(), None),
             },
         };
+        let contracts = indicator.source == Source::Contracts;
+        if contracts && !from_live && actual.is_some() {
+            source = format!("年度汇总数（未逐笔登记）：{source}");
+        }
+        let (baseline, target, expected) = if contracts {
+            (contract_path.baseline, contract_path.target, contract_path.at(year))
+        } else {
+            (
+                indicators::parse_decimal(indicator.baseline).unwrap_or(0),
+                indicators::parse_decimal(indicator.target).unwrap_or(0),
+                indicators::expected(indicator, year),
+            )
+        };
         let (status, status_label) = match actual {
             None => ("missing", "未填报"),
-            Some(value) if indicators::on_track(indicator, year, value) => ("on_track", "达到进度"),
+            Some(value) if value >= expected => ("on_track", "达到进度"),
             Some(_) => ("behind", "落后于进度"),
         };
         rows.push(IndicatorRow {
             no: indicator.no,
             name: indicator.name,
             unit: indicator.unit,
-            baseline: indicator.baseline,
-            baseline_year: indicator.baseline_year,
-            target: indicator.target,
+            baseline: indicators::decimal_text(baseline),
+            baseline_year: if contracts { contract_path.baseline_year } else { indicator.baseline_year },
+            target: indicators::decimal_text(target),
             kind: match indicator.source {
                 Source::Entered => "entered",
-                Source::Contracts => "contracts",
+                Source::Contracts if from_live || actual.is_none() => "contracts",
+                Source::Contracts => "contracts_total",
                 Source::Qualification(_) => "qualification",
             },
             actual: actual.map(indicators::decimal_text),
-            expected: indicators::decimal_text(indicators::expected(indicator, year)),
+            expected: indicators::decimal_text(expected),
             status,
             status_label,
             source,
@@ -135,7 +198,9 @@ pub async fn save_actual(db: &Db, user: &CurrentUser, ip: &str, input: &ActualIn
     let indicator = input.indicator_no.and_then(|no| INDICATORS.iter().find(|i| i.no == no));
     match indicator {
         None => check.fail("indicator_no", "请选择指标"),
-        Some(i) if i.source != Source::Entered => check.fail("indicator_no", "该指标由平台数据自动计算，无需填报"),
+        Some(i) if matches!(i.source, Source::Qualification(_)) => {
+            check.fail("indicator_no", "该指标由平台单位资质自动计算，无需填报")
+        }
         Some(_) => {}
     }
     let year = input.year.filter(|y| (2020..=2100).contains(y));

@@ -49,8 +49,8 @@ pub const INDICATORS: [Indicator; 15] = [
     entered(3, "企业研发经费支出占全社会研发经费支出的比重", "%", "77.8", 2020, "80"),
     entered(4, "全社会研发经费支出占地区生产总值的比重", "%", "1.27", 2020, "1.8"),
     entered(5, "区本级财政科技支出占一般公共预算支出的比重", "%", "0.45", 2021, "1.0"),
-    entered(6, "规上工业企业研发经费支出占营业收入的比重", "%", "2.48", 2020, "2.8"),
-    entered(7, "规上工业企业有研发活动的占比", "%", "25", 2021, "40"),
+    entered(6, "全区规模以上工业企业研发经费支出占营业收入的比重", "%", "2.48", 2020, "2.8"),
+    entered(7, "规模以上工业企业有研发活动的占比", "%", "25", 2021, "40"),
     entered(8, "每万名就业人员中研发人员", "人年", "12.47", 2020, "20"),
     entered(9, "每万人口高价值发明专利拥有量", "件", "0.5", 2021, "0.6"),
     entered(10, "新产品销售收入占企业营业收入的比重", "%", "32.52", 2020, "35"),
@@ -115,18 +115,23 @@ pub fn decimal_text(value: i64) -> String {
     }
 }
 
-/// Where a year's actual should be on the straight path from the baseline to the target.
-pub fn expected(indicator: &Indicator, year: i32) -> i64 {
-    let baseline = parse_decimal(indicator.baseline).unwrap_or(0);
-    let target = parse_decimal(indicator.target).unwrap_or(0);
-    if year <= indicator.baseline_year {
+/// The straight path from `baseline` (in `baseline_year`) to `target` (in [`TARGET_YEAR`]) at `year`.
+pub fn on_path(baseline: i64, baseline_year: i32, target: i64, year: i32) -> i64 {
+    if year <= baseline_year {
         return baseline;
     }
     if year >= TARGET_YEAR {
         return target;
     }
-    let span = i64::from(TARGET_YEAR - indicator.baseline_year);
-    baseline + (target - baseline) * i64::from(year - indicator.baseline_year) / span
+    let span = i64::from(TARGET_YEAR - baseline_year);
+    baseline + (target - baseline) * i64::from(year - baseline_year) / span
+}
+
+/// Where a year's actual should be on the straight path from the baseline to the target.
+pub fn expected(indicator: &Indicator, year: i32) -> i64 {
+    let baseline = parse_decimal(indicator.baseline).unwrap_or(0);
+    let target = parse_decimal(indicator.target).unwrap_or(0);
+    on_path(baseline, indicator.baseline_year, target, year)
 }
 
 /// On track when the actual reaches the straight path (every indicator here grows towards its target).
@@ -163,5 +168,8 @@ mod tests {
         // 55.4 (2020) → 65 (2025): 2022 expects 55.4 + 9.6 × 2/5 = 59.24.
         assert_eq!(expected(&progress, 2022), 592_400);
         assert_eq!(INDICATORS.iter().map(|i| i.no).collect::<Vec<_>>(), (1..=15).collect::<Vec<u8>>());
+        // Names as the plan writes them.
+        assert_eq!(INDICATORS[5].name, "全区规模以上工业企业研发经费支出占营业收入的比重");
+        assert_eq!(INDICATORS[6].name, "规模以上工业企业有研发活动的占比");
     }
 }

@@ -173,8 +173,15 @@ async fn indicators_page_of(
     let rows = indicator_table::table(db, settings, year).await?;
     let entered: Vec<Value> = INDICATORS
         .iter()
-        .filter(|i| i.source == Source::Entered)
-        .map(|i| json!({"no": i.no, "name": i.name, "unit": i.unit}))
+        .filter(|i| !matches!(i.source, Source::Qualification(_)))
+        .map(|i| {
+            let name = if i.source == Source::Contracts {
+                format!("{}（仅用于平台建成前未逐笔登记的年度汇总数）", i.name)
+            } else {
+                i.name.to_string()
+            };
+            json!({"no": i.no, "name": name, "unit": i.unit})
+        })
         .collect();
     let (values, errors) = match input {
         Some((values, errors)) => (json!(values), json!(errors)),

@@ -154,8 +154,14 @@ pub async fn build(db: &Db, settings: &Settings, year: i32, today: Date) -> Resu
         let (previous, _) = store::months(db, &Scope { year: year - 1, ..scope }).await?;
         previous.iter().sum()
     };
-    let figures =
-        goal::figures(&GoalInput { year, goal_fen: goal.amount.0, months: amounts, as_of, last_year_to_date });
+    let figures = goal::figures(&GoalInput {
+        year,
+        goal_fen: goal.amount.0,
+        months: amounts,
+        as_of,
+        last_year_to_date,
+        closed: today.year() > year,
+    });
     let base = year_link(&scope);
     let months = (0..12)
         .map(|i| {

@@ -61,8 +61,10 @@ pub struct Goal {
     pub basis: Basis,
     pub side: Side,
     pub note: String,
-    /// The year of the setting used (`None`: the configuration's goal).
+    /// The year of the setting used (`None`: the configuration's goal, or a straight-path year).
     pub set_in: Option<i32>,
+    /// For a year between two settings: how its goal was derived (the straight path).
+    pub derived: Option<String>,
     pub version: i64,
 }
 
@@ -83,17 +85,55 @@ pub async fn goals(db: &Db) -> Result<Vec<Goal>, sqlx::Error> {
                 side: Side::from_code(&side).unwrap_or(Side::Output),
                 note: row.try_get("note")?,
                 set_in: Some(year as i32),
+                derived: None,
                 version: row.try_get("version")?,
             })
         })
         .collect()
 }
 
-/// The goal of `year`: its own setting, else the nearest earlier year's, else the configuration's.
+/// The goal of `year` among the stored settings: its own; between two settings of the same basis
+/// and side, the straight path from the earlier to the later (2021's 4 亿元 to 2025's 6 亿元 gives
+/// 4.5, 5 and 5.5 亿元); after the last, the last; `None` before the first.
+pub fn goal_among(stored: &[Goal], year: i32) -> Option<Goal> {
+    let earlier = stored.iter().filter(|g| g.year <= year).max_by_key(|g| g.year)?;
+    if earlier.year == year {
+        return Some(earlier.clone());
+    }
+    let later = stored.iter().filter(|g| g.year > year).min_by_key(|g| g.year);
+    match later {
+        Some(later) if later.basis == earlier.basis && later.side == earlier.side => {
+            let span = i128::from(later.year - earlier.year);
+            let step = i128::from(year - earlier.year);
+            let from = i128::from(earlier.amount.0);
+            let to = i128::from(later.amount.0);
+            let amount = from + (to - from) * step / span;
+            let derived = format!(
+                "按 {} 年 {} 至 {} 年 {} 的直线路径推算",
+                earlier.year,
+                earlier.amount.format_compact(),
+                later.year,
+                later.amount.format_compact()
+            );
+            Some(Goal {
+                year,
+                amount: Fen(i64::try_from(amount).unwrap_or(i64::MAX)),
+                note: String::new(),
+                set_in: None,
+                derived: Some(derived),
+                version: 0,
+                ..earlier.clone()
+            })
+        }
+        _ => Some(Goal { year, ..earlier.clone() }),
+    }
+}
+
+/// The goal of `year`: from the stored settings ([`goal_among`]), else the configuration's.
 pub async fn goal_for(db: &Db, year: i32, configured: &GoalSettings) -> Result<Goal, sqlx::Error> {
     let stored = goals(db).await?;
-    if let Some(goal) = stored.into_iter().find(|g| g.year <= year) {
-        return Ok(Goal { year, ..goal });
+    if let Some(goal) = goal_among(&stored, year) {
+        return Ok(goal);
     }
     Ok(Goal {
         year,
@@ -108,6 +148,7 @@ pub async fn goal_for(db: &Db, year: i32, configured: &GoalSettings) -> Result<G
         },
         note: String::new(),
         set_in: None,
+        derived: None,
         version: 0,
     })
 }

@@ -44,6 +44,9 @@ const ADMIN_PAGE: [Expect; 6] = [Login, S(403), S(403), S(403), S(403), S(200)];
 const ADMIN_ACTION: [Expect; 6] = [Login, S(403), S(403), S(403), S(403), S(303)];
 const SIGNED_IN_API: [Expect; 6] = [S(401), S(200), S(200), S(200), S(200), S(200)];
 const REFUSED: [Expect; 6] = [S(403); 6];
+const ADMIN_NOT_FOUND: [Expect; 6] = [Login, S(403), S(403), S(403), S(403), S(404)];
+const ADMIN_API_INVALID: [Expect; 6] = [S(401), S(403), S(403), S(403), S(403), S(422)];
+const ADMIN_API_NOT_FOUND: [Expect; 6] = [S(401), S(403), S(403), S(403), S(403), S(404)];
 
 /// A draft contract sold by the researcher's organisation to the enterprise's: seller, buyer and
 /// administrators see it; nobody else learns it exists.
@@ -242,7 +245,65 @@ fn table() -> Vec<Row> {
         ),
         row(Get, "/contracts?<query..>", "/contracts", "", ANYONE_OK),
         row(Get, "/contracts/export.csv?<query..>", "/contracts/export.csv", "", ADMIN_PAGE),
-        row(Get, "/contracts/new", "/contracts/new", "", [Login, S(200), S(200), S(200), S(403), S(200)]),
+        row(
+            Get,
+            "/contracts/new?<achievement>&<demand>",
+            "/contracts/new",
+            "",
+            [Login, S(200), S(200), S(200), S(403), S(200)],
+        ),
+        row(Get, "/contracts/history", "/contracts/history", "", ADMIN_PAGE),
+        row(Get, "/contracts/history/template.xlsx", "/contracts/history/template.xlsx", "", ADMIN_PAGE),
+        row(Post, "/contracts/history", "/contracts/history", "x=", [Login, S(403), S(403), S(403), S(403), S(422)]),
+        row(Get, "/contracts/history/imports/<id>", "/contracts/history/imports/none", "", ADMIN_NOT_FOUND),
+        row(
+            Get,
+            "/contracts/history/imports/<id>/report.xlsx",
+            "/contracts/history/imports/none/report.xlsx",
+            "",
+            ADMIN_NOT_FOUND,
+        ),
+        row(
+            Post,
+            "/contracts/history/imports/<id>/confirm",
+            "/contracts/history/imports/none/confirm",
+            "",
+            ADMIN_NOT_FOUND,
+        ),
+        row(Get, "/contracts/history/new", "/contracts/history/new", "", ADMIN_PAGE),
+        row(
+            Post,
+            "/contracts/history/new",
+            "/contracts/history/new",
+            "title=",
+            [Login, S(403), S(403), S(403), S(403), S(422)],
+        ),
+        row(Get, "/admin/calendar", "/admin/calendar", "", ADMIN_PAGE),
+        row(Post, "/admin/calendar", "/admin/calendar", "year=", [Login, S(403), S(403), S(403), S(403), S(422)]),
+        row(Get, "/api/v1/calendar/notices", "/api/v1/calendar/notices", "", ANYONE_OK),
+        row(Put, "/api/v1/calendar/notices/<year>", "/api/v1/calendar/notices/2030", "{}", ADMIN_API_INVALID),
+        row(Post, "/api/v1/contracts/history", "/api/v1/contracts/history", "{}", ADMIN_API_INVALID),
+        row(
+            Post,
+            "/api/v1/contracts/history/imports?<file_name>",
+            "/api/v1/contracts/history/imports",
+            "",
+            [S(401), S(403), S(403), S(403), S(403), S(400)],
+        ),
+        row(
+            Get,
+            "/api/v1/contracts/history/imports/<id>",
+            "/api/v1/contracts/history/imports/none",
+            "",
+            ADMIN_API_NOT_FOUND,
+        ),
+        row(
+            Post,
+            "/api/v1/contracts/history/imports/<id>/confirm",
+            "/api/v1/contracts/history/imports/none/confirm",
+            "",
+            ADMIN_API_NOT_FOUND,
+        ),
         row(Post, "/contracts", "/contracts", "title=", [Login, S(422), S(422), S(422), S(403), S(422)]),
         row(Get, "/contracts/<id>", "/contracts/{contract}", "", CONTRACT_READ),
         row(Get, "/contracts/<id>/print", "/contracts/{contract}/print", "", CONTRACT_READ),

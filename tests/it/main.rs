@@ -10,6 +10,7 @@ mod audit_log;
 mod authz;
 mod challenges;
 mod config_checks;
+mod contract_history;
 mod contract_totals;
 mod contracts;
 mod demands;

@@ -189,7 +189,7 @@ async fn the_plans_indicators_are_entered_computed_and_exported(app: TestApp) {
     let bad = post_form(
         &p.admin,
         "/stats/indicators",
-        &format!("indicator_no=12&year={year}&value=abc&source=x&published_on=2099-01-01"),
+        &format!("indicator_no=13&year={year}&value=abc&source=x&published_on=2099-01-01"),
     )
     .await;
     assert_eq!(bad.status(), Status::UnprocessableEntity);
