@@ -68,6 +68,13 @@ enum BenchCommand {
     },
     /// Write registered contracts through the documented bulk path (docs/CONTRACTS.md), then time
     /// the goal report.
+    /// A registry ledger of past registrations as a GBK CSV, checked and loaded like an upload.
+    History {
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 2021)]
+        seed: u64,
+    },
     Contracts {
         #[arg(long, default_value_t = 100_000)]
         count: u64,
@@ -390,6 +397,11 @@ async fn bench(command: BenchCommand) -> Result<ExitCode, String> {
             let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
             let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
             crate::bench::contracts::run(&db, &settings, count, seed).await?;
+        }
+        BenchCommand::History { rows, seed } => {
+            let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+            let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
+            crate::bench::history::run(&db, rows, seed).await?;
         }
         BenchCommand::Search { queries, concurrency, duration, url, path, pid } => {
             let duration = std::time::Duration::from_secs(duration);

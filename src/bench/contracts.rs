@@ -95,7 +95,7 @@ pub async fn run(db: &Db, settings: &Settings, count: u64, seed: u64) -> Result<
         ms(times[times.len() / 2]),
         ms(times[times.len() - 1])
     );
-    Ok(())
+    super::lists::run(db, settings).await
 }
 
 async fn generate(db: &Db, count: u64, seed: u64) -> Result<(), String> {

@@ -3,5 +3,7 @@
 
 pub mod contracts;
 pub mod corpus;
+pub mod history;
 pub mod import;
+pub mod lists;
 pub mod load;

@@ -891,3 +891,24 @@ pub async fn record_payment(
     tx.commit().await?;
     Ok(payment_id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn a_date_only_registration_is_that_beijing_day_at_any_hour() {
+        // 08:00 Beijing on 2 December 2026 is still 1 December in UTC.
+        let morning = datetime!(2026-12-02 08:00 +8).to_offset(time::UtcOffset::UTC);
+        let today = registration_instant(Some("2026-12-02"), morning).expect("today is fine in the morning");
+        assert_eq!(today, morning);
+        assert_eq!(today.to_offset(SHANGHAI).date(), time::macros::date!(2026 - 12 - 02));
+        let yesterday = registration_instant(Some("2026-12-01"), morning).expect("yesterday");
+        assert_eq!(yesterday.to_offset(SHANGHAI).date(), time::macros::date!(2026 - 12 - 01));
+        let refused = registration_instant(Some("2026-12-03"), morning).expect_err("tomorrow");
+        assert!(refused.fields["registered_at"].contains("不能晚于今天"));
+        assert!(registration_instant(Some("2026-12-02T09:00:00+08:00"), morning).is_err(), "an hour ahead");
+        assert_eq!(registration_instant(None, morning).expect("now"), morning);
+    }
+}

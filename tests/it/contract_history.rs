@@ -291,12 +291,23 @@ async fn rules_imports_search_and_public_counts(app: TestApp) {
     assert!(stats.contains("计入年度目标的口径"));
     assert!(!stats.contains("onchange"), "no inline handler the CSP would block");
 
+    // A contract drafted from an achievement's page names it, and its page links back.
+    let listing = crate::achievements::published_listing(&p.seller, &p.admin).await;
+    let form = p.seller.get(format!("/contracts/new?achievement={listing}")).dispatch().await;
+    let html = form.into_string().await.unwrap_or_default();
+    assert!(html.contains(&format!("value=\"{listing}\" selected")), "the source is chosen in the form");
+    let mut sold = complete_contract(&p.buyer_org);
+    sold["achievement_id"] = json!(listing);
+    let sold_id = registered(&p, &sold, "62050320260100").await;
+    let page = p.seller.get(format!("/contracts/{sold_id}")).dispatch().await.into_string().await.unwrap_or_default();
+    assert!(page.contains(&format!("/achievements/{listing}")) && page.contains("来源"));
+
     // The export streams every row, with the contract's origin.
     let csv = p.admin.get("/contracts/export.csv").dispatch().await;
     assert_eq!(csv.status(), Status::Ok);
     let text = csv.into_string().await.unwrap_or_default();
     assert!(text.starts_with('\u{feff}'));
-    assert_eq!(text.lines().count(), 1 + 4);
+    assert_eq!(text.lines().count(), 1 + 5);
 }
 
 on_both_databases!(

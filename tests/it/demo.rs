@@ -44,6 +44,18 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
     let home = app.client.get("/").dispatch().await.into_string().await.expect("html");
     assert!(home.contains("最新科技成果"));
 
+    // Demo contracts give the dashboard movement, and say everywhere that they are demo data.
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE origin = 'demo'").await, 11);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contract_cancellations").await, 1);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contract_revisions WHERE revision_no = 2").await, 1);
+    let totals = techmarket::contracts::totals::stored(&app.db).await.expect("totals");
+    assert!(!totals.is_empty());
+    assert_eq!(totals, techmarket::contracts::totals::recomputed(&app.db).await.expect("recomputed"));
+    let stats = app.client.get("/stats").dispatch().await.into_string().await.expect("html");
+    assert!(stats.contains("演示合同"), "the public figures say they include demo contracts");
+    let contracts = app.client.get("/contracts").dispatch().await.into_string().await.expect("html");
+    assert!(contracts.contains("演示合同"));
+
     // A real person joins a demo organisation; removal keeps that organisation.
     create_admin(&app).await;
     let real = register(&app, Role::Researcher).await;
@@ -58,7 +70,9 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
         .await
         .expect("join");
     let removed = demo::remove(&app.db).await.expect("remove");
-    assert_eq!((removed.achievements, removed.demands, removed.users), (40, 20, 10));
+    assert_eq!((removed.contracts, removed.achievements, removed.demands, removed.users), (11, 40, 20, 10));
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contracts").await, 0);
+    assert!(techmarket::contracts::totals::stored(&app.db).await.expect("totals").is_empty(), "no demo amount is left");
     assert_eq!(removed.kept_organisations, 1);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements").await, 0);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM demands").await, 0);

@@ -122,6 +122,9 @@ async fn the_goal_page_is_exact_and_explained(app: TestApp) {
     let sheet = workbook.worksheet_range("目标进度").expect("sheet");
     let so_far = sheet.rows().find(|r| r.first() == Some(&Data::String("已登记".into()))).expect("row");
     assert_eq!(so_far.get(1), Some(&Data::Float(expected as f64 / 100.0)));
+    // Progress is a number (a fraction shown as a percentage), not text.
+    let progress = sheet.rows().find(|r| r.first() == Some(&Data::String("完成进度".into()))).expect("progress");
+    assert!(matches!(progress.get(1), Some(Data::Float(_))), "{progress:?}");
     let months = workbook.worksheet_range("按月").expect("months");
     let month_sum: f64 = months
         .rows()
