@@ -106,7 +106,7 @@ pub async fn summary_of(db: &Db, settings: &Settings, year: i32) -> Result<Value
     Ok(json!({
         "year": year,
         "scope_label": "平台登记的全部技术合同（不分买卖方所在地）",
-        "demo_contracts": crate::demo::contracts::count(db).await?,
+        "demo_contracts": crate::demo::contracts::count(db, year).await?,
         "goal_counted": {
             "label": format!("计入{}年度目标：{}，{}", settings.district_name, goal.basis.label(), goal.side.label()),
             "contracts": goal_counts.iter().sum::<i64>(),

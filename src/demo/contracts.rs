@@ -262,11 +262,15 @@ pub async fn remove(conn: &mut AnyConnection) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM contracts WHERE origin = 'demo'").execute(&mut *conn).await?.rows_affected())
 }
 
-/// How many demo contracts there are (pages say so beside the figures).
-pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE origin = 'demo'")
-        .fetch_one(db.pool())
-        .await
+/// How many demo contracts were registered in `year` (pages say so beside that year's figures).
+pub async fn count(db: &Db, year: i32) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE origin = 'demo' AND registered_on >= $1 AND registered_on < $2",
+    )
+    .bind(format!("{year:04}-01-01"))
+    .bind(format!("{:04}-01-01", year + 1))
+    .fetch_one(db.pool())
+    .await
 }
 
 #[cfg(test)]

@@ -117,6 +117,15 @@ async fn history_is_backentered_imported_once_and_counted(app: TestApp) {
     let none = post_json(&p.admin, &format!("/api/v1/contracts/history/imports/{again_id}/confirm"), &json!({})).await;
     assert_eq!(none.into_json::<Value>().await.expect("json")["loaded"], 0);
     assert_eq!(count(&app).await, 3);
+    // The template itself is an XLSX the upload reads: its example row is the first CSV row, loaded.
+    let template = techmarket::contracts::history::sheet::template().expect("template");
+    let (status, from_xlsx) = upload(&p.admin, "template.xlsx", template).await;
+    assert_eq!(status, Status::Created);
+    assert_eq!(
+        (from_xlsx["format"].clone(), from_xlsx["counts"]["exists"].clone()),
+        (json!("xlsx"), json!(1)),
+        "{from_xlsx}"
+    );
     // Hostile files fail with a message, not a 500.
     let (status, junk) = upload(&p.admin, "x.xlsx", b"PK\x03\x04not really a workbook".to_vec()).await;
     assert_eq!(status, Status::BadRequest);

@@ -104,6 +104,17 @@ pub fn vocabulary<T: Copy>(
     if let Some(found) = all.iter().find(|v| code(**v) == text || label(**v) == text) {
         return Some(*found);
     }
+    // `企业（私营）` is usually written 私营企业 or 私营; `事业单位（科研机构）` 科研机构.
+    let spoken = |l: &str| -> Option<(String, String)> {
+        let (outer, rest) = l.split_once('（')?;
+        let inner = rest.strip_suffix('）')?;
+        Some((inner.to_string(), format!("{inner}{outer}")))
+    };
+    if let Some(found) =
+        all.iter().find(|v| spoken(label(**v)).is_some_and(|(inner, both)| text == inner || text == both))
+    {
+        return Some(*found);
+    }
     let mut partial = all.iter().filter(|v| label(**v).contains(text));
     match (partial.next(), partial.next()) {
         (Some(one), None) => Some(*one),
@@ -138,6 +149,8 @@ mod tests {
         assert_eq!(nature("科研机构"), Some(NatureCode::PublicResearch));
         assert_eq!(nature("public_research"), Some(NatureCode::PublicResearch));
         assert_eq!(nature("事业单位"), None, "ambiguous");
+        assert_eq!(nature("私营企业"), Some(NatureCode::EnterprisePrivate));
+        assert_eq!(nature("国有企业"), Some(NatureCode::EnterpriseState));
         assert_eq!(yes_no("是"), Some(true));
         assert_eq!(yes_no("也许"), None);
     }
