@@ -244,45 +244,28 @@ fn read_draft(
 ) -> Result<(Draft, ContractInput), FormFailure> {
     let mut input = input.clone();
     let mut rights = OverrideRights { seller: caller.user.is_admin, buyer: caller.user.is_admin };
-    if input.technology_import {
-        // A technology import is registered by the domestic buyer: the registering organisation
-        // is the buyer, the seller is abroad and typed by hand.
+    // A technology import is registered by the domestic buyer: the registering organisation fills
+    // the buyer's side and the seller abroad is typed by hand. Otherwise the registering
+    // organisation is the seller, and a chosen buyer organisation fills the buyer's side.
+    let (seller_org, buyer_org) = if input.technology_import {
         if parties.buyer.is_some() {
             let message = "技术进口合同由境内买方（本单位）登记，无需另选买方单位";
             return Err(FormFailure::Fields([("buyer_organisation_id".to_string(), message.to_string())].into()));
         }
-        if prefill(
-            &parties.seller,
-            &mut input.buyer_name,
-            &mut input.buyer_credit_code,
-            &mut input.buyer_nature,
-            &mut input.buyer_region,
-        ) {
-            rights.buyer = true;
-            input.buyer_credit_override = true;
+        (None, Some(&parties.seller))
+    } else {
+        (Some(&parties.seller), parties.buyer.as_ref())
+    };
+    if let Some(org) = seller_org {
+        let i = &mut input;
+        if prefill(org, &mut i.seller_name, &mut i.seller_credit_code, &mut i.seller_nature, &mut i.seller_region) {
+            rights.seller = true;
+            input.seller_credit_override = true;
         }
-        let draft = model::validate(&input, today_shanghai(), rights).map_err(FormFailure::Fields)?;
-        return Ok((draft, input));
     }
-    let confirmed = prefill(
-        &parties.seller,
-        &mut input.seller_name,
-        &mut input.seller_credit_code,
-        &mut input.seller_nature,
-        &mut input.seller_region,
-    );
-    if confirmed {
-        rights.seller = true;
-        input.seller_credit_override = true;
-    }
-    if let Some(buyer) = &parties.buyer {
-        if prefill(
-            buyer,
-            &mut input.buyer_name,
-            &mut input.buyer_credit_code,
-            &mut input.buyer_nature,
-            &mut input.buyer_region,
-        ) {
+    if let Some(org) = buyer_org {
+        let i = &mut input;
+        if prefill(org, &mut i.buyer_name, &mut i.buyer_credit_code, &mut i.buyer_nature, &mut i.buyer_region) {
             rights.buyer = true;
             input.buyer_credit_override = true;
         }
