@@ -74,11 +74,9 @@ pub async fn run(db: &Db, settings: &Settings, count: u64, seed: u64) -> Result<
     if count > 0 {
         generate(db, count, seed).await?;
     }
-    // Fresh statistics, as autovacuum would gather soon after a bulk load: without them
-    // PostgreSQL's planner does not know the (region, amount) index is worth walking.
-    if db.backend() == crate::db::Backend::Postgres {
-        sqlx::query("ANALYZE").execute(db.pool()).await.map_err(|e| e.to_string())?;
-    }
+    // Fresh statistics, as `serve` gathers at start and hourly (and autovacuum on PostgreSQL):
+    // without them the planners do not know which index is worth walking.
+    db.refresh_statistics().await.map_err(|e| e.to_string())?;
     let mut times = Vec::new();
     for _ in 0..7 {
         let t = Instant::now();

@@ -117,7 +117,7 @@ pub async fn run(db: &Db, settings: &Settings) -> Result<(), String> {
         exported += rows.len();
         bytes += crate::contracts::export::lines(&rows).len();
         match rows.last() {
-            Some(last) if rows.len() == 2_000 => filter.after = Some((last.updated_at.clone(), last.id.clone())),
+            Some(last) if rows.len() == 2_000 => filter.after = Some(records::key_of(&filter, last)),
             _ => break,
         }
     }

@@ -71,10 +71,10 @@ async fn list(db: &State<Db>, user: CurrentUser, query: ListQuery) -> Result<Jso
     // With a cursor the page is found by key, however deep it is; page numbers stay for people.
     let offset = if filter.after.is_some() { 0 } else { (page - 1) * PER_PAGE };
     let (rows, total) = records::list(db, &filter, offset, PER_PAGE).await?;
-    let next_after = rows
-        .last()
-        .filter(|_| rows.len() as i64 == PER_PAGE)
-        .map(|last| crate::listings::cursor::encode(&last.updated_at, &last.id));
+    let next_after = rows.last().filter(|_| rows.len() as i64 == PER_PAGE).map(|last| {
+        let (at, id) = records::key_of(&filter, last);
+        crate::listings::cursor::encode(&at, &id)
+    });
     let items: Vec<Value> = rows.iter().map(|r| view::list_row(r, today)).collect();
     Ok(Json(json!({"items": items, "total": total, "page": page, "per_page": PER_PAGE, "next_after": next_after})))
 }

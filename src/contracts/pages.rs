@@ -221,7 +221,7 @@ impl<'r> rocket::response::Responder<'r, 'r> for CsvStream {
                     Ok(rows) => {
                         let finished = (rows.len() as i64) < EXPORT_PAGE;
                         if let Some(last) = rows.last() {
-                            filter.after = Some((last.updated_at.clone(), last.id.clone()));
+                            filter.after = Some(records::key_of(&filter, last));
                         }
                         chunk.push_str(&export::lines(&rows));
                         Some((chunk, (db, filter, false, finished)))

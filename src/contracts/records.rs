@@ -250,8 +250,13 @@ fn conditions(filter: &ListFilter) -> Conditions {
     if let Some(before) = &filter.registered_before {
         c.text("c.registered_on < ?", before.clone());
     }
+    // Written so that an index on the column can serve it ('' stands for "not recorded").
     for (column, value) in &filter.dimensions {
-        c.text(&format!("COALESCE({column}, '') = ?"), value.clone());
+        if value.is_empty() {
+            c.plain(&format!("({column} IS NULL OR {column} = '')"));
+        } else {
+            c.text(&format!("{column} = ?"), value.clone());
+        }
     }
     if let Some(import) = filter.import {
         c.plain(if import { "r.technology_import = 1" } else { "r.technology_import = 0" });
@@ -260,7 +265,8 @@ fn conditions(filter: &ListFilter) -> Conditions {
         c.text("c.origin = ?", origin.clone());
     }
     if let Some((at, id)) = &filter.after {
-        c.texts("(c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))", &[at, at, id]);
+        let key = if by_registration(filter) { "c.registered_on" } else { "c.updated_at" };
+        c.texts(&format!("({key} < ? OR ({key} = ? AND c.id < ?))"), &[at, at, id]);
     }
     c
 }
@@ -301,7 +307,26 @@ pub async fn list(db: &Db, filter: &ListFilter, offset: i64, limit: i64) -> Resu
     Ok((rows(db, filter, offset, limit).await?, total))
 }
 
-/// A page of contracts in list order (most recently changed first), without counting.
+/// Lists of registered contracts of a period (the dashboard's links) read in registry order, newest
+/// registration first, along the registration-date index that also narrows them; every other list
+/// by last change.
+fn order_of(filter: &ListFilter) -> &'static str {
+    if by_registration(filter) { "c.registered_on DESC, c.id DESC" } else { "c.updated_at DESC, c.id DESC" }
+}
+
+/// Whether a list is read in registry order (and its keyset cursor is the registration date).
+pub fn by_registration(filter: &ListFilter) -> bool {
+    filter.registered_from.is_some()
+}
+
+/// The keyset of a row in the order `filter` lists it (for the next page's `after`).
+pub fn key_of(filter: &ListFilter, row: &ListRow) -> (String, String) {
+    let at =
+        if by_registration(filter) { row.registered_on.clone().unwrap_or_default() } else { row.updated_at.clone() };
+    (at, row.id.clone())
+}
+
+/// A page of contracts in list order, without counting.
 pub async fn rows(db: &Db, filter: &ListFilter, offset: i64, limit: i64) -> Result<Vec<ListRow>, sqlx::Error> {
     let c = conditions(filter);
     let where_sql = c.sql();
@@ -309,7 +334,8 @@ pub async fn rows(db: &Db, filter: &ListFilter, offset: i64, limit: i64) -> Resu
         "SELECT c.id, c.status, x.contract_id AS cancelled_id, r.title, r.contract_type, r.subtype, r.seller_name, r.seller_credit_code, \
          r.buyer_name, r.buyer_credit_code, r.technical_field, r.signed_on, r.total_fen, r.technology_fen, c.accepted_on, c.due_on, \
          c.registration_no, c.registered_on, r.revision_no, c.updated_at, c.origin {CURRENT_JOIN} {where_sql} \
-         ORDER BY c.updated_at DESC, c.id DESC LIMIT {limit} OFFSET {offset}"
+         ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        order = order_of(filter)
     );
     let found = c.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
     let items = found

@@ -390,6 +390,12 @@ pub async fn confirm(db: &Db, loader: &Loader<'_>, import_id: &str) -> Result<Lo
         loaded += batch.len();
         total_fen = total_fen.saturating_add(sum);
     }
+    if loaded > 0 {
+        // Thousands of rows may have changed the shape of the tables the lists read.
+        if let Err(error) = db.refresh_statistics().await {
+            tracing::warn!(%error, "refreshing the planner's statistics failed");
+        }
+    }
     sqlx::query("UPDATE contract_imports SET status = 'loaded', loaded_count = COALESCE(loaded_count, 0) + $1, loaded_at = $2 WHERE id = $3")
         .bind(loaded as i64)
         .bind(now_stored())
