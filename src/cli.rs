@@ -227,16 +227,10 @@ async fn serve() -> Result<ExitCode, String> {
     if expired > 0 {
         tracing::info!(expired, "demands expired");
     }
-    if let Err(error) = app.db.refresh_statistics().await {
-        tracing::warn!(%error, "refreshing the planner's statistics failed");
-    }
     let expiry_db = app.db.clone();
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-            if let Err(error) = expiry_db.refresh_statistics().await {
-                tracing::warn!(%error, "refreshing the planner's statistics failed");
-            }
             if let Err(error) = crate::demands::service::expire_due(&expiry_db).await {
                 tracing::error!(%error, "expiring demands failed");
             }

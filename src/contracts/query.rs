@@ -116,6 +116,7 @@ impl ListQuery {
             registered_from: from,
             registered_before: before,
             dimensions: dims,
+            narrow: false,
         })
     }
 

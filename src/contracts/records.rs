@@ -180,7 +180,14 @@ pub struct ListFilter {
     pub origin: Option<String>,
     /// Keyset paging: only rows after this `(updated_at, id)` in list order.
     pub after: Option<(String, String)>,
+    /// Few rows match (known from the count): let the filter's own indexes find them. Otherwise
+    /// the list walks its ordering index and stops after a page, so the filter columns are
+    /// written so that SQLite's statistics-free planner does not start from them.
+    pub narrow: bool,
 }
+
+/// At most this many matches make a list narrow.
+const NARROW: i64 = 5_000;
 
 /// One line of a contract list: the registration record with its current revision's headline.
 #[derive(Debug, Clone, Serialize)]
@@ -224,8 +231,10 @@ fn conditions(filter: &ListFilter) -> Conditions {
             None => c.texts("(c.created_by = ? OR c.broker_user_id = ?)", &[user_id, user_id]),
         };
     }
+    // `|| ''` keeps an index from serving a condition (see `ListFilter::narrow`).
+    let unindexed = if filter.narrow { "" } else { " || ''" };
     if let Some(status) = filter.status {
-        c.text("c.status = ?", status.code());
+        c.text(&format!("c.status{unindexed} = ?"), status.code());
     }
     match filter.cancelled {
         Some(true) => c.plain("x.contract_id IS NOT NULL"),
@@ -250,13 +259,14 @@ fn conditions(filter: &ListFilter) -> Conditions {
     if let Some(before) = &filter.registered_before {
         c.text("c.registered_on < ?", before.clone());
     }
-    // Written so that an index on the column can serve it ('' stands for "not recorded").
+    // '' stands for "not recorded"; a narrow list lets an index on the column serve it.
     for (column, value) in &filter.dimensions {
-        if value.is_empty() {
-            c.plain(&format!("({column} IS NULL OR {column} = '')"));
-        } else {
-            c.text(&format!("{column} = ?"), value.clone());
-        }
+        match (value.is_empty(), filter.narrow) {
+            (true, true) => c.plain(&format!("({column} IS NULL OR {column} = '')")),
+            (true, false) => c.plain(&format!("COALESCE({column}, '') = ''")),
+            (false, true) => c.text(&format!("{column} = ?"), value.clone()),
+            (false, false) => c.text(&format!("{column} || '' = ?"), value.clone()),
+        };
     }
     if let Some(import) = filter.import {
         c.plain(if import { "r.technology_import = 1" } else { "r.technology_import = 0" });
@@ -304,7 +314,11 @@ async fn count(db: &Db, filter: &ListFilter, c: &Conditions) -> Result<i64, sqlx
 pub async fn list(db: &Db, filter: &ListFilter, offset: i64, limit: i64) -> Result<(Vec<ListRow>, i64), sqlx::Error> {
     let c = conditions(filter);
     let total = count(db, filter, &c).await?;
-    Ok((rows(db, filter, offset, limit).await?, total))
+    if offset >= total && filter.after.is_none() {
+        return Ok((Vec::new(), total));
+    }
+    let planned = ListFilter { narrow: total <= NARROW, ..filter.clone() };
+    Ok((rows(db, &planned, offset, limit).await?, total))
 }
 
 /// Lists of registered contracts of a period (the dashboard's links) read in registry order, newest

@@ -116,20 +116,13 @@ impl Db {
         Ok(())
     }
 
-    /// Refreshes the query planner's statistics: on SQLite a sampled `ANALYZE` (milliseconds even
-    /// at a million contracts; without statistics SQLite's planner guesses, and a filtered list
-    /// at that scale can walk the wrong index for seconds), on PostgreSQL `ANALYZE` (autovacuum
-    /// does the same on its own schedule). `serve` runs it at start and hourly, and after loads.
+    /// Refreshes PostgreSQL's planner statistics after a bulk load (autovacuum does the same on its
+    /// own schedule). SQLite is left without statistics on purpose: the queries are written for its
+    /// stats-free planner (`|| ''` where an index must not be used), and sampled statistics of
+    /// low-cardinality columns mislead it more than none.
     pub async fn refresh_statistics(&self) -> Result<(), sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => {
-                let mut conn = self.pool.acquire().await?;
-                conn.execute("PRAGMA analysis_limit = 2000").await?;
-                conn.execute("ANALYZE").await?;
-            }
-            Backend::Postgres => {
-                self.pool.execute("ANALYZE").await?;
-            }
+        if self.backend == Backend::Postgres {
+            self.pool.execute("ANALYZE").await?;
         }
         Ok(())
     }

@@ -391,7 +391,7 @@ pub async fn confirm(db: &Db, loader: &Loader<'_>, import_id: &str) -> Result<Lo
         total_fen = total_fen.saturating_add(sum);
     }
     if loaded > 0 {
-        // Thousands of rows may have changed the shape of the tables the lists read.
+        // Thousands of rows may have changed the shape of the tables the lists read (PostgreSQL).
         if let Err(error) = db.refresh_statistics().await {
             tracing::warn!(%error, "refreshing the planner's statistics failed");
         }
