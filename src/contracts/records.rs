@@ -215,12 +215,15 @@ pub struct ListRow {
     pub origin: String,
 }
 
+/// Each contract with its current revision (no later one exists) and its cancellation, if any. An
+/// anti-join rather than `= (SELECT MAX …)`: PostgreSQL plans the correlated maximum badly under an
+/// offset (23 s for page 500 at 1M contracts; 0.1 s this way), SQLite walks both alike.
 const CURRENT_JOIN: &str = "FROM contracts c \
-     JOIN contract_revisions r ON r.contract_id = c.id \
-      AND r.revision_no = (SELECT MAX(r2.revision_no) FROM contract_revisions r2 WHERE r2.contract_id = c.id) \
+     JOIN contract_revisions r ON r.contract_id = c.id AND NOT EXISTS \
+      (SELECT 1 FROM contract_revisions r2 WHERE r2.contract_id = c.id AND r2.revision_no > r.revision_no) \
      LEFT JOIN contract_cancellations x ON x.contract_id = c.id";
 
-fn conditions(filter: &ListFilter) -> Conditions {
+fn conditions(filter: &ListFilter, backend: crate::db::Backend) -> Conditions {
     let mut c = Conditions::default();
     if let Scope::Member { user_id, organisation_id } = &filter.scope {
         match organisation_id {
@@ -231,8 +234,10 @@ fn conditions(filter: &ListFilter) -> Conditions {
             None => c.texts("(c.created_by = ? OR c.broker_user_id = ?)", &[user_id, user_id]),
         };
     }
-    // `|| ''` keeps an index from serving a condition (see `ListFilter::narrow`).
-    let unindexed = if filter.narrow { "" } else { " || ''" };
+    // `|| ''` keeps an index from serving a condition (see `ListFilter::narrow`); PostgreSQL
+    // plans from its statistics and is left alone (the hint would only blind its estimates).
+    let hinted = backend == crate::db::Backend::Sqlite && !filter.narrow;
+    let unindexed = if hinted { " || ''" } else { "" };
     if let Some(status) = filter.status {
         c.text(&format!("c.status{unindexed} = ?"), status.code());
     }
@@ -261,11 +266,11 @@ fn conditions(filter: &ListFilter) -> Conditions {
     }
     // '' stands for "not recorded"; a narrow list lets an index on the column serve it.
     for (column, value) in &filter.dimensions {
-        match (value.is_empty(), filter.narrow) {
-            (true, true) => c.plain(&format!("({column} IS NULL OR {column} = '')")),
-            (true, false) => c.plain(&format!("COALESCE({column}, '') = ''")),
-            (false, true) => c.text(&format!("{column} = ?"), value.clone()),
-            (false, false) => c.text(&format!("{column} || '' = ?"), value.clone()),
+        match (value.is_empty(), hinted) {
+            (true, false) => c.plain(&format!("({column} IS NULL OR {column} = '')")),
+            (true, true) => c.plain(&format!("COALESCE({column}, '') = ''")),
+            (false, false) => c.text(&format!("{column} = ?"), value.clone()),
+            (false, true) => c.text(&format!("{column} || '' = ?"), value.clone()),
         };
     }
     if let Some(import) = filter.import {
@@ -276,7 +281,8 @@ fn conditions(filter: &ListFilter) -> Conditions {
     }
     if let Some((at, id)) = &filter.after {
         let key = if by_registration(filter) { "c.registered_on" } else { "c.updated_at" };
-        c.texts(&format!("({key} < ? OR ({key} = ? AND c.id < ?))"), &[at, at, id]);
+        // A row-value comparison: both databases walk the (key, id) index from it.
+        c.texts(&format!("({key}, c.id) < (?, ?)"), &[at, id]);
     }
     c
 }
@@ -312,7 +318,7 @@ async fn count(db: &Db, filter: &ListFilter, c: &Conditions) -> Result<i64, sqlx
 
 /// A page of contracts, most recently changed first, and how many there are in all.
 pub async fn list(db: &Db, filter: &ListFilter, offset: i64, limit: i64) -> Result<(Vec<ListRow>, i64), sqlx::Error> {
-    let c = conditions(filter);
+    let c = conditions(filter, db.backend());
     let total = count(db, filter, &c).await?;
     if offset >= total && filter.after.is_none() {
         return Ok((Vec::new(), total));
@@ -342,7 +348,7 @@ pub fn key_of(filter: &ListFilter, row: &ListRow) -> (String, String) {
 
 /// A page of contracts in list order, without counting.
 pub async fn rows(db: &Db, filter: &ListFilter, offset: i64, limit: i64) -> Result<Vec<ListRow>, sqlx::Error> {
-    let c = conditions(filter);
+    let c = conditions(filter, db.backend());
     let where_sql = c.sql();
     let sql = format!(
         "SELECT c.id, c.status, x.contract_id AS cancelled_id, r.title, r.contract_type, r.subtype, r.seller_name, r.seller_credit_code, \
