@@ -683,6 +683,9 @@ async fn pages_print_and_export(app: TestApp) {
     assert_eq!(p.outsider.get(format!("/contracts/{id}")).dispatch().await.status(), Status::NotFound);
     let print = p.buyer.get(format!("/contracts/{id}/print")).dispatch().await.into_string().await.expect("html");
     assert!(print.contains("技术合同认定登记摘要") && print.contains("技术交易额") && print.contains("print.css"));
+    // The print button works under the site's CSP: a static script, no inline handler.
+    assert!(print.contains("/static/js/print.js") && print.contains("data-print") && !print.contains("onclick"));
+    assert_eq!(app.client.get("/static/js/print.js").dispatch().await.status(), Status::Ok);
     assert_eq!(p.admin.get(format!("/contracts/{id}/amend")).dispatch().await.status(), Status::Ok);
     assert_eq!(p.seller.get(format!("/contracts/{id}/edit")).dispatch().await.status(), Status::Forbidden);
     let new_form = p.seller.get("/contracts/new").dispatch().await.into_string().await.expect("html");

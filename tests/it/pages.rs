@@ -136,3 +136,28 @@ on_both_databases!(
     internal_errors_never_show_their_cause,
     malformed_json_gets_a_chinese_4xx,
 );
+
+/// The CSP (`script-src 'self'`) blocks inline event handlers in a real browser: no template has one.
+#[test]
+fn no_template_carries_an_inline_event_handler() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("templates") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "hbs") {
+                let text = std::fs::read_to_string(&path).expect("template");
+                let lower = text.to_ascii_lowercase();
+                for (at, _) in lower.match_indices(" on") {
+                    let name: String = lower[at + 3..].chars().take_while(|c| c.is_ascii_lowercase()).collect();
+                    if !name.is_empty() && lower[at + 3 + name.len()..].starts_with('=') {
+                        found.push(format!("{}: on{name}=", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates").as_path(), &mut found);
+    assert!(found.is_empty(), "inline handlers: {found:?}");
+}
