@@ -67,7 +67,7 @@ pub async fn run(db: &Db, rows: usize, seed: u64) -> Result<(), String> {
     println!("历史登记台账：{rows} 行，GBK 编码 CSV {:.1} MB", gbk.len() as f64 / 1e6);
     let loader = Loader { user_id: &user, ip: "bench" };
     let t = Instant::now();
-    let id = load::upload(db, &loader, "bench-ledger.csv", &gbk).await.map_err(|e| e.message)?;
+    let (id, _) = load::upload(db, &loader, "bench-ledger.csv", &gbk).await.map_err(|e| e.message)?;
     let checked = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let done = load::confirm(db, &loader, &id).await.map_err(|e| e.message)?;

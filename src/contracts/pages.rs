@@ -73,10 +73,13 @@ async fn form_page(
             .collect()
     };
     let achievements = listing(
-        records::listing_choices(db, "achievements", input.achievement_id.as_deref()).await?,
+        records::listing_choices(db, crate::listings::Kind::Achievement, input.achievement_id.as_deref()).await?,
         &input.achievement_id,
     );
-    let demands = listing(records::listing_choices(db, "demands", input.demand_id.as_deref()).await?, &input.demand_id);
+    let demands = listing(
+        records::listing_choices(db, crate::listings::Kind::Demand, input.demand_id.as_deref()).await?,
+        &input.demand_id,
+    );
     let written = input.written.unwrap_or(true);
     let data = json!({
         "action": action,

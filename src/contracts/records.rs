@@ -437,11 +437,15 @@ pub async fn monthly_totals(db: &Db, from: &str, to: &str) -> Result<Vec<MonthTo
 
 /// Published listings a contract can name as its source (newest first, plus `chosen` if set):
 /// `(id, title)` of achievements or of demands.
-pub async fn listing_choices(db: &Db, table: &str, chosen: Option<&str>) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let statuses = if table == "achievements" {
-        "'published', 'negotiating', 'transferred'"
-    } else {
-        "'published', 'in_talks', 'solved', 'closed', 'expired'"
+pub async fn listing_choices(
+    db: &Db,
+    kind: crate::listings::Kind,
+    chosen: Option<&str>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let table = kind.table();
+    let statuses = match kind {
+        crate::listings::Kind::Achievement => "'published', 'negotiating', 'transferred'",
+        crate::listings::Kind::Demand => "'published', 'in_talks', 'solved', 'closed', 'expired'",
     };
     let sql = format!(
         "SELECT id, title FROM {table} WHERE status IN ({statuses}) OR id = $1 ORDER BY updated_at DESC, id DESC LIMIT 300"

@@ -10,20 +10,21 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 use sqlx::{AnyConnection, Row as _};
-use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+use time::{Date, OffsetDateTime};
 
 use super::check::{self, Checked, HistoryInput};
 use super::columns::{COLUMNS, map_headers};
 use super::sheet::{self, RowOutcome, Table};
 use crate::audit::{self, NewAuditEvent};
 use crate::contracts::records;
+use crate::contracts::service::registration_instant;
 use crate::contracts::store;
 use crate::contracts::totals::{self, Contribution};
 use crate::db::Db;
 use crate::domain::forms::{FieldErrors, date_text};
 use crate::domain::money::Fen;
 use crate::domain::org::{NatureCode, OrganisationKind};
-use crate::domain::time::{SHANGHAI, now_stored, to_stored, today_shanghai};
+use crate::domain::time::{now_stored, to_stored, today_shanghai};
 use crate::error::AppError;
 use crate::orgs::store::{self as orgs, NewOrganisation};
 
@@ -204,8 +205,13 @@ pub struct ImportSummary {
     pub loaded_at: Option<String>,
 }
 
-/// Keeps an uploaded file for its dry run: nothing is registered.
-pub async fn upload(db: &Db, loader: &Loader<'_>, file_name: &str, bytes: &[u8]) -> Result<String, AppError> {
+/// Keeps an uploaded file for its dry run (nothing is registered); returns its id and the check.
+pub async fn upload(
+    db: &Db,
+    loader: &Loader<'_>,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(String, Checking), AppError> {
     let table = sheet::read(bytes).map_err(|e| AppError::bad_request("unreadable_file", e.to_string()))?;
     let checking = check_table(db, table, today_shanghai()).await?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -225,7 +231,7 @@ pub async fn upload(db: &Db, loader: &Loader<'_>, file_name: &str, bytes: &[u8])
     .bind(checking.ready.len() as i64)
     .execute(db.pool())
     .await?;
-    Ok(id)
+    Ok((id, checking))
 }
 
 fn summary_of(row: &sqlx::any::AnyRow) -> Result<ImportSummary, sqlx::Error> {
@@ -252,25 +258,28 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<ImportSummary>, sqlx::Err
     sqlx::query(&sql).fetch_all(db.pool()).await?.iter().map(summary_of).collect()
 }
 
+/// One upload's record.
+pub async fn summary(db: &Db, id: &str) -> Result<ImportSummary, AppError> {
+    let sql = format!("{SUMMARY_SQL} WHERE i.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?;
+    let row = row.ok_or_else(|| AppError::not_found("import_not_found", "没有这次上传"))?;
+    Ok(summary_of(&row)?)
+}
+
 /// An upload and its file, re-checked against the database as it is now.
 pub async fn checked(db: &Db, id: &str) -> Result<(ImportSummary, Checking), AppError> {
-    let not_found = || AppError::not_found("import_not_found", "没有这次上传");
-    let sql = format!("{SUMMARY_SQL} WHERE i.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?.ok_or_else(not_found)?;
-    let summary = summary_of(&row)?;
+    let summary = summary(db, id).await?;
     let content: Vec<u8> =
         sqlx::query_scalar("SELECT content FROM contract_imports WHERE id = $1").bind(id).fetch_one(db.pool()).await?;
     let table = sheet::read(&content).map_err(|e| AppError::bad_request("unreadable_file", e.to_string()))?;
     Ok((summary, check_table(db, table, today_shanghai()).await?))
 }
 
-/// The instant a history registration is recorded at: noon Beijing time of its day (now, today).
+/// The instant a history registration is recorded at: the same reading of a date as a live
+/// registration's (noon Beijing time of a past day; now for today).
 fn registered_at(day: Date) -> OffsetDateTime {
     let now = OffsetDateTime::now_utc();
-    if day >= now.to_offset(SHANGHAI).date() {
-        return now;
-    }
-    PrimitiveDateTime::new(day, Time::from_hms(12, 0, 0).unwrap_or(Time::MIDNIGHT)).assume_offset(SHANGHAI)
+    registration_instant(Some(&date_text(day)), now).unwrap_or(now)
 }
 
 /// Registers checked rows in one transaction; returns the contract ids.

@@ -96,7 +96,7 @@ async fn upload(
     let name = form.file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string());
     let loader = Loader { user_id: &admin.0.id, ip: &ip.0 };
     match load::upload(db, &loader, name.as_deref().unwrap_or("history.xlsx"), &bytes).await {
-        Ok(id) => Ok(Redirect::to(format!("/contracts/history/imports/{id}"))),
+        Ok((id, _)) => Ok(Redirect::to(format!("/contracts/history/imports/{id}"))),
         Err(error) => Err(Flash::error(back(), error.message)),
     }
 }
@@ -209,8 +209,8 @@ async fn upload_api(
         ));
     }
     let loader = Loader { user_id: &admin.0.id, ip: &ip.0 };
-    let id = load::upload(db, &loader, file_name.unwrap_or("history.xlsx"), &bytes.into_inner()).await?;
-    let (summary, checking) = load::checked(db, &id).await?;
+    let (id, checking) = load::upload(db, &loader, file_name.unwrap_or("history.xlsx"), &bytes.into_inner()).await?;
+    let summary = load::summary(db, &id).await?;
     Ok((HttpStatus::Created, Json(report_json(&summary, &checking))))
 }
 
