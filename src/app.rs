@@ -11,6 +11,7 @@ use crate::auth::throttle::{LoginThrottle, WriteThrottle};
 use crate::config::{self, ConfigError, Settings};
 use crate::db::{Db, DbError};
 use crate::search::Search;
+use crate::web::request_id::RequestIds;
 use crate::web::{Site, Templates, assets, catchers, headers::SecurityHeaders};
 
 /// Why the application could not start. Each message says what to fix.
@@ -43,6 +44,13 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
     std::fs::create_dir_all(&settings.index_dir)
         .map_err(|source| StartError::Directory { path: settings.index_dir.display().to_string(), source })?;
     let db = Db::open(&settings.database_url, settings.db_max_connections).await?;
+    let figment = if config::has_secret_key(&figment) {
+        figment
+    } else {
+        let key = crate::db::shared_secret(&db, "cookie_key", config::new_secret).await.map_err(DbError::Query)?;
+        tracing::info!("secret_key is not configured: using the key kept in the shared database");
+        figment.merge(("secret_key", key))
+    };
     let search = Search::start(&db, &settings.index_dir).await?;
     let templates = Templates::load().map_err(Box::new)?;
     let site = Site::new(&settings.district_name, &settings.region_code);
@@ -59,6 +67,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .manage(write_throttle)
         // An attached Shield replaces Rocket's default one; ours sets every header itself.
         .attach(Shield::new())
+        .attach(RequestIds)
         .attach(SecurityHeaders)
         .attach(Gate)
         .mount("/", crate::home::routes())

@@ -26,6 +26,20 @@ enum Command {
     /// Rebuild the search index from the database into a new directory and swap it in (safe
     /// while the server runs: the server moves over to the new index).
     Reindex,
+    /// Write a verified, self-contained copy of the database to FILE (SQLite: VACUUM INTO, safe
+    /// while the server runs; PostgreSQL: pg_dump custom format).
+    Backup {
+        /// The backup file to create (never overwritten).
+        file: PathBuf,
+    },
+    /// Replace the database with a backup (server stopped), migrate, verify, rebuild the index.
+    Restore {
+        /// A file written by `techmarket backup`.
+        file: PathBuf,
+        /// Replace a database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
     /// Benchmarks on real corpora (paths as arguments); they print figures.
     Bench {
         #[command(subcommand)]
@@ -189,6 +203,8 @@ pub fn main() -> ExitCode {
             Command::Serve => serve().await,
             Command::Migrate => migrate().await,
             Command::Reindex => reindex().await,
+            Command::Backup { file } => backup(&file).await,
+            Command::Restore { file, force } => restore(&file, force).await,
             Command::Bench { command } => bench(command).await,
             Command::Eval { command } => eval(command),
             Command::Audit { command: AuditCommand::Verify } => audit_verify().await,
@@ -209,17 +225,22 @@ pub fn main() -> ExitCode {
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TECHMARKET_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,rocket=error,_=error"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,rocket=off,_=off"));
     // Another subscriber may already be installed (tests); then keep it.
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
 }
 
 async fn serve() -> Result<ExitCode, String> {
     let app = app::build(config::figment()).await.map_err(|e| e.to_string())?;
-    if app.settings.demo_content {
+    if app.settings.demo_allowed() {
         let hasher = crate::auth::password::PasswordHasher::default();
         let accounts = crate::demo::seed_if_empty(&app.db, &hasher).await?;
         print_demo_accounts(&accounts);
+        if !accounts.is_empty() && !app.settings.loopback_only {
+            tracing::warn!("demo content was seeded on an address others can reach (demo_content = true)");
+        }
+    } else if app.settings.demo_content == crate::config::DemoContent::Auto {
+        println!("本服务监听的不是本机地址：不写入演示数据，演示账号不能登录（需要时设置 demo_content = true）。");
     }
     // Demands past their validity date are expired now and then hourly. Public lists already
     // hide them by date; this keeps stored statuses and the audit log honest.
@@ -240,12 +261,13 @@ async fn serve() -> Result<ExitCode, String> {
                 tracing::error!(%error, "pruning the search outbox failed");
             }
             // A form left open for a month or a client retrying after a month starts afresh.
-            if let Err(error) = crate::contracts::once::prune(&expiry_db, &month_ago).await {
+            if let Err(error) = crate::db::once::prune(&expiry_db, &month_ago).await {
                 tracing::error!(%error, "pruning one-time tokens failed");
             }
         }
     });
     let backend = app.db.backend().name();
+    let db = app.db.clone();
     let platform = crate::web::Site::new(&app.settings.district_name, &app.settings.region_code).platform_name;
     let rocket = app.rocket.attach(rocket::fairing::AdHoc::on_liftoff("announce", move |rocket| {
         Box::pin(async move {
@@ -253,7 +275,10 @@ async fn serve() -> Result<ExitCode, String> {
             println!("{platform}已启动：http://{}:{}（数据库：{backend}）", config.address, config.port);
         })
     }));
-    rocket.launch().await.map_err(|e| format!("服务启动失败：{e}"))?;
+    let launched = rocket.launch().await.map_err(|e| format!("服务启动失败：{e}"));
+    // After a graceful stop (SIGTERM, Ctrl-C): fold SQLite's write-ahead log into the main file.
+    db.close().await;
+    launched?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -354,6 +379,32 @@ async fn audit_verify() -> Result<ExitCode, String> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+async fn backup(file: &std::path::Path) -> Result<ExitCode, String> {
+    let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let verified = crate::backup::backup(&settings, file).await?;
+    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "备份完成：{}（{:.1} MB，用时 {:.1} 秒）；已校验：{verified}",
+        file.display(),
+        size as f64 / 1_048_576.0,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn restore(file: &std::path::Path, force: bool) -> Result<ExitCode, String> {
+    let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let (verified, documents) = crate::backup::restore(&settings, file, force).await?;
+    println!(
+        "恢复完成：{}（用时 {:.1} 秒）；已校验：{verified}；搜索索引已重建：{documents} 篇文档",
+        file.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn reindex() -> Result<ExitCode, String> {

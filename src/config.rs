@@ -48,6 +48,26 @@ pub enum ReviewRule {
     Days2000,
 }
 
+/// Whether the demo district is seeded into an empty database and its accounts may sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoContent {
+    /// Only when the server listens on a loopback address (the newcomer's `cargo run`), never on
+    /// an address others can reach (default).
+    Auto,
+    /// Also on a reachable address: an explicit choice (a training or showcase site).
+    On,
+    /// Never.
+    Off,
+}
+
+/// `true`, `false` or `"auto"` as written in `Rocket.toml` or the environment.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawDemoContent {
+    Flag(bool),
+    Word(String),
+}
+
 /// The raw shape read from the figment; [`Settings::from_raw`] checks and derives the rest.
 #[derive(Debug, Deserialize)]
 struct RawSettings {
@@ -70,7 +90,8 @@ struct RawSettings {
     lock_after_failures: u32,
     lock_minutes: u32,
     secure_cookies: bool,
-    demo_content: bool,
+    demo_content: RawDemoContent,
+    address: std::net::IpAddr,
     writes_per_minute: u32,
     review_rule: ReviewRule,
 }
@@ -94,8 +115,11 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// Sessions, sign-in throttling and account locks.
     pub auth: AuthSettings,
-    /// Seed the demo district into an empty database at start (`serve` only).
-    pub demo_content: bool,
+    /// Seed the demo district into an empty database at start (`serve` only), and let its
+    /// accounts sign in; see [`Settings::demo_allowed`].
+    pub demo_content: DemoContent,
+    /// Whether the server listens on a loopback address only.
+    pub loopback_only: bool,
     /// The registry's review-period rule.
     pub review_rule: ReviewRule,
 }
@@ -202,7 +226,7 @@ fn defaults() -> Figment {
         .merge(("lock_after_failures", 5))
         .merge(("lock_minutes", 15))
         .merge(("secure_cookies", false))
-        .merge(("demo_content", true))
+        .merge(("demo_content", "auto"))
         .merge(("writes_per_minute", 120))
         .merge(("review_rule", "working_days_2024"))
         .merge((
@@ -236,7 +260,13 @@ pub fn load(figment: Figment) -> Result<(Figment, Settings), ConfigError> {
     rocket::Config::try_from(&figment).map_err(ConfigError::from_figment)?;
     let raw: RawSettings = figment.extract().map_err(ConfigError::from_figment)?;
     let settings = Settings::from_raw(raw)?;
-    let figment = ensure_secret_key(figment, &settings.data_dir)?;
+    // On PostgreSQL several nodes share one database: an unconfigured key is kept there (see
+    // `app::build`), not in one node's data_dir.
+    let figment = if settings.database_url.starts_with("sqlite:") {
+        ensure_secret_key(figment, &settings.data_dir)?
+    } else {
+        figment
+    };
     Ok((figment, settings))
 }
 
@@ -304,9 +334,30 @@ impl Settings {
             },
             db_max_connections: raw.db_max_connections,
             auth,
-            demo_content: raw.demo_content,
+            demo_content: match raw.demo_content {
+                RawDemoContent::Flag(true) => DemoContent::On,
+                RawDemoContent::Flag(false) => DemoContent::Off,
+                RawDemoContent::Word(word) => match word.trim().to_ascii_lowercase().as_str() {
+                    "auto" => DemoContent::Auto,
+                    "true" | "on" | "yes" => DemoContent::On,
+                    "false" | "off" | "no" => DemoContent::Off,
+                    _ => return Err(ConfigError::new("demo_content", format!("“{word}”应为 auto、true 或 false"))),
+                },
+            },
+            loopback_only: raw.address.is_loopback(),
             review_rule: raw.review_rule,
         })
+    }
+
+    /// Whether the demo district may exist here: seeded into an empty database, its accounts able
+    /// to sign in. Automatically only on a loopback address, so a deployment reachable by others
+    /// never gets accounts whose passwords went to a console.
+    pub fn demo_allowed(&self) -> bool {
+        match self.demo_content {
+            DemoContent::On => true,
+            DemoContent::Off => false,
+            DemoContent::Auto => self.loopback_only,
+        }
     }
 }
 
@@ -357,15 +408,25 @@ fn ensure_secret_key(figment: Figment, data_dir: &Path) -> Result<Figment, Confi
     Ok(figment.merge(("secret_key", key)))
 }
 
-fn write_new_secret(path: &Path) -> std::io::Result<String> {
+/// Whether the figment carries a configured (non-zero) secret key.
+pub fn has_secret_key(figment: &Figment) -> bool {
+    rocket::Config::try_from(figment).is_ok_and(|config| !config.secret_key.is_zero())
+}
+
+/// 64 random bytes in base64: a cookie key.
+pub fn new_secret() -> String {
     use base64::Engine as _;
     use rand::RngCore as _;
+    let mut bytes = [0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn write_new_secret(path: &Path) -> std::io::Result<String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut bytes = [0u8; 64];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let key = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let key = new_secret();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

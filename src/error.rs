@@ -22,6 +22,8 @@ pub struct AppError {
     pub fields: BTreeMap<String, String>,
     /// For the logs only.
     cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// Seconds for `Retry-After` (429 and 503).
+    retry_after: Option<u64>,
 }
 
 /// The JSON body of an error.
@@ -40,7 +42,7 @@ pub struct ErrorBody<'a> {
 
 impl AppError {
     pub fn new(status: Status, code: &'static str, message: impl Into<String>) -> Self {
-        AppError { status, code, message: message.into(), fields: BTreeMap::new(), cause: None }
+        AppError { status, code, message: message.into(), fields: BTreeMap::new(), cause: None, retry_after: None }
     }
 
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
@@ -77,6 +79,12 @@ impl AppError {
 
     pub fn with_field(mut self, field: &str, message: impl Into<String>) -> Self {
         self.fields.insert(field.to_string(), message.into());
+        self
+    }
+
+    /// When the client may try again (sent as `Retry-After`).
+    pub fn with_retry_after(mut self, wait: std::time::Duration) -> Self {
+        self.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
         self
     }
 
@@ -170,27 +178,33 @@ impl From<handlebars::RenderError> for AppError {
     }
 }
 
+impl AppError {
+    fn response(&self, content_type: ContentType, body: String) -> response::Result<'static> {
+        let mut response = Response::build();
+        response.status(self.status).header(content_type).sized_body(body.len(), std::io::Cursor::new(body));
+        if let Some(seconds) = self.retry_after {
+            response.raw_header("Retry-After", seconds.to_string());
+        }
+        response.ok()
+    }
+}
+
 impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        // The path only: queries can hold what people typed (names, phones).
+        let path = request.uri().path();
+        let request_id = crate::web::request_id::RequestId::of(request);
         if self.status.code >= 500 {
-            tracing::error!(status = self.status.code, code = self.code, path = %request.uri(), cause = ?self.cause, "request failed");
+            tracing::error!(status = self.status.code, code = self.code, %path, %request_id, cause = ?self.cause, "request failed");
         } else {
-            tracing::debug!(status = self.status.code, code = self.code, path = %request.uri(), "request refused");
+            tracing::debug!(status = self.status.code, code = self.code, %path, %request_id, "request refused");
         }
         if AppError::is_api_request(request) {
             let body = serde_json::to_string(&self.envelope()).unwrap_or_else(|_| String::from("{}"));
-            return Response::build()
-                .status(self.status)
-                .header(ContentType::JSON)
-                .sized_body(body.len(), std::io::Cursor::new(body))
-                .ok();
+            return self.response(ContentType::JSON, body);
         }
         let html = crate::web::page::render_error_page(request, &self);
-        Response::build()
-            .status(self.status)
-            .header(ContentType::HTML)
-            .sized_body(html.len(), std::io::Cursor::new(html))
-            .ok()
+        self.response(ContentType::HTML, html)
     }
 }
 

@@ -1,6 +1,6 @@
 //! `GET /api/v1/health`: whether this node can reach its database, for load balancers and operators.
 
-use rocket::serde::json::Json;
+use crate::web::input::Json;
 use rocket::{Route, State, get, routes};
 use serde::Serialize;
 

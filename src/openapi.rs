@@ -5,7 +5,7 @@
 //! serde structs the forms use, and one table is easier to keep exact than annotations spread
 //! over every handler.
 
-use rocket::serde::json::Json;
+use crate::web::input::Json;
 use rocket::{Route, get, routes};
 use serde_json::{Value, json};
 

@@ -1,7 +1,8 @@
 //! Achievement pages: the public library with filters, detail pages, the owners' forms and
 //! "my listings", and the administrators' review queue.
 
-use rocket::form::{Form, FromForm};
+use crate::web::input::Form;
+use rocket::form::FromForm;
 use rocket::http::Status as HttpStatus;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
@@ -200,14 +201,16 @@ async fn detail(
         }
         _ => false,
     };
+    let sees_contact = user.as_ref().is_some_and(|u| u.sees_contacts());
     let data = json!({
-        "item": view::listing(&listing, user.is_some()),
+        "item": view::listing(&listing, sees_contact),
         "signed_in": user.is_some(),
+        "sees_contact": sees_contact,
         "owner": owner,
         "owner_actions": if owner { view::owner_actions(listing.status) } else { Vec::new() },
         "can_edit": owner && listing.status.is_editable(),
         "can_review": admin && listing.status == Status::Submitted,
-        "can_contact": user.is_some() && !owner && listing.status.is_public(),
+        "can_contact": sees_contact && !owner && listing.status.is_public(),
         "asked": asked,
     });
     Ok(Page::new("achievements/detail", listing.title.clone(), data).with_flash(flash))
@@ -240,9 +243,9 @@ async fn create(
 ) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input: AchievementInput = form.into_inner().into();
     let caller = Caller { user: &user.0, ip: &ip.0 };
-    match service::create(db, &caller, &input).await {
-        Ok(id) => Ok(Flash::success(
-            Redirect::to(format!("/achievements/{id}")),
+    match service::create(db, &caller, &input, None).await {
+        Ok(created) => Ok(Flash::success(
+            Redirect::to(format!("/achievements/{}", created.id)),
             "已保存为草稿。检查无误后请“提交审核”，审核通过即公开发布。",
         )),
         Err(FormFailure::Fields(errors)) => {

@@ -10,6 +10,7 @@ use super::store::{self, AchievementRow};
 use crate::audit::{self, NewAuditEvent};
 use crate::auth::CurrentUser;
 use crate::db::Db;
+use crate::db::once::{self, Created};
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::FieldErrors;
 use crate::error::{AppError, FormFailure};
@@ -74,7 +75,14 @@ pub async fn visible(db: &Db, user: Option<&CurrentUser>, id: &str) -> Result<Ac
 }
 
 /// Creates a draft owned by the caller's organisation.
-pub async fn create(db: &Db, caller: &Caller<'_>, input: &AchievementInput) -> Result<String, FormFailure> {
+/// Creates a draft. With an API client's `Idempotency-Key` (key, request hash), a retry of the
+/// same request finds the draft the first one made.
+pub async fn create(
+    db: &Db,
+    caller: &Caller<'_>,
+    input: &AchievementInput,
+    key: Option<(&str, &str)>,
+) -> Result<Created, FormFailure> {
     if !may_create(caller.user) {
         return Err(
             AppError::forbidden("cannot_list_achievements", "只有已审核的科研人员和企业用户可以发布科技成果").into()
@@ -84,11 +92,15 @@ pub async fn create(db: &Db, caller: &Caller<'_>, input: &AchievementInput) -> R
     let organisation_id = caller.user.organisation_id.clone().unwrap_or_default();
     let id = uuid::Uuid::now_v7().to_string();
     let mut tx = db.begin_write().await?;
+    if let Some(earlier) = once::claim_optional_key(&mut tx, &caller.user.id, key, &id).await? {
+        tx.rollback().await?;
+        return Ok(Created { id: earlier, replayed: true });
+    }
     store::insert(&mut tx, &id, &organisation_id, &caller.user.id, &achievement, Status::Draft, false).await?;
     let details = json!({"title": achievement.title, "organisation_id": organisation_id});
     audit::append(&mut tx, db.backend(), &caller.event("achievement.created", &id, details)).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Created { id, replayed: false })
 }
 
 /// Replaces the content, if the caller's copy is current. Editing a public listing sends it
@@ -183,7 +195,11 @@ pub async fn request_contact(db: &Db, caller: &Caller<'_>, id: &str, message: &s
     }
     let message: String = message.trim().chars().take(500).collect();
     let mut tx = db.begin_write().await?;
-    interest::add_contact_request(&mut tx, Kind::Achievement, id, &caller.user.id, &message).await?;
+    if !interest::add_contact_request(&mut tx, Kind::Achievement, id, &caller.user.id, &message).await? {
+        // A parallel request got there first.
+        tx.rollback().await?;
+        return Ok(false);
+    }
     audit::append(
         &mut tx,
         db.backend(),

@@ -1,7 +1,8 @@
 //! Account management pages: approve, disable, enable, change role, end sessions, unlock.
 //! Every action goes through `auth::service::admin_action`, which audits it.
 
-use rocket::form::{Form, FromForm};
+use crate::web::input::Form;
+use rocket::form::FromForm;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Route, State, get, post, routes};

@@ -1,11 +1,12 @@
 //! Account API: `GET /api/v1/me` and personal API tokens under `/api/v1/tokens`.
 
+use crate::web::input::Json;
 use rocket::http::Status;
-use rocket::serde::json::Json;
 use rocket::{Route, State, delete, get, post, routes};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::identity::ActiveUser;
 use super::service::{self, Actor, FormFailure};
 use super::{ClientAddr, CurrentUser, store};
 use crate::db::Db;
@@ -48,9 +49,10 @@ struct NewToken {
 async fn create_token(
     body: Json<NewToken>,
     db: &State<Db>,
-    user: CurrentUser,
+    user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<(Status, Json<service::CreatedToken>), AppError> {
+    let ActiveUser(user) = user;
     let actor = Actor { user_id: Some(user.id.clone()), ip: Some(ip.0) };
     match service::create_token(db, &actor, &user.id, &body.name).await {
         Ok(created) => Ok((Status::Created, Json(created))),

@@ -2,8 +2,13 @@
 //! token, and refuses unsafe requests (POST, PUT, PATCH, DELETE) that lack a valid token or
 //! come from another site. Being a fairing, it covers every route, present and future.
 //!
-//! Every unsafe request also spends from a per-address budget (`writes_per_minute`), so a
-//! script cannot flood forms or the API; over it the answer is 429.
+//! Every unsafe request that passes the CSRF check (or carries a bearer token) spends from a
+//! per-address budget (`writes_per_minute`), so a script cannot flood forms or the API; over it
+//! the answer is 429 with `Retry-After`. Refused junk spends nothing, so it cannot exhaust the
+//! budget of everyone behind the same address.
+//!
+//! Before all of that, a URI holding a control character (decoded) is refused with 400
+//! `control_character`, whatever the route and the database.
 //!
 //! The CSRF token lives in a private (encrypted, HttpOnly) cookie and is repeated in each form
 //! (`_csrf`, first field) or in an `X-CSRF-Token` header. Bearer-token API calls carry no cookies
@@ -12,9 +17,9 @@
 use rocket::data::Data;
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::uri::Origin;
-use rocket::http::{ContentType, Cookie, CookieJar, Method, SameSite, Status};
+use rocket::http::{ContentType, Cookie, CookieJar, Method, RawStr, SameSite, Status};
 use rocket::request::Request;
-use rocket::{Route, delete, patch, post, put, routes, uri};
+use rocket::{Route, delete, get, patch, post, put, routes, uri};
 
 use super::identity::{self, Identity};
 use super::secrets::{random_token, same_secret};
@@ -39,22 +44,52 @@ impl CsrfToken {
     }
 }
 
-/// Why an unsafe request was refused at the gate.
-#[derive(Debug, Clone, Copy)]
+/// Why a request was refused at the gate.
+#[derive(Debug, Clone)]
 struct GateRefusal {
     status: Status,
     code: &'static str,
-    message: &'static str,
+    message: String,
+    retry_after: Option<std::time::Duration>,
 }
 
 impl Default for GateRefusal {
     fn default() -> Self {
-        GateRefusal { status: Status::Forbidden, code: "csrf_failed", message: "请求未通过安全校验" }
+        csrf_refusal("请求未通过安全校验")
     }
 }
 
 fn csrf_refusal(message: &'static str) -> GateRefusal {
-    GateRefusal { status: Status::Forbidden, code: "csrf_failed", message }
+    GateRefusal { status: Status::Forbidden, code: "csrf_failed", message: message.into(), retry_after: None }
+}
+
+/// A control character in the decoded path or query.
+fn uri_refusal(request: &Request<'_>) -> Option<GateRefusal> {
+    let uri = request.uri();
+    let path = RawStr::new(uri.path().as_str()).percent_decode_lossy();
+    let query = uri.query().map(|q| RawStr::new(q.as_str()).percent_decode_lossy()).unwrap_or_default();
+    let (c, place) = match crate::domain::control::first_in_uri(&path) {
+        Some(c) => (c, "网址路径"),
+        None => (crate::domain::control::first_in_uri(&query)?, "网址参数"),
+    };
+    let message = crate::domain::control::message(c, place);
+    Some(GateRefusal { status: Status::BadRequest, code: "control_character", message, retry_after: None })
+}
+
+/// Spends one unsafe request from the address's budget; the refusal when it is spent.
+fn throttle_refusal(request: &Request<'_>) -> Option<GateRefusal> {
+    if !is_unsafe(request.method()) {
+        return None;
+    }
+    let throttle = request.rocket().state::<WriteThrottle>()?;
+    let address = request.client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into());
+    let wait = throttle.allow(&address).err()?;
+    Some(GateRefusal {
+        status: Status::TooManyRequests,
+        code: "too_many_requests",
+        message: "提交过于频繁，请稍后再试".into(),
+        retry_after: Some(wait),
+    })
 }
 
 /// Routes a refused request to the handler that answers with the refusal.
@@ -63,6 +98,9 @@ fn refuse(request: &mut Request<'_>, refusal: GateRefusal) {
     request.local_cache(|| refusal);
     let target: Origin<'static> = if is_api { uri!("/api/v1/__refused") } else { uri!("/__refused") };
     request.set_uri(target);
+    if !is_unsafe(request.method()) {
+        request.set_method(Method::Get);
+    }
 }
 
 pub struct Gate;
@@ -124,6 +162,10 @@ impl Fairing for Gate {
     }
 
     async fn on_request(&self, request: &mut Request<'_>, data: &mut Data<'_>) {
+        if let Some(refusal) = uri_refusal(request) {
+            refuse(request, refusal);
+            return;
+        }
         let path = request.uri().path().as_str().to_string();
         if path.starts_with("/static/") {
             return;
@@ -140,18 +182,11 @@ impl Fairing for Gate {
         };
         let bearer = identity.user.as_ref().is_some_and(|u| u.via == identity::AuthVia::Token) || identity.bad_bearer;
         request.local_cache(|| identity);
-        if is_unsafe(request.method())
-            && let Some(throttle) = request.rocket().state::<WriteThrottle>()
-        {
-            let address = request.client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into());
-            if !throttle.allow(&address) {
-                let message = "提交过于频繁，请稍后再试";
-                refuse(request, GateRefusal { status: Status::TooManyRequests, code: "too_many_requests", message });
-                return;
-            }
-        }
         if bearer {
             // Bearer calls carry no cookie; the token itself is the proof of intent.
+            if let Some(refusal) = throttle_refusal(request) {
+                refuse(request, refusal);
+            }
             return;
         }
         let cookie_token = request.cookies().get_private(CSRF_COOKIE).map(|c| c.value().to_string());
@@ -180,7 +215,7 @@ impl Fairing for Gate {
                     _ => Some(csrf_refusal("页面已过期或缺少安全令牌，请刷新页面后重新提交")),
                 }
             };
-        if let Some(refusal) = refusal {
+        if let Some(refusal) = refusal.or_else(|| throttle_refusal(request)) {
             refuse(request, refusal);
         }
     }
@@ -190,16 +225,24 @@ impl Fairing for Gate {
 impl<'r> rocket::request::FromRequest<'r> for GateRefusal {
     type Error = std::convert::Infallible;
     async fn from_request(request: &'r Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
-        rocket::request::Outcome::Success(*request.local_cache(GateRefusal::default))
+        rocket::request::Outcome::Success(request.local_cache(GateRefusal::default).clone())
     }
 }
 
 impl GateRefusal {
     fn error(self) -> AppError {
-        AppError::new(self.status, self.code, self.message)
+        let error = AppError::new(self.status, self.code, self.message);
+        match self.retry_after {
+            Some(wait) => error.with_retry_after(wait),
+            None => error,
+        }
     }
 }
 
+#[get("/__refused")]
+fn refused_get(refusal: GateRefusal) -> AppError {
+    refusal.error()
+}
 #[post("/__refused")]
 fn refused_post(refusal: GateRefusal) -> AppError {
     refusal.error()
@@ -219,7 +262,7 @@ fn refused_delete(refusal: GateRefusal) -> AppError {
 
 /// Mounted at `/` and at `/api/v1`.
 pub fn routes() -> Vec<Route> {
-    routes![refused_post, refused_put, refused_patch, refused_delete]
+    routes![refused_get, refused_post, refused_put, refused_patch, refused_delete]
 }
 
 #[cfg(test)]

@@ -57,6 +57,11 @@ impl CurrentUser {
         }
     }
 
+    /// Contact details (names, phones, e-mails) are for approved accounts only.
+    pub fn sees_contacts(&self) -> bool {
+        self.status == AccountStatus::Active
+    }
+
     pub fn session_hash(&self) -> Option<&str> {
         match &self.via {
             AuthVia::Session(hash) => Some(hash),
@@ -75,15 +80,20 @@ pub struct Identity {
 
 /// Why a guard refused; the catcher shows it instead of the generic message.
 #[derive(Debug, Clone, Default)]
-pub struct Refusal(pub std::sync::OnceLock<(&'static str, &'static str)>);
+pub struct Refusal(pub std::sync::OnceLock<(&'static str, String)>);
 
 impl Refusal {
     pub fn record(request: &Request<'_>, code: &'static str, message: &'static str) {
+        Self::record_owned(request, code, message.to_string());
+    }
+
+    /// A refusal whose message names what was wrong (a field, a character).
+    pub fn record_owned(request: &Request<'_>, code: &'static str, message: String) {
         let _ = request.local_cache(Refusal::default).0.set((code, message));
     }
 
-    pub fn of(request: &Request<'_>) -> Option<(&'static str, &'static str)> {
-        request.local_cache(Refusal::default).0.get().copied()
+    pub fn of(request: &Request<'_>) -> Option<(&'static str, String)> {
+        request.local_cache(Refusal::default).0.get().cloned()
     }
 }
 
@@ -97,7 +107,8 @@ pub async fn resolve(request: &Request<'_>, db: &Db, settings: &Settings) -> Res
             return Ok(Identity { user: None, bad_bearer: true });
         }
         let user = store::user_by_token(db, &hash_secret(token)).await?;
-        return Ok(match user.filter(|u| u.status != AccountStatus::Disabled) {
+        let usable = |u: &UserRecord| u.status != AccountStatus::Disabled && (!u.is_demo || settings.demo_allowed());
+        return Ok(match user.filter(usable) {
             Some(user) => Identity { user: Some(CurrentUser::from_record(&user, AuthVia::Token)), bad_bearer: false },
             None => Identity { user: None, bad_bearer: true },
         });
@@ -112,15 +123,23 @@ pub async fn resolve(request: &Request<'_>, db: &Db, settings: &Settings) -> Res
     let live = session.filter(|s| {
         let within_absolute = parse_stored(&s.expires_at).is_some_and(|end| now < end);
         let within_idle = parse_stored(&s.last_seen_at).is_some_and(|seen| now < seen + settings.auth.session_idle);
-        s.revoked_at.is_none() && within_absolute && within_idle && s.user.status != AccountStatus::Disabled
+        let demo_refused = s.user.is_demo && !settings.demo_allowed();
+        s.revoked_at.is_none()
+            && within_absolute
+            && within_idle
+            && s.user.status != AccountStatus::Disabled
+            && !demo_refused
     });
     let Some(session) = live else {
         cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
         return Ok(Identity::default());
     };
     // Writing on every request would make each page view a write; a minute's precision is plenty.
-    if parse_stored(&session.last_seen_at).is_none_or(|seen| now - seen > time::Duration::minutes(1)) {
-        store::touch_session(db, &session.id_hash, &now_stored()).await?;
+    // A failed bookkeeping write is logged; the visitor stays signed in.
+    if parse_stored(&session.last_seen_at).is_none_or(|seen| now - seen > time::Duration::minutes(1))
+        && let Err(error) = store::touch_session(db, &session.id_hash, &now_stored()).await
+    {
+        tracing::warn!(%error, "recording a session's last activity failed");
     }
     Ok(Identity { user: Some(CurrentUser::from_record(&session.user, AuthVia::Session(id_hash))), bad_bearer: false })
 }

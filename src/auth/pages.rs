@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use rocket::form::{Form, FromForm};
+use crate::web::input::Form;
+use rocket::form::FromForm;
 use rocket::http::CookieJar;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
@@ -12,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::gate::rotate_csrf;
-use super::identity::{self, CurrentUser};
+use super::identity::{self, ActiveUser, CurrentUser};
 use super::model::{FieldErrors, RegistrationInput, natures_for, organisation_kind_for};
 use super::password::PasswordHasher;
 use super::service::{self, Actor, FormFailure};
@@ -27,10 +28,20 @@ use crate::error::AppError;
 use crate::orgs;
 use crate::web::Page;
 
-/// Only same-site paths may be redirected to after sign-in.
+/// Only same-site paths may be redirected to after sign-in, and only ones that are already a
+/// valid URI (visible ASCII): anything else — another site, a tab, a full-width space — goes to
+/// the account page rather than into a `Location` header.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && path.bytes().all(|b| b.is_ascii_graphic())
+                && rocket::http::uri::Origin::parse(path).is_ok() =>
+        {
+            path.to_string()
+        }
         _ => "/account".to_string(),
     }
 }
@@ -224,6 +235,7 @@ async fn account_page(
         },
         "sessions": sessions,
         "tokens": tokens,
+        "can_create_tokens": user.sees_contacts(),
         "created_token": created_token,
         "errors": errors,
     });
@@ -301,9 +313,10 @@ struct TokenForm {
 async fn token_create(
     form: Form<TokenForm>,
     db: &State<Db>,
-    user: CurrentUser,
+    user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Page, AppError> {
+    let ActiveUser(user) = user;
     let name = form.name.clone().unwrap_or_default();
     match service::create_token(db, &actor_of(&user, &ip), &user.id, &name).await {
         // Shown on this response only; the page says it will not be shown again.

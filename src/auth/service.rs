@@ -98,7 +98,9 @@ pub async fn register(
             if code_taken {
                 return Err(field("org_credit_code", "该统一社会信用代码已被其他单位使用"));
             }
-            let id = orgs::store::insert(&mut tx, new).await?.to_string();
+            // The checks above read before writing; two registrations at once can both pass
+            // them, and the unique keys decide (the loser gets the same field error).
+            let id = orgs::store::insert(&mut tx, new).await.map_err(taken)?.to_string();
             let details = json!({"name": new.name, "kind": new.kind.code(), "credit_code": new.credit_code});
             record(&mut tx, db, actor.event("organisation.created", "organisation", &id, details)).await?;
             (id, true)
@@ -116,7 +118,8 @@ pub async fn register(
             organisation_id: Some(organisation_id.clone()),
         },
     )
-    .await?;
+    .await
+    .map_err(taken)?;
     let actor = Actor { user_id: Some(user_id.to_string()), ..actor };
     let details =
         json!({"role": valid.role.code(), "organisation_id": organisation_id, "new_organisation": new_organisation});
@@ -125,13 +128,27 @@ pub async fn register(
     Ok(user_id)
 }
 
+/// A unique key lost in a race, said as the registration form's field error.
+fn taken(error: sqlx::Error) -> FormFailure {
+    match crate::db::unique_violation(&error) {
+        Some(what) if what.contains("credit_code") => field("org_credit_code", "该统一社会信用代码已被其他单位使用"),
+        Some(what) if what.contains("organisations") => field("org_name", "该单位已在平台登记，请选择“已有单位”"),
+        Some(what) if what.contains("email") || what.contains("mobile") => {
+            field("login", "该邮箱或手机号已注册，请直接登录")
+        }
+        _ => FormFailure::from(error),
+    }
+}
+
 /// Why a sign-in did not succeed. Wrong name and wrong password read the same.
 #[derive(Debug)]
 pub enum LoginFailure {
-    Throttled,
+    Throttled(std::time::Duration),
     Locked,
     BadCredentials,
     Disabled,
+    /// A demo account on a server where demo content is not allowed.
+    DemoNotAllowed,
     Internal(AppError),
 }
 
@@ -145,8 +162,9 @@ impl From<LoginFailure> for AppError {
     fn from(failure: LoginFailure) -> AppError {
         use rocket::http::Status;
         match failure {
-            LoginFailure::Throttled => {
+            LoginFailure::Throttled(wait) => {
                 AppError::new(Status::TooManyRequests, "too_many_attempts", "登录尝试过于频繁，请稍后再试")
+                    .with_retry_after(wait)
             }
             LoginFailure::Locked => AppError::new(
                 Status::TooManyRequests,
@@ -157,6 +175,10 @@ impl From<LoginFailure> for AppError {
                 AppError::new(Status::Unauthorized, "invalid_credentials", "账号或密码不正确")
             }
             LoginFailure::Disabled => AppError::forbidden("account_disabled", "该账号已被停用，如有疑问请联系管理员"),
+            LoginFailure::DemoNotAllowed => AppError::forbidden(
+                "demo_account_refused",
+                "演示账号只能在本机运行的演示站点上使用；本站点对外提供服务，不接受演示账号登录",
+            ),
             LoginFailure::Internal(error) => error,
         }
     }
@@ -182,9 +204,7 @@ pub async fn login(
 ) -> Result<NewSession, LoginFailure> {
     let login = Login::parse(login_input);
     let key = login.as_ref().map(|l| l.key().to_string()).unwrap_or_else(|_| login_input.trim().to_lowercase());
-    if !throttle.allow(ip, &key) {
-        return Err(LoginFailure::Throttled);
-    }
+    throttle.allow(ip, &key).map_err(LoginFailure::Throttled)?;
     let user = match &login {
         Ok(login) => store::find_user_by_login(&mut *db.pool().acquire().await?, login.key()).await?,
         Err(_) => None,
@@ -213,11 +233,16 @@ pub async fn login(
             let details = json!({"failures": failures, "locked_until": until});
             record(&mut tx, db, actor.event("account.locked", "user", &user.id, details)).await?;
         }
+        record(&mut tx, db, actor.event("account.sign_in_failed", "user", &user.id, json!({"failures": failures})))
+            .await?;
         tx.commit().await?;
         return Err(if lock { LoginFailure::Locked } else { LoginFailure::BadCredentials });
     }
     if user.status == AccountStatus::Disabled {
         return Err(LoginFailure::Disabled);
+    }
+    if user.is_demo && !settings.demo_allowed() {
+        return Err(LoginFailure::DemoNotAllowed);
     }
     let session_id = random_token(32);
     let mut tx = db.begin_write().await?;

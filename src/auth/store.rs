@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Row as _};
 use crate::db::Db;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::ids::UserId;
-use crate::domain::time::now_stored;
+use crate::domain::time::{now_stored, parse_stored};
 
 /// A user as the services see it. The password hash stays here: it is never serialised.
 #[derive(Debug, Clone)]
@@ -26,10 +26,13 @@ pub struct UserRecord {
     pub locked_until: Option<String>,
     pub last_login_at: Option<String>,
     pub created_at: String,
+    /// One of the demo district's accounts (usable only where demo content is allowed).
+    pub is_demo: bool,
 }
 
 const USER_COLUMNS: &str = "u.id, u.display_name, u.email, u.mobile, u.password_hash, u.role, u.status, \
-     u.organisation_id, o.name AS organisation_name, u.job_title, u.failed_logins, u.locked_until, u.last_login_at, u.created_at";
+     u.organisation_id, o.name AS organisation_name, u.job_title, u.failed_logins, u.locked_until, u.last_login_at, u.created_at, \
+     CAST(u.is_demo AS BIGINT) AS is_demo";
 const USER_FROM: &str = "FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id";
 
 fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
@@ -51,6 +54,7 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         locked_until: row.try_get("locked_until")?,
         last_login_at: row.try_get("last_login_at")?,
         created_at: row.try_get("created_at")?,
+        is_demo: row.try_get::<i64, _>("is_demo")? != 0,
     })
 }
 
@@ -404,17 +408,32 @@ pub async fn revoke_token(conn: &mut AnyConnection, id: &str, user_id: &str) -> 
 /// The user of a live token, by the token's hash; marks the token used.
 pub async fn user_by_token(db: &Db, token_hash: &str) -> Result<Option<UserRecord>, sqlx::Error> {
     let sql = format!(
-        "SELECT t.id AS token_id, {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        "SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, {USER_COLUMNS} FROM api_tokens t \
+         JOIN users u ON u.id = t.user_id \
          LEFT JOIN organisations o ON o.id = u.organisation_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
     );
     let Some(row) = sqlx::query(&sql).bind(token_hash).fetch_optional(db.pool()).await? else {
         return Ok(None);
     };
     let token_id: String = row.try_get("token_id")?;
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-        .bind(now_stored())
-        .bind(token_id)
-        .execute(db.pool())
-        .await?;
+    let last_used: Option<String> = row.try_get("token_last_used_at")?;
+    // "Last used" is shown to the day and minute: writing it on every call would make each
+    // authenticated read a write (on SQLite, the write lock). Once per ten minutes is plenty,
+    // and a failed bookkeeping write never turns a valid caller away.
+    let now = time::OffsetDateTime::now_utc();
+    let stale = last_used.as_deref().and_then(parse_stored).is_none_or(|at| now - at >= TOKEN_USE_PRECISION);
+    if stale {
+        let written = sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now_stored())
+            .bind(&token_id)
+            .execute(db.pool())
+            .await;
+        if let Err(error) = written {
+            tracing::warn!(%error, "recording a token's last use failed");
+        }
+    }
     user_from_row(&row).map(Some)
 }
+
+/// How stale `api_tokens.last_used_at` may get before a call refreshes it.
+pub const TOKEN_USE_PRECISION: time::Duration = time::Duration::minutes(10);

@@ -4,6 +4,9 @@
 
 use std::num::NonZeroU32;
 
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::AuthSettings;
@@ -24,6 +27,11 @@ fn per_minute(n: u32) -> Quota {
     Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
 }
 
+/// Spends one from `key`'s budget; `Some(wait)` when there was none left.
+fn wait(limiter: &DefaultKeyedRateLimiter<String>, key: String) -> Option<Duration> {
+    limiter.check_key(&key).err().map(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+}
+
 impl LoginThrottle {
     pub fn new(settings: &AuthSettings) -> LoginThrottle {
         LoginThrottle {
@@ -32,10 +40,10 @@ impl LoginThrottle {
         }
     }
 
-    /// Takes one attempt from both budgets; `false` when either is spent.
-    pub fn allow(&self, ip: &str, account: &str) -> bool {
-        let ip_ok = self.per_ip.check_key(&ip.to_string()).is_ok();
-        let account_ok = self.per_account.check_key(&account.to_lowercase()).is_ok();
+    /// Takes one attempt from both budgets; when either is spent, how long until it refills.
+    pub fn allow(&self, ip: &str, account: &str) -> Result<(), Duration> {
+        let ip_wait = wait(&self.per_ip, ip.to_string());
+        let account_wait = wait(&self.per_account, account.to_lowercase());
         // Old keys would otherwise accumulate for the life of the process.
         if self.per_ip.len() > 100_000 {
             self.per_ip.retain_recent();
@@ -43,7 +51,10 @@ impl LoginThrottle {
         if self.per_account.len() > 100_000 {
             self.per_account.retain_recent();
         }
-        ip_ok && account_ok
+        match ip_wait.max(account_wait) {
+            Some(wait) => Err(wait),
+            None => Ok(()),
+        }
     }
 }
 
@@ -63,11 +74,12 @@ impl WriteThrottle {
         WriteThrottle { per_ip: RateLimiter::keyed(per_minute(per_minute_budget)) }
     }
 
-    pub fn allow(&self, ip: &str) -> bool {
-        let ok = self.per_ip.check_key(&ip.to_string()).is_ok();
+    /// Takes one request from the address's budget; when spent, how long until it refills.
+    pub fn allow(&self, ip: &str) -> Result<(), Duration> {
+        let waited = wait(&self.per_ip, ip.to_string());
         if self.per_ip.len() > 100_000 {
             self.per_ip.retain_recent();
         }
-        ok
+        waited.map_or(Ok(()), Err)
     }
 }

@@ -1,10 +1,11 @@
 //! `/admin/calendar` (administrators enter each year's holiday notice) and the API beside it:
 //! `GET /api/v1/calendar/notices` (public) and `PUT /api/v1/calendar/notices/{year}`.
 
-use rocket::form::{Form, FromForm};
+use crate::web::input::Form;
+use crate::web::input::Json;
+use rocket::form::FromForm;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket::serde::json::Json;
 use rocket::{Route, State, get, post, put, routes};
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! Challenge API: the board, the poster's terms, applications and decisions.
 
+use crate::web::input::Json;
 use rocket::http::Status as HttpStatus;
-use rocket::serde::json::Json;
 use rocket::{Route, State, get, post, routes};
 use serde_json::{Value, json};
 

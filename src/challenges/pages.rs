@@ -1,7 +1,8 @@
 //! Challenge pages: the 揭榜挂帅 board, the poster's terms form, applying, and the decisions.
 //! The challenge block on a demand's page is built by [`block`].
 
-use rocket::form::{Form, FromForm};
+use crate::web::input::Form;
+use rocket::form::FromForm;
 use rocket::http::Status as HttpStatus;
 use rocket::response::{Flash, Redirect};
 use rocket::{Route, State, get, post, routes};

@@ -1,9 +1,8 @@
 //! Contract API: drafting (with `Idempotency-Key`), editing, the registration actions as
 //! sub-resources, revisions, the pre-check, team-share payments, and the public aggregate.
 
+use crate::web::input::Json;
 use rocket::http::{Header, Status as HttpStatus};
-use rocket::request::{FromRequest, Outcome, Request};
-use rocket::serde::json::Json;
 use rocket::{Responder, Route, State, get, post, put, routes};
 use serde_json::{Value, json};
 
@@ -13,40 +12,16 @@ use super::query::ListQuery;
 use super::records::{self, Scope};
 use super::service::{self, ActionInput, AmendInput, Caller, Once, PaymentInput};
 use super::{store, view};
-use crate::auth::secrets::hash_secret;
 use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
 use crate::config::{ReviewRule, Settings};
 use crate::db::Db;
+use crate::db::once;
 use crate::domain::account::AccountStatus;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
+use crate::web::idempotency::{IdempotencyKey, replayed_header};
 
 const PER_PAGE: i64 = 50;
-
-/// The optional `Idempotency-Key` header of a create.
-pub struct IdempotencyKey(Option<String>);
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for IdempotencyKey {
-    type Error = ();
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
-        Outcome::Success(IdempotencyKey(request.headers().get_one("Idempotency-Key").map(str::to_string)))
-    }
-}
-
-impl IdempotencyKey {
-    fn checked(&self) -> Result<Option<&str>, AppError> {
-        match self.0.as_deref().map(str::trim) {
-            None => Ok(None),
-            Some(key) if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(key)),
-            Some(_) => Err(AppError::bad_request(
-                "invalid_idempotency_key",
-                "Idempotency-Key 应为 1–200 个可见 ASCII 字符（例如一个 UUID）",
-            )),
-        }
-    }
-}
 
 /// Scope of the caller's lists: everything for administrators, their own otherwise.
 pub fn scope_of(user: &CurrentUser) -> Scope {
@@ -150,15 +125,11 @@ async fn create(
     ip: ClientAddr,
 ) -> Result<CreatedResponse, AppError> {
     let caller = Caller { user: &user.0, ip: &ip.0 };
-    let proof = key
-        .checked()?
-        .map(|key| Once::Key { key, request_hash: hash_secret(&serde_json::to_string(&body.0).unwrap_or_default()) });
+    let proof =
+        key.checked()?.map(|key| Once::Key { key, request_hash: once::request_hash("POST /contracts", &body.0) });
     let created = service::create(db, &caller, &body, proof).await?;
     let value = full(db, &user.0, &created.id).await?;
-    Ok(CreatedResponse {
-        body: Json(value),
-        replayed: Header::new("Idempotent-Replayed", if created.replayed { "true" } else { "false" }),
-    })
+    Ok(CreatedResponse { body: Json(value), replayed: replayed_header(created.replayed) })
 }
 
 #[get("/contracts/<id>")]

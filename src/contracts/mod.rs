@@ -9,7 +9,6 @@ pub mod export;
 pub mod history;
 pub mod lifecycle;
 pub mod model;
-pub mod once;
 pub mod pages;
 pub mod precheck;
 pub mod query;

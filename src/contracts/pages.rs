@@ -2,7 +2,7 @@
 //! one-time token, the contract page with its pre-check, history and registry actions, the
 //! amendment form, the printable registration summary, and administrators' CSV export.
 
-use rocket::form::Form;
+use crate::web::input::Form;
 use rocket::http::{Header, Status as HttpStatus};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
@@ -16,9 +16,10 @@ use super::query::ListQuery;
 use super::records::{self, ListFilter};
 use super::service::{self, ActionInput, AmendInput, Caller, Once, PaymentInput, Side};
 use super::vocab::{Approvals, ContractType, IpType, PaymentMode, Programme, RefusalReason};
-use super::{diff, export, once, precheck, store, view};
+use super::{diff, export, precheck, store, view};
 use crate::auth::{ActiveUser, AdminUser, ClientAddr, CurrentUser};
 use crate::db::Db;
+use crate::db::once;
 use crate::domain::account::Role;
 use crate::domain::forms::{FieldErrors, date_text};
 use crate::domain::money::Fen;

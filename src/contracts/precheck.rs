@@ -82,8 +82,12 @@ pub fn run(draft: &Draft) -> Vec<Finding> {
     if draft.approvals == Approvals::Missing {
         findings.push(error("missing_approvals", "依法须取得的审批或许可证明尚未取得"));
     }
-    if draft.signed_on.is_none() {
-        findings.push(error("missing_signed_on", "未填写合同签订日期"));
+    match draft.signed_on {
+        None => findings.push(error("missing_signed_on", "未填写合同签订日期")),
+        Some(day) if day.year() < super::model::EARLIEST_YEAR || day > crate::domain::time::today_shanghai() => {
+            findings.push(error("implausible_signed_on", &format!("合同签订日期 {day} 不可能，请核对")))
+        }
+        Some(_) => {}
     }
     if draft.subject.chars().count() < 20 {
         findings.push(error("unclear_subject", "合同标的与技术内容不足 20 字，登记机关无法判断技术内容"));

@@ -10,7 +10,6 @@ use time::{OffsetDateTime, PrimitiveDateTime, Time};
 use super::diff;
 use super::lifecycle::{self, Action, Status};
 use super::model::{self, ContractInput, Draft, OverrideRights};
-use super::once::{self, Claim};
 use super::precheck::{self, Finding};
 use super::records;
 use super::store::{self, ContractRow, NewContract, Transition};
@@ -20,6 +19,7 @@ use crate::audit::{self, NewAuditEvent};
 use crate::auth::CurrentUser;
 use crate::config::ReviewRule;
 use crate::db::Db;
+use crate::db::once::{self, Claim};
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::{Checker, date_text};
 use crate::domain::money::{Fen, Unit};
@@ -120,12 +120,7 @@ pub enum Once<'a> {
     FormToken(&'a str),
 }
 
-/// A create's outcome: the contract, and whether an earlier request had already made it.
-#[derive(Debug, Clone)]
-pub struct Created {
-    pub id: String,
-    pub replayed: bool,
-}
+pub use crate::db::once::Created;
 
 /// The purpose form tokens of the new-contract form carry.
 pub const CREATE_PURPOSE: &str = "contract.create";
@@ -350,14 +345,7 @@ pub async fn create(
             tx.rollback().await?;
             return Ok(Created { id: earlier, replayed: true });
         }
-        Claim::Mismatch => {
-            return Err(AppError::new(
-                HttpStatus::UnprocessableEntity,
-                "idempotency_key_reused",
-                "同一个 Idempotency-Key 已用于内容不同的请求，请为新的合同使用新的键",
-            )
-            .into());
-        }
+        Claim::Mismatch => return Err(once::key_reused().into()),
         Claim::Unknown => {
             return Err(AppError::conflict("form_expired", "表单已失效，请重新打开“起草合同”页面后再提交").into());
         }

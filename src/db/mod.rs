@@ -3,6 +3,7 @@
 pub mod conditions;
 pub mod dialect;
 mod migrate;
+pub mod once;
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -52,6 +53,8 @@ pub enum DbError {
     Connect(#[source] sqlx::Error),
     #[error("数据库迁移失败：{0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("读取数据库失败：{0}")]
+    Query(#[source] sqlx::Error),
 }
 
 /// The shared handle to the database.
@@ -145,16 +148,53 @@ impl Db {
         }
     }
 
+    /// Closes every connection. On SQLite the write-ahead log is first folded into the main file
+    /// and truncated, so a stopped server leaves one self-contained `techmarket.db`.
     pub async fn close(&self) {
+        if self.backend == Backend::Sqlite
+            && let Err(error) = self.pool.execute("PRAGMA wal_checkpoint(TRUNCATE)").await
+        {
+            tracing::warn!(%error, "checkpointing the write-ahead log failed");
+        }
         self.pool.close().await;
     }
 }
 
+/// A secret every node sharing this database uses: the first node to ask stores `fresh()`, the
+/// others (and later starts) read it back.
+pub async fn shared_secret(db: &Db, name: &str, fresh: impl FnOnce() -> String) -> Result<String, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(fresh())
+    .bind(crate::domain::time::now_stored())
+    .execute(db.pool())
+    .await?;
+    sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1").bind(name).fetch_one(db.pool()).await
+}
+
+/// What a unique-key violation is about: the constraint's name on PostgreSQL
+/// (`users_email_key`), the message on SQLite (`UNIQUE constraint failed: users.email`).
+/// `None` for any other error.
+pub fn unique_violation(error: &sqlx::Error) -> Option<String> {
+    let database = error.as_database_error().filter(|e| e.is_unique_violation())?;
+    Some(database.constraint().map(str::to_string).unwrap_or_else(|| database.message().to_string()))
+}
+
+/// The file of a `sqlite:` URL (`sqlite://data/techmarket.db?mode=rwc` → `data/techmarket.db`).
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let path = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    (!path.is_empty()).then(|| PathBuf::from(path))
+}
+
 /// Creates the directory of a SQLite database file so a fresh clone starts without set-up.
 fn ensure_sqlite_dir(url: &str) -> Result<(), DbError> {
-    let path = url.split_once(':').map(|(_, rest)| rest.trim_start_matches("//")).unwrap_or_default();
-    let path = path.split('?').next().unwrap_or_default();
-    let Some(dir) = std::path::Path::new(path).parent() else {
+    let Some(path) = sqlite_path(url) else {
+        return Ok(());
+    };
+    let Some(dir) = path.parent() else {
         return Ok(());
     };
     if dir.as_os_str().is_empty() || dir.exists() {

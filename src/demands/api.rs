@@ -1,9 +1,8 @@
 //! Demand API under `/api/v1/demands`: cursor-paged public board, detail, create, partial update
 //! (PATCH with `version`), and lifecycle actions as sub-resources.
 
-use rocket::http::Status as HttpStatus;
-use rocket::serde::json::Json;
-use rocket::{Route, State, get, patch, post, routes};
+use crate::web::input::Json;
+use rocket::{Responder, Route, State, get, patch, post, routes};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -13,10 +12,12 @@ use super::store::{self, ListFilter};
 use super::view;
 use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
 use crate::db::Db;
+use crate::db::once;
 use crate::domain::forms::date_text;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
 use crate::listings::{cursor, patch};
+use crate::web::idempotency::{IdempotencyKey, replayed_header};
 
 #[get("/demands?<after>&<limit>&<field>&<mode>")]
 async fn list(
@@ -45,27 +46,39 @@ async fn list(
     } else {
         None
     };
-    let items: Vec<Value> = page.iter().map(|r| view::listing(r, user.is_some())).collect();
+    let items: Vec<Value> =
+        page.iter().map(|r| view::listing(r, user.as_ref().is_some_and(|u| u.sees_contacts()))).collect();
     Ok(Json(json!({"items": items, "next_cursor": next_cursor})))
 }
 
 #[get("/demands/<id>")]
 async fn detail(id: &str, db: &State<Db>, user: Option<CurrentUser>) -> Result<Json<Value>, AppError> {
     let demand = service::visible(db, user.as_ref(), id).await?;
-    Ok(Json(view::listing(&demand, user.is_some())))
+    Ok(Json(view::listing(&demand, user.as_ref().is_some_and(|u| u.sees_contacts()))))
+}
+
+/// 201 with the draft; `Idempotent-Replayed` says whether an earlier request made it.
+#[derive(Responder)]
+#[response(status = 201)]
+struct Created {
+    body: Json<Value>,
+    replayed: rocket::http::Header<'static>,
 }
 
 #[post("/demands", format = "json", data = "<body>")]
 async fn create(
     body: Json<DemandInput>,
+    key: IdempotencyKey,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
-) -> Result<(HttpStatus, Json<Value>), AppError> {
+) -> Result<Created, AppError> {
     let caller = Caller { user: &user.0, ip: &ip.0 };
-    let id = service::create(db, &caller, &body).await?;
-    let demand = service::visible(db, Some(&user.0), &id).await?;
-    Ok((HttpStatus::Created, Json(view::listing(&demand, true))))
+    let request_hash = once::request_hash("POST /demands", &body.0);
+    let key = key.checked()?.map(|key| (key, request_hash.as_str()));
+    let created = service::create(db, &caller, &body, key).await?;
+    let demand = service::visible(db, Some(&user.0), &created.id).await?;
+    Ok(Created { body: Json(view::listing(&demand, true)), replayed: replayed_header(created.replayed) })
 }
 
 #[patch("/demands/<id>", format = "json", data = "<body>")]

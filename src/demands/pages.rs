@@ -1,7 +1,8 @@
 //! Demand pages: the public board with filters, detail pages, the enterprises' forms and
 //! "my demands", and the administrators' review queue.
 
-use rocket::form::{Form, FromForm};
+use crate::web::input::Form;
+use rocket::form::FromForm;
 use rocket::http::Status as HttpStatus;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
@@ -181,14 +182,16 @@ pub async fn detail_page(
         Some((values, errors)) => (json!(values), json!(errors)),
         None => (json!(crate::challenges::model::ApplicationInput::default()), json!({})),
     };
+    let sees_contact = user.as_ref().is_some_and(|u| u.sees_contacts());
     let data = json!({
-        "item": view::listing(&demand, user.is_some()),
+        "item": view::listing(&demand, sees_contact),
         "signed_in": user.is_some(),
+        "sees_contact": sees_contact,
         "owner": owner,
         "owner_actions": if owner { view::owner_actions(demand.status) } else { Vec::new() },
         "can_edit": owner && demand.status.is_editable(),
         "can_review": admin && demand.status == Status::Submitted,
-        "can_contact": user.is_some() && !owner && service::publicly_visible(&demand),
+        "can_contact": sees_contact && !owner && service::publicly_visible(&demand),
         "asked": asked,
         "challenge": crate::challenges::pages::block(db, user, &demand).await?,
         "can_set_challenge": owner && demand.status.is_editable(),
@@ -243,9 +246,9 @@ async fn create(
 ) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input: DemandInput = form.into_inner().into();
     let caller = Caller { user: &user.0, ip: &ip.0 };
-    match service::create(db, &caller, &input).await {
-        Ok(id) => Ok(Flash::success(
-            Redirect::to(format!("/demands/{id}")),
+    match service::create(db, &caller, &input, None).await {
+        Ok(created) => Ok(Flash::success(
+            Redirect::to(format!("/demands/{}", created.id)),
             "已保存为草稿。检查无误后请“提交审核”，审核通过即公开征集。",
         )),
         Err(FormFailure::Fields(errors)) => {

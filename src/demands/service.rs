@@ -10,6 +10,7 @@ use super::store::{self, DemandRow};
 use crate::audit::{self, NewAuditEvent};
 use crate::auth::CurrentUser;
 use crate::db::Db;
+use crate::db::once::{self, Created};
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::{FieldErrors, date_text};
 use crate::domain::time::today_shanghai;
@@ -75,7 +76,14 @@ pub async fn visible(db: &Db, user: Option<&CurrentUser>, id: &str) -> Result<De
     if publicly_visible(&demand) || privileged { Ok(demand) } else { Err(not_found()) }
 }
 
-pub async fn create(db: &Db, caller: &Caller<'_>, input: &DemandInput) -> Result<String, FormFailure> {
+/// Creates a draft. With an API client's `Idempotency-Key` (key, request hash), a retry of the
+/// same request finds the draft the first one made.
+pub async fn create(
+    db: &Db,
+    caller: &Caller<'_>,
+    input: &DemandInput,
+    key: Option<(&str, &str)>,
+) -> Result<Created, FormFailure> {
     if !may_create(caller.user) {
         return Err(AppError::forbidden("cannot_post_demands", "只有已审核的企业用户可以发布技术需求").into());
     }
@@ -83,11 +91,15 @@ pub async fn create(db: &Db, caller: &Caller<'_>, input: &DemandInput) -> Result
     let organisation_id = caller.user.organisation_id.clone().unwrap_or_default();
     let id = uuid::Uuid::now_v7().to_string();
     let mut tx = db.begin_write().await?;
+    if let Some(earlier) = once::claim_optional_key(&mut tx, &caller.user.id, key, &id).await? {
+        tx.rollback().await?;
+        return Ok(Created { id: earlier, replayed: true });
+    }
     store::insert(&mut tx, &id, &organisation_id, &caller.user.id, &demand, Status::Draft, false).await?;
     let details = json!({"title": demand.title, "organisation_id": organisation_id});
     audit::append(&mut tx, db.backend(), &caller.event("demand.created", &id, details)).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Created { id, replayed: false })
 }
 
 pub async fn update(db: &Db, caller: &Caller<'_>, id: &str, input: &DemandInput) -> Result<Status, FormFailure> {
@@ -197,7 +209,11 @@ pub async fn request_contact(db: &Db, caller: &Caller<'_>, id: &str, message: &s
     }
     let message: String = message.trim().chars().take(500).collect();
     let mut tx = db.begin_write().await?;
-    interest::add_contact_request(&mut tx, Kind::Demand, id, &caller.user.id, &message).await?;
+    if !interest::add_contact_request(&mut tx, Kind::Demand, id, &caller.user.id, &message).await? {
+        // A parallel request got there first.
+        tx.rollback().await?;
+        return Ok(false);
+    }
     audit::append(&mut tx, db.backend(), &caller.event("demand.contact_requested", id, json!({"message": message})))
         .await?;
     tx.commit().await?;

@@ -32,11 +32,11 @@ pub struct DemoAccount {
     pub password: String,
 }
 
-async fn is_empty(db: &Db) -> Result<bool, sqlx::Error> {
+async fn is_empty(conn: &mut sqlx::AnyConnection) -> Result<bool, sqlx::Error> {
     let row = sqlx::query(
         "SELECT (SELECT CAST(COUNT(*) AS BIGINT) FROM organisations) AS orgs, (SELECT CAST(COUNT(*) AS BIGINT) FROM users) AS users",
     )
-    .fetch_one(db.pool())
+    .fetch_one(conn)
     .await?;
     Ok(row.try_get::<i64, _>("orgs")? == 0 && row.try_get::<i64, _>("users")? == 0)
 }
@@ -45,7 +45,7 @@ async fn is_empty(db: &Db) -> Result<bool, sqlx::Error> {
 /// accounts created (empty when nothing was seeded). Running it twice seeds once.
 pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoAccount>, String> {
     let failed = |e: sqlx::Error| format!("演示数据写入失败：{e}");
-    if !is_empty(db).await.map_err(failed)? {
+    if !is_empty(&mut *db.pool().acquire().await.map_err(failed)?).await.map_err(failed)? {
         return Ok(Vec::new());
     }
     let mut accounts = Vec::new();
@@ -66,6 +66,16 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
 
     let now = now_stored();
     let mut tx = db.begin_write().await.map_err(failed)?;
+    // Several nodes may start at once on one empty database: the check is repeated inside the
+    // seeding transaction, behind a lock (SQLite's write lock; an advisory lock on PostgreSQL),
+    // so exactly one seeds and the others find it done.
+    if db.backend() == crate::db::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(620503)").execute(&mut *tx).await.map_err(failed)?;
+    }
+    if !is_empty(&mut tx).await.map_err(failed)? {
+        tx.rollback().await.map_err(failed)?;
+        return Ok(Vec::new());
+    }
     let mut org_ids = std::collections::HashMap::new();
     for organisation in data::ORGANISATIONS {
         let id = uuid::Uuid::now_v7().to_string();

@@ -24,7 +24,9 @@ impl Checker {
     pub fn text(&mut self, field: &str, label: &str, value: Option<&str>, min: usize, max: usize) -> String {
         let text = value.unwrap_or_default().trim().to_string();
         let count = text.chars().count();
-        if count == 0 && min > 0 {
+        if let Some(c) = super::control::first_in_text(&text) {
+            self.fail(field, super::control::message(c, label));
+        } else if count == 0 && min > 0 {
             self.fail(field, format!("请填写{label}"));
         } else if count > 0 && count < min {
             self.fail(field, format!("{label}至少需要 {min} 个字"));

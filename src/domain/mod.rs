@@ -1,6 +1,7 @@
 //! Pure rules shared by every feature: money, ids, time, vocabularies, validators. No I/O here.
 
 pub mod account;
+pub mod control;
 pub mod csv;
 pub mod forms;
 pub mod ids;

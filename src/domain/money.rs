@@ -231,7 +231,10 @@ fn is_number_shape(text: &str) -> bool {
     let whole_ok = if whole.is_empty() {
         fraction.is_some_and(|f| !f.is_empty())
     } else {
-        whole.split(',').all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_digit()))
+        // Thousands separators only where they belong: "1,234,567", never "1,2,3" or "12,34".
+        let groups: Vec<&str> = whole.split(',').collect();
+        groups.iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+            && (groups.len() == 1 || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3)))
     };
     let fraction_ok =
         fraction.is_none_or(|f| f.bytes().all(|b| b.is_ascii_digit()) && !(f.is_empty() && whole.is_empty()));
@@ -306,6 +309,9 @@ mod tests {
             (".", Unit::Yuan, MoneyError::Invalid(".".into())),
             ("--1", Unit::Yuan, MoneyError::Invalid("--1".into())),
             ("NaN", Unit::Yuan, MoneyError::Invalid("NaN".into())),
+            ("1,2,3", Unit::Wan, MoneyError::Invalid("1,2,3".into())),
+            ("12,34", Unit::Yuan, MoneyError::Invalid("12,34".into())),
+            ("1234,567", Unit::Yuan, MoneyError::Invalid("1234,567".into())),
         ];
         for (input, unit, error) in cases {
             assert_eq!(Fen::parse(input, *unit).as_ref(), Err(error), "input {input:?}");

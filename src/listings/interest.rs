@@ -12,16 +12,18 @@ pub async fn count_view(db: &Db, kind: Kind, id: &str) -> Result<(), sqlx::Error
     Ok(())
 }
 
-/// Records a request to be put in touch and bumps the listing's counter.
+/// Records a request to be put in touch and bumps the listing's counter, once per person and
+/// listing (a unique key decides between parallel requests). `false` when one was already there.
 pub async fn add_contact_request(
     conn: &mut AnyConnection,
     kind: Kind,
     id: &str,
     user_id: &str,
     message: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO listing_contact_requests (id, listing_kind, listing_id, user_id, message, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO listing_contact_requests (id, listing_kind, listing_id, user_id, message, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (listing_kind, listing_id, user_id) DO NOTHING",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(kind.code())
@@ -31,9 +33,12 @@ pub async fn add_contact_request(
     .bind(now_stored())
     .execute(&mut *conn)
     .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(false);
+    }
     let sql = format!("UPDATE {} SET contact_requests = contact_requests + 1 WHERE id = $1", kind.table());
     sqlx::query(&sql).bind(id).execute(conn).await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Whether this user already asked about this listing.

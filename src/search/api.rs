@@ -1,6 +1,6 @@
 //! `GET /api/v1/search`: public listings by text and filters, as JSON.
 
-use rocket::serde::json::Json;
+use crate::web::input::Json;
 use rocket::{Route, State, get, routes};
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! `/api/v1/stats/...`: the public headline figures and, for administrators, the whole goal report
 //! and the goal settings.
 
-use rocket::serde::json::Json;
+use crate::web::input::Json;
 use rocket::{Route, State, get, put, routes};
 use serde_json::{Value, json};
 
@@ -63,7 +63,7 @@ async fn set_goal(
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
     let input = GoalInput { year: Some(year), ..body.into_inner() };
-    service::set_goal(db, &admin.0, &ip.0, &input).await.map_err(AppError::validation)?;
+    service::set_goal(db, &admin.0, &ip.0, &input).await.map_err(AppError::from)?;
     Ok(Json(json!({"items": store::goals(db).await?})))
 }
 
@@ -97,7 +97,7 @@ async fn enter_actual(
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
     let input = ActualInput { indicator_no: Some(no), year: Some(year), ..body.into_inner() };
-    indicator_table::save_actual(db, &admin.0, &ip.0, &input).await.map_err(AppError::validation)?;
+    indicator_table::save_actual(db, &admin.0, &ip.0, &input).await.map_err(AppError::from)?;
     Ok(Json(json!({"year": year, "items": indicator_table::table(db, settings, year).await?})))
 }
 

@@ -11,8 +11,9 @@ use crate::audit::{self, NewAuditEvent};
 use crate::auth::CurrentUser;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::forms::{Checker, FieldErrors, date_text};
+use crate::domain::forms::{Checker, date_text};
 use crate::domain::time::{now_stored, today_shanghai};
+use crate::error::FormFailure;
 
 /// Indicator 12 in 亿元 (1/10,000ths): its baseline, target and yearly path are the goal settings'
 /// (the turnover goal of each year), not constants.
@@ -193,7 +194,7 @@ pub struct ActualInput {
 }
 
 /// Records (or corrects) an administrator-entered actual; audited with the old and new value.
-pub async fn save_actual(db: &Db, user: &CurrentUser, ip: &str, input: &ActualInput) -> Result<(u8, i32), FieldErrors> {
+pub async fn save_actual(db: &Db, user: &CurrentUser, ip: &str, input: &ActualInput) -> Result<(u8, i32), FormFailure> {
     let mut check = Checker::default();
     let indicator = input.indicator_no.and_then(|no| INDICATORS.iter().find(|i| i.no == no));
     match indicator {
@@ -208,8 +209,12 @@ pub async fn save_actual(db: &Db, user: &CurrentUser, ip: &str, input: &ActualIn
         check.fail("year", "请填写 2020–2100 之间的年份");
     }
     let value = indicators::parse_decimal(input.value.as_deref().unwrap_or_default());
-    if value.is_none() {
-        check.fail("value", "请填写数值，最多 4 位小数，例如 56.8");
+    match (value, indicator) {
+        (None, _) => check.fail("value", "请填写数值，最多 4 位小数，例如 56.8"),
+        // Every indicator is a share, an index or a count: none is below zero, no share above 100 %.
+        (Some(v), _) if v < 0 => check.fail("value", "数值不能为负数"),
+        (Some(v), Some(i)) if i.unit == "%" && v > 100 * indicators::SCALE => check.fail("value", "百分比不能超过 100"),
+        _ => {}
     }
     let source = check.text("source", "数据来源", input.source.as_deref(), 2, 200);
     let published = check.date("published_on", "发布日期", input.published_on.as_deref());
@@ -219,11 +224,10 @@ pub async fn save_actual(db: &Db, user: &CurrentUser, ip: &str, input: &ActualIn
     if published.is_some_and(|d| d > today_shanghai()) {
         check.fail("published_on", "发布日期不能晚于今天");
     }
-    let (indicator, year, value, published) = check.finish(|| Some((indicator?, year?, value?, published?)))?;
-    let failed = |e: sqlx::Error| -> FieldErrors {
-        tracing::error!(%e, "saving an indicator failed");
-        [("value".to_string(), "保存失败，请稍后再试".to_string())].into()
-    };
+    let (indicator, year, value, published) =
+        check.finish(|| Some((indicator?, year?, value?, published?))).map_err(FormFailure::Fields)?;
+    // The database's failure is ours (500), not a mistake in the form.
+    let failed = FormFailure::from;
     let mut tx = db.begin_write().await.map_err(failed)?;
     let previous: Option<String> =
         sqlx::query_scalar("SELECT value FROM indicator_actuals WHERE indicator_no = $1 AND year = $2")

@@ -1,7 +1,7 @@
 //! `/stats`: the public headline figures and progress chart; `/stats/goal`: the administrators'
 //! goal page with every breakdown, the goal settings, and the spreadsheet exports.
 
-use rocket::form::Form;
+use crate::web::input::Form;
 use rocket::http::{ContentType, Header};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
@@ -19,7 +19,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::forms::FieldErrors;
 use crate::domain::time::today_shanghai;
-use crate::error::AppError;
+use crate::error::{AppError, FormFailure};
 use crate::web::{Page, choices};
 
 /// The charts and texts every view of a report shares.
@@ -119,7 +119,8 @@ async fn set_goal(
     let input = form.into_inner();
     match service::set_goal(db, &admin.0, &ip.0, &input).await {
         Ok(year) => Ok(Flash::success(Redirect::to(format!("/stats/goal?year={year}")), format!("{year}年目标已保存"))),
-        Err(errors) => {
+        Err(FormFailure::Other(error)) => Err(Err(error)),
+        Err(FormFailure::Fields(errors)) => {
             let year = input.year.filter(|y| (2000..=2100).contains(y)).unwrap_or_else(|| today_shanghai().year());
             Err(goal_page_of(db, settings, year, Some((&input, &errors))).await)
         }
@@ -229,7 +230,8 @@ async fn enter_actual(
             Redirect::to(format!("/stats/indicators?year={year}")),
             format!("指标 {no} 的 {year} 年数值已保存"),
         )),
-        Err(errors) => {
+        Err(FormFailure::Other(error)) => Err(Err(error)),
+        Err(FormFailure::Fields(errors)) => {
             let year = input.year.filter(|y| (2020..=2100).contains(y)).unwrap_or_else(|| today_shanghai().year());
             Err(indicators_page_of(db, settings, year, Some((&input, &errors))).await)
         }

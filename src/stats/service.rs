@@ -7,8 +7,9 @@ use super::store::{self, Basis, Side};
 use crate::audit::{self, NewAuditEvent};
 use crate::auth::CurrentUser;
 use crate::db::Db;
-use crate::domain::forms::{Checker, FieldErrors};
+use crate::domain::forms::Checker;
 use crate::domain::money::{Fen, Unit};
+use crate::error::FormFailure;
 
 /// A goal as typed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, rocket::form::FromForm)]
@@ -23,7 +24,7 @@ pub struct GoalInput {
 }
 
 /// Checks and stores a goal; returns the year.
-pub async fn set_goal(db: &Db, user: &CurrentUser, ip: &str, input: &GoalInput) -> Result<i32, FieldErrors> {
+pub async fn set_goal(db: &Db, user: &CurrentUser, ip: &str, input: &GoalInput) -> Result<i32, FormFailure> {
     let mut check = Checker::default();
     let year = input.year.filter(|y| (2000..=2100).contains(y));
     if year.is_none() {
@@ -47,11 +48,10 @@ pub async fn set_goal(db: &Db, user: &CurrentUser, ip: &str, input: &GoalInput) 
     let basis = check.choice("basis", "统计口径", input.basis.as_deref(), Basis::from_code);
     let side = check.choice("side", "统计方向", input.side.as_deref(), Side::from_code);
     let note = check.text("note", "说明", input.note.as_deref(), 0, 200);
-    let (year, amount, basis, side) = check.finish(|| Some((year?, amount?, basis?, side?)))?;
-    let failed = |e: sqlx::Error| -> FieldErrors {
-        tracing::error!(%e, "saving a goal failed");
-        [("year".to_string(), "保存失败，请稍后再试".to_string())].into()
-    };
+    let (year, amount, basis, side) =
+        check.finish(|| Some((year?, amount?, basis?, side?))).map_err(FormFailure::Fields)?;
+    // The database's failure is ours (500), not a mistake in the form.
+    let failed = FormFailure::from;
     let mut tx = db.begin_write().await.map_err(failed)?;
     store::save_goal(&mut tx, year, amount, basis, side, &note, &user.id).await.map_err(failed)?;
     let event = NewAuditEvent {

@@ -4,8 +4,11 @@
 pub mod assets;
 pub mod catchers;
 pub mod headers;
+pub mod idempotency;
+pub mod input;
 pub mod page;
 pub mod params;
+pub mod request_id;
 pub mod templates;
 
 pub use page::{Notice, Page, Site};

@@ -378,12 +378,31 @@ async fn unsafe_requests_spend_a_per_address_budget() {
         }
         let refused = sign_in(&app.client, "13700000005", "whatever it is").await;
         assert_eq!(refused.status(), Status::TooManyRequests);
+        let wait: u64 =
+            refused.headers().get_one("Retry-After").expect("429 says when to retry").parse().expect("seconds");
+        assert!((1..=60).contains(&wait), "Retry-After {wait}");
         assert!(refused.into_string().await.expect("html").contains("提交过于频繁"));
-        let api = app.client.post("/api/v1/tokens").header(ContentType::JSON).body("{}").dispatch().await;
-        assert_eq!(api.status(), Status::TooManyRequests);
-        let body: serde_json::Value = api.into_json().await.expect("json");
-        assert_eq!(body["error"]["code"], "too_many_requests");
         assert_eq!(app.get("/").await.status(), Status::Ok, "reading is not limited");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn refused_junk_does_not_spend_the_write_budget() {
+    // Requests the CSRF check refuses cost nothing, so junk from one address (a script, or a
+    // neighbour behind the same NAT) cannot block everyone else's writes.
+    crate::support::run_sqlite_with(tight_write_budget, |app| async move {
+        for _ in 0..10 {
+            let junk = app.client.post("/api/v1/tokens").header(ContentType::JSON).body("{}").dispatch().await;
+            assert_eq!(junk.status(), Status::Forbidden);
+            let body: serde_json::Value = junk.into_json().await.expect("json");
+            assert_eq!(body["error"]["code"], "csrf_failed");
+        }
+        assert_eq!(
+            sign_in(&app.client, "13700000005", "whatever it is").await.status(),
+            Status::Unauthorized,
+            "a real sign-in still has its whole budget"
+        );
     })
     .await;
 }

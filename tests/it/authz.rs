@@ -73,7 +73,8 @@ fn table() -> Vec<Row> {
         row(Get, "/account", "/account", "", SIGNED_IN_PAGE),
         row(Post, "/account/profile", "/account/profile", "display_name=", SIGNED_IN_FORM),
         row(Post, "/account/password", "/account/password", "current_password=", SIGNED_IN_FORM),
-        row(Post, "/account/tokens", "/account/tokens", "name=", SIGNED_IN_FORM),
+        // Pending accounts get no API tokens (they would read contact details through them).
+        row(Post, "/account/tokens", "/account/tokens", "name=", [Login, S(422), S(422), S(422), S(403), S(422)]),
         row(
             Post,
             "/account/tokens/<id>/revoke",
@@ -81,6 +82,7 @@ fn table() -> Vec<Row> {
             "",
             [Login, S(404), S(404), S(404), S(404), S(404)],
         ),
+        row(Get, "/__refused", "/__refused", "", REFUSED),
         row(Post, "/__refused", "/__refused", "", REFUSED),
         row(Put, "/__refused", "/__refused", "", REFUSED),
         row(Patch, "/__refused", "/__refused", "", REFUSED),
@@ -422,7 +424,7 @@ fn table() -> Vec<Row> {
             "/api/v1/tokens",
             "/api/v1/tokens",
             r#"{"name":"矩阵测试"}"#,
-            [S(401), S(201), S(201), S(201), S(201), S(201)],
+            [S(401), S(201), S(201), S(201), S(403), S(201)],
         ),
         row(
             Delete,
@@ -431,6 +433,7 @@ fn table() -> Vec<Row> {
             "",
             [S(401), S(404), S(404), S(404), S(404), S(404)],
         ),
+        row(Get, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),
         row(Post, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),
         row(Put, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),
         row(Patch, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),

@@ -96,3 +96,35 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
 }
 
 on_both_databases!(seeding_is_idempotent_and_removable);
+
+#[rocket::async_test]
+async fn demo_accounts_work_only_where_demo_content_is_allowed() {
+    let reachable = |f: rocket::figment::Figment| f.merge(("address", "0.0.0.0"));
+    let app = TestApp::start_with(None, reachable).await;
+    let accounts = demo::seed_if_empty(&app.db, &PasswordHasher::default()).await.expect("seed");
+    let admin = accounts.iter().find(|a| a.role == "admin").expect("admin");
+    let refused = sign_in(&app.client, &admin.login, &admin.password).await;
+    assert_eq!(refused.status(), Status::Forbidden, "a demo administrator on a reachable address");
+    assert!(refused.into_string().await.unwrap_or_default().contains("演示账号只能在本机"));
+
+    // Explicitly enabled (a training site), the same accounts work.
+    let (_, settings) = techmarket::config::load(
+        crate::support::test_figment(app.dir.path(), &app.database_url)
+            .merge(("address", "0.0.0.0"))
+            .merge(("demo_content", true)),
+    )
+    .expect("settings");
+    assert!(settings.demo_allowed());
+    let (_, auto) =
+        techmarket::config::load(crate::support::test_figment(app.dir.path(), &app.database_url)).expect("settings");
+    assert!(auto.demo_allowed(), "the newcomer's loopback start keeps its living demo");
+    let (_, off) = techmarket::config::load(
+        crate::support::test_figment(app.dir.path(), &app.database_url).merge(("demo_content", "false")),
+    )
+    .expect("settings");
+    assert!(!off.demo_allowed());
+    let bad = techmarket::config::load(
+        crate::support::test_figment(app.dir.path(), &app.database_url).merge(("demo_content", "maybe")),
+    );
+    assert!(bad.is_err_and(|e| e.to_string().contains("demo_content")));
+}

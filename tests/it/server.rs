@@ -67,7 +67,71 @@ async fn serve_answers_over_http(app: TestApp) {
     let missing = client.get(format!("{base}/nope")).send().await.expect("404");
     assert_eq!(missing.status(), 404);
     assert!(has_chinese(&missing.text().await.expect("body")));
-    assert!(dir.join("data").join("secret.key").exists(), "with no key configured, one is generated in data_dir");
+    match app.backend() {
+        Backend::Sqlite => {
+            assert!(
+                dir.join("data").join("secret.key").exists(),
+                "with no key configured, one is generated in data_dir"
+            )
+        }
+        Backend::Postgres => {
+            // Every node on this database reads the same key, so sessions work across nodes.
+            let kept: i64 =
+                sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM instance_secrets WHERE name = 'cookie_key'")
+                    .fetch_one(app.db.pool())
+                    .await
+                    .expect("count");
+            assert_eq!(kept, 1, "with no key configured, the shared one is kept in the database");
+            assert!(!dir.join("data").join("secret.key").exists());
+        }
+    }
+}
+
+async fn a_reachable_start_has_no_demo_and_a_stop_leaves_one_file(app: TestApp) {
+    let port = free_port();
+    let dir = app.dir.path().join("reachable");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let log = dir.join("out.log");
+    let mut child = techmarket(&dir, &app.database_url)
+        .arg("serve")
+        .env("TECHMARKET_ADDRESS", "0.0.0.0")
+        .env("TECHMARKET_PORT", port.to_string())
+        .stdout(std::fs::File::create(&log).expect("log"))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn server");
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("client");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match client.get(format!("http://127.0.0.1:{port}/api/v1/health")).send().await {
+            Ok(response) if response.status().is_success() => break,
+            _ if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+            other => {
+                let _ = child.kill();
+                panic!("server did not become healthy: {other:?}")
+            }
+        }
+    }
+    let users: i64 =
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM users").fetch_one(app.db.pool()).await.expect("n");
+    assert_eq!(users, 0, "no demo accounts on an address others can reach");
+    // Some writes, then a graceful stop (SIGTERM).
+    let signup = client.get(format!("http://127.0.0.1:{port}/register")).send().await.expect("page");
+    assert_eq!(signup.status(), 200);
+    let stopped = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(stopped.success());
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "a graceful stop exits 0: {status:?}");
+    let output = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(output.contains("不写入演示数据"), "{output}");
+    assert!(!output.contains("密码"), "no password in the log: {output}");
+    if app.backend() == Backend::Sqlite {
+        let file = techmarket::db::sqlite_path(&app.database_url).expect("file");
+        let wal = std::path::PathBuf::from(format!("{}-wal", file.display()));
+        let wal_size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        // The test's own pool still holds the file open; what the server wrote is checkpointed.
+        assert!(wal_size < 64 * 1024, "the write-ahead log was folded into the main file ({wal_size} bytes)");
+    }
 }
 
 async fn migrate_and_audit_verify_commands(app: TestApp) {
@@ -153,6 +217,7 @@ async fn admin_create_makes_the_first_administrator(app: TestApp) {
 }
 
 on_both_databases!(
+    a_reachable_start_has_no_demo_and_a_stop_leaves_one_file,
     serve_answers_over_http,
     migrate_and_audit_verify_commands,
     admin_create_makes_the_first_administrator

@@ -1,13 +1,14 @@
 //! The history pages (`/contracts/history`: template, upload, the dry run's report, confirmation,
 //! one-by-one back-entry) and their API (`/api/v1/contracts/history…`). Administrators only.
 
+use crate::web::input::Form;
+use crate::web::input::Json;
 use rocket::data::{Data, ToByteUnit as _};
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::fs::TempFile;
 use rocket::http::{ContentType, Header, Status as HttpStatus};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket::serde::json::Json;
 use rocket::{Responder, Route, State, get, post, routes};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt as _;

@@ -1,11 +1,11 @@
-//! Doing a create exactly once: an API client's `Idempotency-Key` and a form's one-time token are
-//! claimed in the same transaction that makes the contract, so a replay, a double click or two
-//! parallel requests find the contract the first one made instead of making another.
+//! Doing a create exactly once (contracts, listings): an API client's `Idempotency-Key` and a
+//! form's one-time token are claimed in the same transaction that makes the row, so a replay, a
+//! double click or two parallel requests find what the first one made instead of making another.
 
 use sqlx::{AnyConnection, Row as _};
 
+use super::Db;
 use crate::auth::secrets::{hash_secret, random_token};
-use crate::db::Db;
 use crate::domain::time::now_stored;
 
 /// What claiming a key or token found.
@@ -19,6 +19,19 @@ pub enum Claim {
     Mismatch,
     /// A form token this user was never given.
     Unknown,
+}
+
+/// The hash a key is bound to: the operation and its body, so one key reused for another
+/// endpoint or another body is told apart from a replay.
+pub fn request_hash(operation: &str, body: &impl serde::Serialize) -> String {
+    hash_secret(&format!("{operation}\n{}", serde_json::to_string(body).unwrap_or_default()))
+}
+
+/// A create's outcome: the row, and whether an earlier request had already made it.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: String,
+    pub replayed: bool,
 }
 
 /// Claims an API idempotency key for `result_id`. Concurrent claims of one key wait for the first
@@ -51,6 +64,33 @@ pub async fn claim_key(
         .await?;
     let stored_hash: String = row.try_get("request_hash")?;
     Ok(if stored_hash == request_hash { Claim::Replay(row.try_get("result_id")?) } else { Claim::Mismatch })
+}
+
+/// The answer to a key used before with another request.
+pub fn key_reused() -> crate::error::AppError {
+    crate::error::AppError::new(
+        rocket::http::Status::UnprocessableEntity,
+        "idempotency_key_reused",
+        "同一个 Idempotency-Key 已用于内容不同的请求，请为新的内容使用新的键",
+    )
+}
+
+/// Claims `key` (if any) for `result_id` inside the create's transaction: `Ok(None)` to go on
+/// creating, `Ok(Some(earlier))` when an earlier request made it (roll back and answer that).
+pub async fn claim_optional_key(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    key: Option<(&str, &str)>,
+    result_id: &str,
+) -> Result<Option<String>, crate::error::AppError> {
+    let Some((key, request_hash)) = key else {
+        return Ok(None);
+    };
+    match claim_key(conn, user_id, key, request_hash, result_id).await? {
+        Claim::Fresh => Ok(None),
+        Claim::Replay(earlier) => Ok(Some(earlier)),
+        Claim::Mismatch | Claim::Unknown => Err(key_reused()),
+    }
 }
 
 /// Gives a form a one-time token for `purpose`.
