@@ -96,6 +96,25 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Start the real server, write from concurrent API clients, SIGKILL and restart it at random
+    /// moments, then verify nothing acknowledged was lost (exit 1 otherwise).
+    Crash {
+        #[arg(long, default_value_t = 20)]
+        kills: usize,
+        #[arg(long, default_value_t = 8)]
+        writers: usize,
+        /// Shortest and longest pause (ms) between a restart and the next kill.
+        #[arg(long, default_value_t = 300)]
+        min_gap_ms: u64,
+        #[arg(long, default_value_t = 2500)]
+        max_gap_ms: u64,
+        /// A fresh database to write into; a new SQLite file in the work directory by default.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Where the run's database, index and server log go (a new temp directory by default).
+        #[arg(long)]
+        workdir: Option<PathBuf>,
+    },
     /// Drive a running server with concurrent HTTP clients; report QPS and latency percentiles.
     Search {
         /// A TSV with a header (column query or title) or one query per line.
@@ -453,6 +472,11 @@ async fn bench(command: BenchCommand) -> Result<ExitCode, String> {
             let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
             let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
             crate::bench::history::run(&db, rows, seed).await?;
+        }
+        BenchCommand::Crash { kills, writers, min_gap_ms, max_gap_ms, database_url, workdir } => {
+            let options =
+                crate::bench::crash::CrashOptions { kills, writers, min_gap_ms, max_gap_ms, database_url, workdir };
+            crate::bench::crash::run(&options).await?;
         }
         BenchCommand::Search { queries, concurrency, duration, url, path, pid } => {
             let duration = std::time::Duration::from_secs(duration);

@@ -3,7 +3,9 @@
 
 pub mod contracts;
 pub mod corpus;
+pub mod crash;
 pub mod history;
 pub mod import;
 pub mod lists;
 pub mod load;
+pub mod process;

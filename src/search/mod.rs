@@ -4,6 +4,7 @@
 //! anyone sees them.
 
 pub mod api;
+pub mod consistency;
 pub mod engine;
 pub mod facets;
 pub mod generation;
