@@ -115,6 +115,28 @@ enum BenchCommand {
         #[arg(long)]
         workdir: Option<PathBuf>,
     },
+    /// Start the real server and drive it with a mix of page views, searches, API reads and
+    /// writes; report per-kind p50/p95/p99, errors, "database is locked" and memory (exit 1 on
+    /// any error).
+    Load {
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 60)]
+        duration: u64,
+        /// Share of requests that write, in percent.
+        #[arg(long, default_value_t = 10)]
+        write_percent: u32,
+        /// The database to serve (e.g. one with the corpus loaded; it is written to). A fresh
+        /// SQLite file with the demo district by default.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// The index of that database (rebuilt at start when missing).
+        #[arg(long)]
+        index_dir: Option<PathBuf>,
+        #[arg(long)]
+        workdir: Option<PathBuf>,
+    },
     /// Drive a running server with concurrent HTTP clients; report QPS and latency percentiles.
     Search {
         /// A TSV with a header (column query or title) or one query per line.
@@ -477,6 +499,17 @@ async fn bench(command: BenchCommand) -> Result<ExitCode, String> {
             let options =
                 crate::bench::crash::CrashOptions { kills, writers, min_gap_ms, max_gap_ms, database_url, workdir };
             crate::bench::crash::run(&options).await?;
+        }
+        BenchCommand::Load { concurrency, duration, write_percent, database_url, index_dir, workdir } => {
+            let options = crate::bench::mix::LoadOptions {
+                concurrency,
+                duration: std::time::Duration::from_secs(duration),
+                write_percent,
+                database_url,
+                index_dir,
+                workdir,
+            };
+            crate::bench::mix::run(&options).await?;
         }
         BenchCommand::Search { queries, concurrency, duration, url, path, pid } => {
             let duration = std::time::Duration::from_secs(duration);

@@ -138,7 +138,7 @@ impl Ctx {
     }
 }
 
-fn achievement(title: &str) -> Value {
+pub(super) fn achievement(title: &str) -> Value {
     json!({
         "title": title,
         "summary": "基于近红外无损检测与气调贮藏的苹果分级保鲜技术，贮藏期延长两个月，优果率提升百分之十五。",
@@ -230,7 +230,7 @@ async fn writer(ctx: Arc<Ctx>, n: usize) {
 
 /// The people and tokens the writers act as, made through the service layer before the server
 /// starts.
-async fn cast(db: &Db, settings: &Settings) -> Result<(String, String, String, String), String> {
+pub(super) async fn cast(db: &Db, settings: &Settings) -> Result<(String, String, String, String), String> {
     let hasher = PasswordHasher::default();
     let password = crate::auth::secrets::random_token(16);
     let run = uuid::Uuid::now_v7().as_u128() % 100_000_000;

@@ -8,4 +8,5 @@ pub mod history;
 pub mod import;
 pub mod lists;
 pub mod load;
+pub mod mix;
 pub mod process;
