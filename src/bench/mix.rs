@@ -212,7 +212,7 @@ pub async fn run(options: &LoadOptions) -> Result<(), String> {
         }));
     }
     let mut latencies = vec![Vec::new(); 4];
-    let mut errors = vec![0u64; 4];
+    let mut errors = [0u64; 4];
     for worker in workers {
         let tally = worker.await.map_err(|e| e.to_string())?;
         for slot in 0..4 {
