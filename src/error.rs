@@ -22,8 +22,8 @@ pub struct AppError {
     pub fields: BTreeMap<String, String>,
     /// For the logs only.
     cause: Option<Box<dyn std::error::Error + Send + Sync>>,
-    /// Seconds for `Retry-After` (429 and 503).
-    retry_after: Option<u64>,
+    /// Response headers that go with this error (`Retry-After`, `Allow`).
+    headers: Vec<(&'static str, String)>,
 }
 
 /// The JSON body of an error.
@@ -42,7 +42,7 @@ pub struct ErrorBody<'a> {
 
 impl AppError {
     pub fn new(status: Status, code: &'static str, message: impl Into<String>) -> Self {
-        AppError { status, code, message: message.into(), fields: BTreeMap::new(), cause: None, retry_after: None }
+        AppError { status, code, message: message.into(), fields: BTreeMap::new(), cause: None, headers: Vec::new() }
     }
 
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
@@ -83,8 +83,13 @@ impl AppError {
     }
 
     /// When the client may try again (sent as `Retry-After`).
-    pub fn with_retry_after(mut self, wait: std::time::Duration) -> Self {
-        self.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+    pub fn with_retry_after(self, wait: std::time::Duration) -> Self {
+        self.with_header("Retry-After", (wait.as_secs_f64().ceil().max(1.0) as u64).to_string())
+    }
+
+    /// A header to send with the error (e.g. `Allow` on 405).
+    pub fn with_header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
         self
     }
 
@@ -182,8 +187,8 @@ impl AppError {
     fn response(&self, content_type: ContentType, body: String) -> response::Result<'static> {
         let mut response = Response::build();
         response.status(self.status).header(content_type).sized_body(body.len(), std::io::Cursor::new(body));
-        if let Some(seconds) = self.retry_after {
-            response.raw_header("Retry-After", seconds.to_string());
+        for (name, value) in &self.headers {
+            response.raw_header(*name, value.clone());
         }
         response.ok()
     }

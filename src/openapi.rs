@@ -393,6 +393,24 @@ pub const OPERATIONS: &[Operation] = &[
     ),
 ];
 
+/// The operations whose path template matches `path` (under `/api/v1`), any method.
+pub fn operations_at(path: &str) -> Vec<&'static Operation> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    OPERATIONS
+        .iter()
+        .filter(|operation| {
+            let template: Vec<&str> = operation.path.split('/').collect();
+            template.len() == segments.len()
+                && template.iter().zip(&segments).all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s)
+        })
+        .collect()
+}
+
+/// Whether the operation's body is an uploaded file rather than JSON.
+pub fn is_upload(operation: &Operation) -> bool {
+    operation.path == UPLOAD_PATH
+}
+
 /// Unsafe requests a browser session makes are refused here when the CSRF check fails; they are
 /// mounted under `/api/v1` but are not operations a client calls.
 pub const INTERNAL_PATHS: &[&str] = &["/__refused"];
@@ -546,6 +564,7 @@ pub fn document() -> Value {
             && (operation.body.is_some() || operation.path == UPLOAD_PATH)
             && !operation.path.contains("{action}")
             && !operation.path.ends_with("/amend")
+            && !SETS_IN_PLACE.contains(&operation.path)
         {
             "201"
         } else {
@@ -598,6 +617,9 @@ pub fn document() -> Value {
         },
     })
 }
+
+/// POSTs that set something in place (create or replace) and answer 200, not 201.
+const SETS_IN_PLACE: &[&str] = &["/demands/{id}/challenge"];
 
 /// The upload of a history file: its body is the file itself.
 const UPLOAD_PATH: &str = "/contracts/history/imports";

@@ -27,6 +27,7 @@ use super::throttle::WriteThrottle;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::openapi::Operation;
 
 /// The private cookie holding the CSRF token.
 pub const CSRF_COOKIE: &str = "tm_csrf";
@@ -50,7 +51,7 @@ struct GateRefusal {
     status: Status,
     code: &'static str,
     message: String,
-    retry_after: Option<std::time::Duration>,
+    headers: Vec<(&'static str, String)>,
 }
 
 impl Default for GateRefusal {
@@ -60,7 +61,7 @@ impl Default for GateRefusal {
 }
 
 fn csrf_refusal(message: &'static str) -> GateRefusal {
-    GateRefusal { status: Status::Forbidden, code: "csrf_failed", message: message.into(), retry_after: None }
+    GateRefusal { status: Status::Forbidden, code: "csrf_failed", message: message.into(), headers: Vec::new() }
 }
 
 /// A control character in the decoded path or query.
@@ -73,7 +74,7 @@ fn uri_refusal(request: &Request<'_>) -> Option<GateRefusal> {
         None => (crate::domain::control::first_in_uri(&query)?, "网址参数"),
     };
     let message = crate::domain::control::message(c, place);
-    Some(GateRefusal { status: Status::BadRequest, code: "control_character", message, retry_after: None })
+    Some(GateRefusal { status: Status::BadRequest, code: "control_character", message, headers: Vec::new() })
 }
 
 /// Spends one unsafe request from the address's budget; the refusal when it is spent.
@@ -84,11 +85,64 @@ fn throttle_refusal(request: &Request<'_>) -> Option<GateRefusal> {
     let throttle = request.rocket().state::<WriteThrottle>()?;
     let address = request.client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into());
     let wait = throttle.allow(&address).err()?;
+    let seconds = (wait.as_secs_f64().ceil().max(1.0) as u64).to_string();
     Some(GateRefusal {
         status: Status::TooManyRequests,
         code: "too_many_requests",
         message: "提交过于频繁，请稍后再试".into(),
-        retry_after: Some(wait),
+        headers: vec![("Retry-After", seconds)],
+    })
+}
+
+/// The documented operation a `/api/v1` request asks for, the most specific template first
+/// (`/contracts/history/imports` before `/contracts/{id}/{action}`); `Err` with the documented
+/// methods when the path is documented but the method is not; `Ok(None)` for other paths.
+fn api_operation(request: &Request<'_>) -> Result<Option<&'static Operation>, Vec<String>> {
+    let Some(path) = request.uri().path().as_str().strip_prefix("/api/v1") else { return Ok(None) };
+    let mut operations = crate::openapi::operations_at(path);
+    if operations.is_empty() {
+        return Ok(None);
+    }
+    operations.sort_by_key(|o| o.path.matches('{').count());
+    let method = request.method().as_str().to_ascii_lowercase();
+    let asked = if method == "head" { "get" } else { method.as_str() };
+    match operations.iter().find(|o| o.method == asked) {
+        Some(operation) => Ok(Some(operation)),
+        None => {
+            let mut allowed: Vec<String> = operations.iter().map(|o| o.method.to_ascii_uppercase()).collect();
+            if allowed.iter().any(|m| m == "GET") {
+                allowed.push("HEAD".into());
+            }
+            allowed.sort();
+            allowed.dedup();
+            Err(allowed)
+        }
+    }
+}
+
+/// A documented `/api/v1` path asked with a method the API does not document: 405 with `Allow`
+/// (rather than 404, or a CSRF refusal for an unsafe method).
+fn method_refusal(request: &Request<'_>) -> Option<GateRefusal> {
+    let allowed = api_operation(request).err()?;
+    let message = format!("此地址不支持 {} 请求（支持：{}）", request.method(), allowed.join("、"));
+    let headers = vec![("Allow", allowed.join(", "))];
+    Some(GateRefusal { status: Status::MethodNotAllowed, code: "method_not_allowed", message, headers })
+}
+
+/// A JSON operation sent another content type: 415 (rather than 404).
+fn media_refusal(request: &Request<'_>) -> Option<GateRefusal> {
+    let operation = api_operation(request).ok()??;
+    let wants_json = operation.body.is_some() && !crate::openapi::is_upload(operation);
+    let body_optional = operation.path.contains("{action}") || operation.path.contains("{decision}");
+    let refused = match request.content_type() {
+        Some(content_type) => wants_json && !content_type.is_json(),
+        None => wants_json && !body_optional,
+    };
+    refused.then(|| GateRefusal {
+        status: Status::UnsupportedMediaType,
+        code: "unsupported_media_type",
+        message: "请求体应为 JSON（Content-Type: application/json）".into(),
+        headers: Vec::new(),
     })
 }
 
@@ -162,7 +216,7 @@ impl Fairing for Gate {
     }
 
     async fn on_request(&self, request: &mut Request<'_>, data: &mut Data<'_>) {
-        if let Some(refusal) = uri_refusal(request) {
+        if let Some(refusal) = uri_refusal(request).or_else(|| method_refusal(request)) {
             refuse(request, refusal);
             return;
         }
@@ -184,7 +238,7 @@ impl Fairing for Gate {
         request.local_cache(|| identity);
         if bearer {
             // Bearer calls carry no cookie; the token itself is the proof of intent.
-            if let Some(refusal) = throttle_refusal(request) {
+            if let Some(refusal) = media_refusal(request).or_else(|| throttle_refusal(request)) {
                 refuse(request, refusal);
             }
             return;
@@ -215,7 +269,7 @@ impl Fairing for Gate {
                     _ => Some(csrf_refusal("页面已过期或缺少安全令牌，请刷新页面后重新提交")),
                 }
             };
-        if let Some(refusal) = refusal.or_else(|| throttle_refusal(request)) {
+        if let Some(refusal) = refusal.or_else(|| media_refusal(request)).or_else(|| throttle_refusal(request)) {
             refuse(request, refusal);
         }
     }
@@ -231,11 +285,11 @@ impl<'r> rocket::request::FromRequest<'r> for GateRefusal {
 
 impl GateRefusal {
     fn error(self) -> AppError {
-        let error = AppError::new(self.status, self.code, self.message);
-        match self.retry_after {
-            Some(wait) => error.with_retry_after(wait),
-            None => error,
+        let mut error = AppError::new(self.status, self.code, self.message);
+        for (name, value) in self.headers {
+            error = error.with_header(name, value);
         }
+        error
     }
 }
 

@@ -50,4 +50,37 @@ async fn the_document_covers_every_api_route(app: TestApp) {
     }
 }
 
-on_both_databases!(the_document_covers_every_api_route);
+async fn undocumented_methods_and_media_types_answer_as_documented(app: TestApp) {
+    use rocket::http::{ContentType, Header, Method};
+    for (method, uri) in
+        [(Method::Trace, "/api/v1/health"), (Method::Delete, "/api/v1/health"), (Method::Put, "/api/v1/achievements")]
+    {
+        let response = app.client.req(method, uri).dispatch().await;
+        assert_eq!(response.status(), Status::MethodNotAllowed, "{method} {uri}");
+        let allow = response.headers().get_one("Allow").unwrap_or_default().to_string();
+        assert!(allow.contains("GET"), "{method} {uri}: Allow {allow}");
+        let body: serde_json::Value = response.into_json().await.expect("json");
+        assert_eq!(body["error"]["code"], "method_not_allowed");
+    }
+    assert_eq!(app.get("/api/v1/nothing-here").await.status(), Status::NotFound, "undocumented paths stay 404");
+
+    let admin = crate::accounts_support::create_admin(&app).await;
+    let client = app.another_client().await;
+    crate::accounts_support::signed_in(&client, &admin).await;
+    let token = crate::accounts_support::csrf_of(&client).await;
+    let plain = client
+        .post("/api/v1/achievements")
+        .header(ContentType::Plain)
+        .header(Header::new("X-CSRF-Token", token))
+        .body("title=x")
+        .dispatch()
+        .await;
+    assert_eq!(plain.status(), Status::UnsupportedMediaType);
+
+    // POST …/challenge sets terms in place: the document says 200, as the server answers.
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.into_json().await.expect("json");
+    let responses = &doc["paths"]["/demands/{id}/challenge"]["post"]["responses"];
+    assert!(responses["200"].is_object() && responses["201"].is_null(), "{responses}");
+}
+
+on_both_databases!(the_document_covers_every_api_route, undocumented_methods_and_media_types_answer_as_documented);
