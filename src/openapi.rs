@@ -393,17 +393,32 @@ pub const OPERATIONS: &[Operation] = &[
     ),
 ];
 
-/// The operations whose path template matches `path` (under `/api/v1`), any method.
+/// The documented resource `path` (under `/api/v1`) is: the operations of the most specific
+/// matching template (`/contracts/history` before `/contracts/{id}`), any method.
 pub fn operations_at(path: &str) -> Vec<&'static Operation> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    OPERATIONS
+    let matching: Vec<&'static Operation> = OPERATIONS
         .iter()
         .filter(|operation| {
             let template: Vec<&str> = operation.path.split('/').collect();
             template.len() == segments.len()
                 && template.iter().zip(&segments).all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s)
         })
-        .collect()
+        .collect();
+    let specific = matching.iter().map(|o| o.path.matches('{').count()).min().unwrap_or(0);
+    matching.into_iter().filter(|o| o.path.matches('{').count() == specific).collect()
+}
+
+/// The methods documented for `path` (under `/api/v1`), upper case, HEAD beside GET: an
+/// `Allow` header's list. Empty for undocumented paths.
+pub fn allowed_at(path: &str) -> Vec<String> {
+    let mut allowed: Vec<String> = operations_at(path).iter().map(|o| o.method.to_ascii_uppercase()).collect();
+    if allowed.iter().any(|m| m == "GET") {
+        allowed.push("HEAD".into());
+    }
+    allowed.sort();
+    allowed.dedup();
+    allowed
 }
 
 /// Whether the operation's body is an uploaded file rather than JSON.

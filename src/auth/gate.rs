@@ -94,29 +94,20 @@ fn throttle_refusal(request: &Request<'_>) -> Option<GateRefusal> {
     })
 }
 
-/// The documented operation a `/api/v1` request asks for, the most specific template first
-/// (`/contracts/history/imports` before `/contracts/{id}/{action}`); `Err` with the documented
+/// The documented operation a `/api/v1` request asks for (of the most specific template:
+/// `/contracts/history/imports`, not `/contracts/{id}/{action}`); `Err` with the documented
 /// methods when the path is documented but the method is not; `Ok(None)` for other paths.
 fn api_operation(request: &Request<'_>) -> Result<Option<&'static Operation>, Vec<String>> {
     let Some(path) = request.uri().path().as_str().strip_prefix("/api/v1") else { return Ok(None) };
-    let mut operations = crate::openapi::operations_at(path);
+    let operations = crate::openapi::operations_at(path);
     if operations.is_empty() {
         return Ok(None);
     }
-    operations.sort_by_key(|o| o.path.matches('{').count());
     let method = request.method().as_str().to_ascii_lowercase();
     let asked = if method == "head" { "get" } else { method.as_str() };
     match operations.iter().find(|o| o.method == asked) {
         Some(operation) => Ok(Some(operation)),
-        None => {
-            let mut allowed: Vec<String> = operations.iter().map(|o| o.method.to_ascii_uppercase()).collect();
-            if allowed.iter().any(|m| m == "GET") {
-                allowed.push("HEAD".into());
-            }
-            allowed.sort();
-            allowed.dedup();
-            Err(allowed)
-        }
+        None => Err(crate::openapi::allowed_at(path)),
     }
 }
 

@@ -25,6 +25,20 @@ fn unauthorized(request: &Request<'_>) -> Result<Redirect, AppError> {
     Ok(Redirect::to(format!("/login?next={}", super::url_encode(&next))))
 }
 
+/// Rocket answers 400 before any fairing runs when the method is one it does not know (QUERY,
+/// made-up verbs): on a documented API path that is a method the API does not allow, so 405.
+#[catch(400)]
+fn bad_request(request: &Request<'_>) -> AppError {
+    let untouched = crate::web::request_id::RequestId::of(request).is_empty();
+    let path = request.uri().path();
+    let allowed = path.as_str().strip_prefix("/api/v1").map(crate::openapi::allowed_at).unwrap_or_default();
+    if untouched && !allowed.is_empty() {
+        return AppError::new(Status::MethodNotAllowed, "method_not_allowed", "此地址不支持这种请求方式")
+            .with_header("Allow", allowed.join(", "));
+    }
+    error_for(Status::BadRequest, request)
+}
+
 #[catch(404)]
 fn not_found(request: &Request<'_>) -> AppError {
     error_for(Status::NotFound, request)
@@ -47,5 +61,5 @@ fn any_status(status: Status, request: &Request<'_>) -> AppError {
 
 /// Every catcher, registered once at `/`; the error's responder picks JSON or HTML by path.
 pub fn all() -> Vec<Catcher> {
-    catchers![unauthorized, not_found, unprocessable, internal, any_status]
+    catchers![bad_request, unauthorized, not_found, unprocessable, internal, any_status]
 }

@@ -18,13 +18,14 @@ port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 export TECHMARKET_DATABASE_URL="${2:-sqlite://${work}/techmarket.db?mode=rwc}"
 export TECHMARKET_DATA_DIR="${work}/data" TECHMARKET_INDEX_DIR="${work}/index"
 export TECHMARKET_PORT="$port" TECHMARKET_LOG=warn TECHMARKET_WRITES_PER_MINUTE=1000000
-export TECHMARKET_LOGIN_IP_PER_MINUTE=100000 TECHMARKET_LOGIN_ACCOUNT_PER_MINUTE=100000
+export TECHMARKET_LOGIN_IP_PER_MINUTE=100000 TECHMARKET_LOGIN_ACCOUNT_PER_MINUTE=10000
 # The demo district (loopback only) gives the fuzzer accounts and rows to work on.
 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 base="http://127.0.0.1:${port}"
 for _ in $(seq 1 600); do curl -sf "$base/api/v1/health" >/dev/null && break; sleep 0.1; done
+curl -sf "$base/api/v1/health" >/dev/null || { echo "the server did not start:"; cat "$work/server.log"; exit 1; }
 
 # A bearer token for a demo account: sign in with the browser's form, create a token via the API.
 token_for() {
@@ -38,7 +39,7 @@ token_for() {
   curl -s -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{"name":"schemathesis"}' \
     "$base/api/v1/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
-admin_token="$(token_for demo-admin@techmarket.example.cn)"
+admin_token="$(token_for demo-admin@techmarket.example.cn)"; echo "admin token ${admin_token:0:6}…"
 researcher_token="$(token_for demo-agri@techmarket.example.cn)"
 
 fuzz() {
