@@ -120,6 +120,15 @@ fn method_refusal(request: &Request<'_>) -> Option<GateRefusal> {
     Some(GateRefusal { status: Status::MethodNotAllowed, code: "method_not_allowed", message, headers })
 }
 
+/// A typed query parameter (integer, boolean) that is not what the document says: 400, never
+/// silently ignored.
+fn query_refusal(request: &Request<'_>) -> Option<GateRefusal> {
+    let operation = api_operation(request).ok()??;
+    let query = request.uri().query()?;
+    let message = crate::openapi::params::check_query(operation, query.segments()).err()?;
+    Some(GateRefusal { status: Status::BadRequest, code: "invalid_parameter", message, headers: Vec::new() })
+}
+
 /// A JSON operation sent another content type: 415 (rather than 404).
 fn media_refusal(request: &Request<'_>) -> Option<GateRefusal> {
     let operation = api_operation(request).ok()??;
@@ -207,7 +216,9 @@ impl Fairing for Gate {
     }
 
     async fn on_request(&self, request: &mut Request<'_>, data: &mut Data<'_>) {
-        if let Some(refusal) = uri_refusal(request).or_else(|| method_refusal(request)) {
+        if let Some(refusal) =
+            uri_refusal(request).or_else(|| method_refusal(request)).or_else(|| query_refusal(request))
+        {
             refuse(request, refusal);
             return;
         }

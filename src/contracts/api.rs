@@ -1,7 +1,7 @@
 //! Contract API: drafting (with `Idempotency-Key`), editing, the registration actions as
 //! sub-resources, revisions, the pre-check, team-share payments, and the public aggregate.
 
-use crate::web::input::Json;
+use crate::web::input::{Json, OptionalJson};
 use rocket::http::{Header, Status as HttpStatus};
 use rocket::{Responder, Route, State, get, post, put, routes};
 use serde_json::{Value, json};
@@ -251,7 +251,7 @@ pub async fn act(
 async fn action(
     id: &str,
     action: &str,
-    body: Option<Json<ActionInput>>,
+    body: OptionalJson<ActionInput>,
     db: &State<Db>,
     settings: &State<Settings>,
     user: ActiveUser,
@@ -259,7 +259,7 @@ async fn action(
 ) -> Result<Json<Value>, AppError> {
     let action = Action::from_code(action).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
-    let input = body.map(|b| b.into_inner()).unwrap_or_default();
+    let input = body.into_inner().unwrap_or_default();
     let outcome = act(db, &caller, id, action, &input, settings.review_rule).await?;
     let mut value = full(db, &user.0, id).await?;
     value["warnings"] = outcome["warnings"].clone();

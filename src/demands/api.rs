@@ -1,7 +1,7 @@
 //! Demand API under `/api/v1/demands`: cursor-paged public board, detail, create, partial update
 //! (PATCH with `version`), and lifecycle actions as sub-resources.
 
-use crate::web::input::Json;
+use crate::web::input::{Json, OptionalJson};
 use rocket::{Responder, Route, State, get, patch, post, routes};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -109,14 +109,14 @@ struct ActionBody {
 async fn act(
     id: &str,
     action: &str,
-    body: Option<Json<ActionBody>>,
+    body: OptionalJson<ActionBody>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
     let action = Action::from_code(action).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
-    let note = body.map(|b| b.into_inner().note).unwrap_or_default();
+    let note = body.into_inner().map(|b| b.note).unwrap_or_default();
     service::act(db, &caller, id, action, &note).await?;
     let demand = service::visible(db, Some(&user.0), id).await?;
     Ok(Json(view::listing(&demand, true)))

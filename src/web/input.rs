@@ -167,6 +167,33 @@ impl<'r, T: DeserializeOwned> FromData<'r> for Json<T> {
     }
 }
 
+/// A JSON body that may be absent (an action's optional note): no body is `None`, but a body
+/// that is there must be right — a bad one is refused, never silently dropped.
+#[derive(Debug, Clone, Default)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T> OptionalJson<T> {
+    pub fn into_inner(self) -> Option<T> {
+        self.0
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, T: DeserializeOwned> FromData<'r> for OptionalJson<T> {
+    type Error = BodyRefused;
+
+    async fn from_data(request: &'r Request<'_>, mut data: Data<'r>) -> data::Outcome<'r, Self> {
+        if data.peek(1).await.is_empty() {
+            return data::Outcome::Success(OptionalJson(None));
+        }
+        match Json::<T>::from_data(request, data).await {
+            data::Outcome::Success(body) => data::Outcome::Success(OptionalJson(Some(body.0))),
+            data::Outcome::Error(error) => data::Outcome::Error(error),
+            data::Outcome::Forward(forward) => data::Outcome::Forward(forward),
+        }
+    }
+}
+
 impl<'r, T: Serialize> Responder<'r, 'static> for Json<T> {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         rocket::serde::json::Json(self.0).respond_to(request)

@@ -47,7 +47,7 @@ fuzz() {
   echo "--- schemathesis as ${who}"
   "$venv/bin/st" run "$base/api/v1/openapi.json" --url "$base/api/v1" \
     --checks all --exclude-checks positive_data_acceptance \
-    --max-examples "${ST_MAX_EXAMPLES:-25}" --workers 2 --seed 2026 --no-color "$@"
+    --max-examples "${ST_MAX_EXAMPLES:-25}" --workers 1 --seed 2026 --no-color "$@"
 }
 fuzz anonymous
 fuzz administrator -H "Authorization: Bearer ${admin_token}"

@@ -5,9 +5,13 @@
 //! serde structs the forms use, and one table is easier to keep exact than annotations spread
 //! over every handler.
 
-use crate::web::input::Json;
+pub mod params;
+mod schemas;
+
 use rocket::{Route, get, routes};
 use serde_json::{Value, json};
+
+use crate::web::input::Json;
 
 /// One documented operation.
 pub struct Operation {
@@ -61,7 +65,7 @@ pub const OPERATIONS: &[Operation] = &[
         "/achievements/{id}",
         "科技成果",
         "修改科技成果（须带 version）",
-        Some("AchievementInput"),
+        Some("AchievementPatch"),
         "Achievement",
         true,
         &[],
@@ -88,7 +92,7 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op("get", "/demands/{id}", "技术需求", "技术需求详情", None, "Demand", false, &[]),
     op("post", "/demands", "技术需求", "创建技术需求草稿", Some("DemandInput"), "Demand", true, &[]),
-    op("patch", "/demands/{id}", "技术需求", "修改技术需求（须带 version）", Some("DemandInput"), "Demand", true, &[]),
+    op("patch", "/demands/{id}", "技术需求", "修改技术需求（须带 version）", Some("DemandPatch"), "Demand", true, &[]),
     op(
         "post",
         "/demands/{id}/{action}",
@@ -430,133 +434,6 @@ pub fn is_upload(operation: &Operation) -> bool {
 /// mounted under `/api/v1` but are not operations a client calls.
 pub const INTERNAL_PATHS: &[&str] = &["/__refused"];
 
-fn text(description: &str) -> Value {
-    json!({"type": "string", "description": description})
-}
-
-fn schemas() -> Value {
-    let listing_common = json!({
-        "id": {"type": "string", "format": "uuid"},
-        "title": {"type": "string"},
-        "status": {"type": "string"},
-        "status_label": {"type": "string"},
-        "organisation_name": {"type": "string"},
-        "version": {"type": "integer"},
-        "views": {"type": "integer"},
-        "contact": {"type": "object", "description": "仅对登录用户返回", "properties": {
-            "name": {"type": "string"}, "phone": {"type": "string"}, "email": {"type": ["string", "null"]}}},
-    });
-    json!({
-        "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": text("稳定的 snake_case 错误代码"), "message": text("中文提示"),
-            "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "逐字段的中文提示"}}}}},
-        "Health": {"type": "object", "properties": {"status": {"type": "string"}, "database": {"type": "string"}, "version": {"type": "string"}}},
-        "Object": {"type": "object"},
-        "SearchResult": {"type": "object", "properties": {
-            "query": {"type": "string"}, "words": {"type": "array", "items": {"type": "string"}, "description": "分词后的检索词"},
-            "relaxed": {"type": "boolean", "description": "没有同时包含全部词的结果，已放宽为包含任一词"},
-            "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}, "sort": text("relevance | newest | price_asc | price_desc"),
-            "hits": {"type": "array", "items": {"type": "object", "properties": {
-                "kind": text("achievement | demand"), "id": {"type": "string"}, "url": {"type": "string"}, "title": {"type": "string"},
-                "title_html": text("已转义的标题，命中词以 <b> 标出（highlight=true 时）"), "snippet_html": text("已转义的摘要片段"),
-                "organisation": {"type": "string"}, "technical_field_label": {"type": "string"}, "price_text": {"type": "string"},
-                "status": {"type": "string"}, "status_label": {"type": "string"}, "published_date": {"type": ["string", "null"]}, "score": {"type": "number"}}}},
-            "facets": {"type": "array", "description": "facets=true 时返回：每个维度的取值与命中数", "items": {"type": "object", "properties": {
-                "name": {"type": "string"}, "label": {"type": "string"}, "values": {"type": "array", "items": {"type": "object", "properties": {
-                    "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}}}}}}}}},
-        "Empty": {"type": "null"},
-        "Me": {"type": "object", "properties": {"id": {"type": "string"}, "display_name": {"type": "string"}, "role": {"type": "string"},
-            "status": {"type": "string"}, "organisation_id": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]}, "mobile": {"type": ["string", "null"]}}},
-        "NewToken": {"type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": text("1–50 字的令牌名称")}},
-        "CreatedToken": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "token": text("只返回这一次"), "prefix": {"type": "string"}}},
-        "TokenList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "next_cursor": {"type": ["string", "null"]}}},
-        "ActionNote": {"type": "object", "additionalProperties": false, "properties": {"note": text("退回原因（return 时必填，至少 5 字）")}},
-        "AchievementInput": {"type": "object", "additionalProperties": false, "properties": {
-            "title": text("成果名称，4–100 字"), "summary": text("成果简介，20–500 字"), "description": text("详细介绍"),
-            "keywords": text("关键词，逗号或顿号分隔，最多 10 个"), "achievement_type": text("applied | basic_theory | soft_science"),
-            "ip_carriers": {"type": "array", "items": {"type": "string"}}, "patent_numbers": text("专利（申请）号，每行一个"),
-            "technical_field": text("技术领域代码"), "industry_section": text("GB/T 4754 门类 A–T"), "industry_division": text("大类两位数字"),
-            "trl": text("1–9"), "stage": text("laboratory | small_pilot | pilot | industrial，与 TRL 一致"),
-            "transfer_modes": {"type": "array", "items": {"type": "string"}}, "pricing_route": text("negotiated | listing | auction | appraisal"),
-            "price_negotiable": {"type": "boolean"}, "asking_price": text("万元，或带单位"), "publicity_start": text("YYYY-MM-DD"),
-            "publicity_end": text("YYYY-MM-DD"), "team": {"type": "string"}, "contact_name": {"type": "string"}, "contact_phone": {"type": "string"},
-            "contact_email": {"type": "string"}, "problem": {"type": "string"}, "advantages": {"type": "string"}, "scenarios": {"type": "string"},
-            "region_code": text("6 位行政区划代码"), "version": {"type": "integer"}}},
-        "DemandInput": {"type": "object", "additionalProperties": false, "properties": {
-            "title": text("需求名称，4–100 字"), "description": text("问题描述，20–5000 字"), "indicators": text("量化指标，每行“名称：目标值”"),
-            "basis": text("现有基础"), "keywords": {"type": "string"}, "technical_field": {"type": "string"}, "industry_section": {"type": "string"},
-            "cooperation_modes": {"type": "array", "items": {"type": "string"}}, "budget_min": text("万元"), "budget_max": text("万元"),
-            "budget_negotiable": {"type": "boolean"}, "valid_until": text("YYYY-MM-DD，不早于今天，最长两年"), "contact_name": {"type": "string"},
-            "contact_phone": {"type": "string"}, "contact_email": {"type": "string"}, "region_code": {"type": "string"}, "version": {"type": "integer"}}},
-        "ChallengeTerms": {"type": "object", "additionalProperties": false, "properties": {
-            "reward": text("揭榜奖励，万元"), "apply_from": text("YYYY-MM-DD"), "apply_until": text("YYYY-MM-DD，不晚于需求有效期")}},
-        "ChallengeApplication": {"type": "object", "additionalProperties": false, "properties": {
-            "team": text("团队介绍"), "proposal": text("技术方案，至少 20 字"), "expected_results": text("预期成果"),
-            "attachments": text("附件链接，每行一个 http/https")}},
-        "ContractInput": {"type": "object", "additionalProperties": false, "description": "金额为文本，默认单位元（amount_unit=wan 为万元，或在数字后写“万”），精确到分", "properties": {
-            "contract_type": text("development | transfer | licence | consulting | service"), "subtype": text("合同子类代码，须属于合同类型"),
-            "title": text("合同名称，4–100 字"), "subject": text("合同标的与技术内容"), "seller_organisation_id": text("卖方单位（经纪人、管理员起草时必填）"),
-            "buyer_organisation_id": text("买方单位（平台内）"), "broker_user_id": text("技术经纪人账号"),
-            "seller_name": {"type": "string"}, "seller_credit_code": text("统一社会信用代码"), "seller_credit_override": {"type": "boolean", "description": "校验位不符时由管理员确认"},
-            "seller_nature": text("单位性质代码"), "seller_region": text("6 位行政区划代码"),
-            "buyer_name": {"type": "string"}, "buyer_credit_code": {"type": "string"}, "buyer_credit_override": {"type": "boolean"},
-            "buyer_nature": {"type": "string"}, "buyer_region": {"type": "string"}, "achievement_id": {"type": "string"}, "demand_id": {"type": "string"},
-            "signed_on": text("YYYY-MM-DD"), "valid_from": text("YYYY-MM-DD"), "valid_until": text("YYYY-MM-DD"), "technical_field": {"type": "string"},
-            "ip_type": {"type": "string"}, "programme": {"type": "string"}, "payment_mode": {"type": "string"}, "payment_terms": {"type": "string"},
-            "amount_unit": text("yuan | wan"), "total": text("合同成交额"), "equipment": text("设备购置费（扣除）"), "instruments": text("仪器费（扣除）"),
-            "parts": text("零部件费（扣除）"), "materials": text("原材料费（扣除）"), "carrier": text("技术载体费（不扣除）"),
-            "expected_investment": text("预计新增投资（仅技术转让）"), "expected_output": text("预计新增产值（仅技术转让）"),
-            "written": {"type": "boolean"}, "signed_by_parties": {"type": "boolean"}, "approvals": text("not_required | obtained | missing"),
-            "institution_achievement": {"type": "boolean"}, "team_self_transfer": {"type": "boolean"}, "net_income": {"type": "string"}, "team_share": {"type": "string"},
-            "technology_import": {"type": "boolean", "description": "技术进口：境外卖方（所在地填国家或地区代码），由境内买方登记"},
-            "version": {"type": "integer"}}},
-        "HistoryInput": {"type": "object", "additionalProperties": false, "description": "一份历史登记；类型、性质、领域可写代码或中文名称",
-            "required": ["registration_no", "title", "contract_type", "subtype", "seller_name", "seller_region", "buyer_name", "buyer_region", "registered_on", "total"],
-            "properties": {
-            "registration_no": text("登记编号"), "title": text("合同名称"), "contract_type": text("合同类型"), "subtype": text("合同子类"),
-            "seller_name": {"type": "string"}, "seller_credit_code": {"type": "string"}, "seller_nature": {"type": "string"}, "seller_region": text("6 位行政区划代码；技术进口为国家或地区代码"),
-            "buyer_name": {"type": "string"}, "buyer_credit_code": {"type": "string"}, "buyer_nature": {"type": "string"}, "buyer_region": {"type": "string"},
-            "technology_import": text("是 / 否"), "technical_field": {"type": "string"}, "signed_on": text("YYYY-MM-DD"),
-            "accepted_on": text("YYYY-MM-DD，默认同登记日期"), "registered_on": text("YYYY-MM-DD（北京时间）"), "total": text("合同成交额，元"),
-            "equipment": {"type": "string"}, "instruments": {"type": "string"}, "parts": {"type": "string"}, "materials": {"type": "string"},
-            "carrier": {"type": "string"}, "subject": {"type": "string"}}},
-        "HistoryReport": {"type": "object", "properties": {"import": {"type": "object"}, "format": text("xlsx | csv (UTF-8) | csv (GBK)"),
-            "counts": {"type": "object", "properties": {"rows": {"type": "integer"}, "ok": {"type": "integer"}, "exists": {"type": "integer"}, "invalid": {"type": "integer"}}},
-            "ready_total_text": {"type": "string"}, "rows": {"type": "array", "items": {"type": "object", "description": "line（文件中的行号）、state（ok | exists | invalid）、errors（列 → 中文说明）"}}}},
-        "HolidayNotice": {"type": "object", "additionalProperties": false, "properties": {
-            "year": {"type": "integer"}, "document": text("通知文号"), "published_on": text("YYYY-MM-DD"),
-            "holidays": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"}}}},
-            "workdays": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "day": {"type": "string"}}}}}},
-        "Contract": {"type": "object", "properties": {
-            "id": {"type": "string"}, "status": text("draft | submitted | correction_requested | registered | refused"), "status_label": {"type": "string"},
-            "cancelled": {"type": "boolean"}, "registration": {"type": ["object", "null"]}, "clock": {"type": "object", "description": "受理日期、工作日时限、办结期限、是否逾期"},
-            "revision_no": {"type": "integer"}, "version": {"type": "integer"}, "contract": {"type": "object", "description": "现行版本内容；金额含 fen（整数分）与文本"},
-            "precheck": {"type": "array", "items": {"type": "object"}}, "input": {"$ref": "#/components/schemas/ContractInput"},
-            "warnings": {"type": "array", "description": "submit 时仍存在的预审提示"}}},
-        "ContractList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}},
-        "ContractSummary": {"type": "object", "properties": {"year": {"type": "integer"}, "registered_count": {"type": "integer"}, "total_fen": {"type": "integer"},
-            "technology_fen": {"type": "integer"}, "months": {"type": "array", "items": {"type": "object"}}}},
-        "ContractAction": {"type": "object", "additionalProperties": false, "properties": {
-            "note": text("补正内容 / 注销原因 / 不予登记说明"), "registration_no": text("登记编号（register）"),
-            "registered_at": text("登记日期 YYYY-MM-DD 或 RFC 3339，默认现在"), "reason": text("不予登记理由代码（refuse）")}},
-        "ContractAmend": {"type": "object", "additionalProperties": false, "required": ["reason", "changes"], "properties": {
-            "reason": text("变更原因，5–1000 字"), "changes": {"$ref": "#/components/schemas/ContractInput"}}},
-        "StatsSummary": {"type": "object", "properties": {"year": {"type": "integer"}, "as_of": {"type": "string"},
-            "goal": {"type": "object", "properties": {"amount_fen": {"type": "integer"}, "basis": text("turnover | technology_value"), "side": text("output | absorb")}},
-            "so_far_fen": {"type": "integer"}, "progress_bp": {"type": "integer", "description": "万分比，10000 = 100%"},
-            "months": {"type": "array", "items": {"type": "object"}}}},
-        "GoalSetting": {"type": "object", "additionalProperties": false, "properties": {
-            "amount": text("目标金额，默认万元，可写“6亿”"), "basis": text("turnover | technology_value"), "side": text("output | absorb"), "note": {"type": "string"}}},
-        "IndicatorActual": {"type": "object", "additionalProperties": false, "properties": {
-            "value": text("数值，最多 4 位小数"), "source": text("数据来源"), "published_on": text("发布日期 YYYY-MM-DD")}},
-        "SharePayment": {"type": "object", "additionalProperties": false, "properties": {"paid_on": text("YYYY-MM-DD"), "amount": text("元"), "note": {"type": "string"}}},
-        "Achievement": {"type": "object", "properties": listing_common.clone()},
-        "Demand": {"type": "object", "properties": listing_common},
-        "AchievementList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Achievement"}}, "next_cursor": {"type": ["string", "null"]}}},
-        "DemandList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Demand"}}, "next_cursor": {"type": ["string", "null"]}}},
-    })
-}
-
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = serde_json::Map::new();
@@ -565,13 +442,12 @@ pub fn document() -> Value {
             .path
             .split('/')
             .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": params::path_schema(operation.path, name)}))
             .collect();
         parameters.extend(
-            operation
-                .query
-                .iter()
-                .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}})),
+            operation.query.iter().map(
+                |name| json!({"name": name, "in": "query", "required": false, "schema": params::query_schema(name)}),
+            ),
         );
         let ok = if operation.response == "Empty" {
             "204"
@@ -624,7 +500,7 @@ pub fn document() -> Value {
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
         "components": {
-            "schemas": with_nullable_input(schemas()),
+            "schemas": schemas::all(),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "个人 API 令牌（tm_…），在“我的账号”页创建"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "tm_session", "description": "浏览器会话；写操作还须 X-CSRF-Token"},
@@ -638,19 +514,6 @@ const SETS_IN_PLACE: &[&str] = &["/demands/{id}/challenge"];
 
 /// The upload of a history file: its body is the file itself.
 const UPLOAD_PATH: &str = "/contracts/history/imports";
-
-/// `input` (GET) and the bodies of PUT and amend are one struct whose unset fields are `null`:
-/// the document says so, so that a client may send back exactly what it read.
-fn with_nullable_input(mut schemas: Value) -> Value {
-    if let Some(properties) = schemas["ContractInput"]["properties"].as_object_mut() {
-        for property in properties.values_mut() {
-            if let Some(kind) = property["type"].as_str().map(str::to_string) {
-                property["type"] = json!([kind, "null"]);
-            }
-        }
-    }
-    schemas
-}
 
 #[get("/openapi.json")]
 fn openapi() -> Json<Value> {
