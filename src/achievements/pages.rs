@@ -20,7 +20,7 @@ use crate::domain::forms::FieldErrors;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::taxonomy::{IndustrySection, PricingRoute, Stage, TechnicalField, TransferMode};
 use crate::error::{AppError, FormFailure};
-use crate::web::Page;
+use crate::web::{Page, pager};
 
 const PAGE_SIZE: i64 = 20;
 
@@ -347,26 +347,39 @@ async fn contact(
     }
 }
 
-#[get("/mine")]
-async fn mine(db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
+#[get("/mine?<page>")]
+async fn mine(
+    db: &State<Db>,
+    user: ActiveUser,
+    page: Option<i64>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
+    let page = pager::page_number(page)?;
     let Some(org) = user.0.organisation_id.clone() else {
         return Err(AppError::forbidden("no_organisation", "您的账号未关联单位"));
     };
     let filter = ListFilter { organisation_id: Some(org), ..ListFilter::default() };
-    let (rows, total) = store::list(db, &filter, Sort::Newest, 0, 500).await?;
+    let (rows, total) = store::list(db, &filter, Sort::Newest, pager::offset(page), pager::PER_PAGE).await?;
     let data = json!({
         "items": rows.iter().map(|r| view::listing(r, true)).collect::<Vec<Value>>(),
         "total": total,
+        "pager": pager::pager("/achievements/mine", page, total),
         "can_create": service::may_create(&user.0),
     });
     Ok(Page::new("achievements/mine", "我的科技成果", data).with_flash(flash))
 }
 
-#[get("/review")]
-async fn review(db: &State<Db>, _admin: AdminUser, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
+#[get("/review?<page>")]
+async fn review(
+    db: &State<Db>,
+    _admin: AdminUser,
+    page: Option<i64>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
+    let page = pager::page_number(page)?;
     let filter = ListFilter { statuses: vec![Status::Submitted], ..ListFilter::default() };
-    let (rows, total) = store::list(db, &filter, Sort::Newest, 0, 200).await?;
-    let data = json!({"items": rows.iter().map(|r| view::listing(r, true)).collect::<Vec<Value>>(), "total": total});
+    let (rows, total) = store::list(db, &filter, Sort::Newest, pager::offset(page), pager::PER_PAGE).await?;
+    let data = json!({"items": rows.iter().map(|r| view::listing(r, true)).collect::<Vec<Value>>(), "total": total, "pager": pager::pager("/achievements/review", page, total)});
     Ok(Page::new("achievements/review", "成果审核", data).with_flash(flash))
 }
 

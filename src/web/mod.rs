@@ -7,6 +7,7 @@ pub mod headers;
 pub mod idempotency;
 pub mod input;
 pub mod page;
+pub mod pager;
 pub mod params;
 pub mod request_id;
 pub mod templates;

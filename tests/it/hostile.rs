@@ -394,6 +394,24 @@ async fn content_checks_refuse_the_impossible(app: TestApp) {
     assert_eq!(over.status(), Status::UnprocessableEntity);
 }
 
+async fn working_lists_page_instead_of_stopping(app: TestApp) {
+    let admin = create_admin(&app).await;
+    let researcher = active(&app, &admin, Role::Researcher).await;
+    let client = client_of(&app, &researcher).await;
+    for n in 0..55 {
+        let mut listing = complete_listing();
+        listing["title"] = json!(format!("分页测试成果第{n:02}号"));
+        assert_eq!(post_json(&client, "/api/v1/achievements", &listing).await.status(), Status::Created);
+    }
+    let first = client.get("/achievements/mine").dispatch().await.into_string().await.unwrap_or_default();
+    let pager: String = first.find("pager").map(|at| first[at..].chars().take(200).collect()).unwrap_or_default();
+    assert!(first.contains("第 1 / 2 页（共 55 项）") && first.contains("/achievements/mine?page&#x3D;2"), "{pager}");
+    assert_eq!(first.matches("分页测试成果第").count(), 50);
+    let second = client.get("/achievements/mine?page=2").dispatch().await.into_string().await.unwrap_or_default();
+    assert_eq!(second.matches("分页测试成果第").count(), 5, "the rest is on page 2, nothing is cut off");
+    assert_eq!(client.get("/achievements/mine?page=0").dispatch().await.status(), Status::BadRequest);
+}
+
 async fn every_response_carries_a_request_id(app: TestApp) {
     let response = app.get("/").await;
     let id = response.headers().get_one("X-Request-Id").expect("an id").to_string();
@@ -415,4 +433,5 @@ crate::on_both_databases!(
     retried_listing_creates_make_one_listing,
     content_checks_refuse_the_impossible,
     every_response_carries_a_request_id,
+    working_lists_page_instead_of_stopping,
 );
