@@ -20,6 +20,7 @@ mod hostile;
 mod migrations;
 mod openapi;
 mod pages;
+mod probes;
 mod search;
 mod server;
 mod stats;
