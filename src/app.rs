@@ -54,8 +54,8 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
     let search = Search::start(&db, &settings.index_dir).await?;
     let templates = Templates::load().map_err(Box::new)?;
     let site = Site::new(&settings.district_name, &settings.region_code);
-    let throttle = LoginThrottle::new(&settings.auth);
-    let write_throttle = WriteThrottle::new(settings.auth.writes_per_minute);
+    let throttle = LoginThrottle::new(&settings.auth, db.backend());
+    let write_throttle = WriteThrottle::new(settings.auth.writes_per_minute, db.backend());
     let rocket = rocket::custom(figment)
         .manage(db.clone())
         .manage(search.clone())

@@ -301,6 +301,9 @@ async fn serve() -> Result<ExitCode, String> {
             if let Err(error) = crate::search::outbox::prune(&expiry_db, &month_ago).await {
                 tracing::error!(%error, "pruning the search outbox failed");
             }
+            if let Err(error) = crate::auth::throttle::prune(&expiry_db).await {
+                tracing::error!(%error, "pruning request budgets failed");
+            }
             // A form left open for a month or a client retrying after a month starts afresh.
             if let Err(error) = crate::db::once::prune(&expiry_db, &month_ago).await {
                 tracing::error!(%error, "pruning one-time tokens failed");

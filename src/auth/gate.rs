@@ -78,13 +78,14 @@ fn uri_refusal(request: &Request<'_>) -> Option<GateRefusal> {
 }
 
 /// Spends one unsafe request from the address's budget; the refusal when it is spent.
-fn throttle_refusal(request: &Request<'_>) -> Option<GateRefusal> {
+async fn throttle_refusal(request: &Request<'_>) -> Option<GateRefusal> {
     if !is_unsafe(request.method()) {
         return None;
     }
     let throttle = request.rocket().state::<WriteThrottle>()?;
+    let db = request.rocket().state::<Db>()?;
     let address = request.client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into());
-    let wait = throttle.allow(&address).err()?;
+    let wait = throttle.allow(db, &address).await.err()?;
     let seconds = (wait.as_secs_f64().ceil().max(1.0) as u64).to_string();
     Some(GateRefusal {
         status: Status::TooManyRequests,
@@ -240,7 +241,11 @@ impl Fairing for Gate {
         request.local_cache(|| identity);
         if bearer {
             // Bearer calls carry no cookie; the token itself is the proof of intent.
-            if let Some(refusal) = media_refusal(request).or_else(|| throttle_refusal(request)) {
+            let refusal = match media_refusal(request) {
+                Some(refusal) => Some(refusal),
+                None => throttle_refusal(request).await,
+            };
+            if let Some(refusal) = refusal {
                 refuse(request, refusal);
             }
             return;
@@ -271,7 +276,11 @@ impl Fairing for Gate {
                     _ => Some(csrf_refusal("页面已过期或缺少安全令牌，请刷新页面后重新提交")),
                 }
             };
-        if let Some(refusal) = refusal.or_else(|| media_refusal(request)).or_else(|| throttle_refusal(request)) {
+        let refusal = match refusal.or_else(|| media_refusal(request)) {
+            Some(refusal) => Some(refusal),
+            None => throttle_refusal(request).await,
+        };
+        if let Some(refusal) = refusal {
             refuse(request, refusal);
         }
     }

@@ -204,7 +204,7 @@ pub async fn login(
 ) -> Result<NewSession, LoginFailure> {
     let login = Login::parse(login_input);
     let key = login.as_ref().map(|l| l.key().to_string()).unwrap_or_else(|_| login_input.trim().to_lowercase());
-    throttle.allow(ip, &key).map_err(LoginFailure::Throttled)?;
+    throttle.allow(db, ip, &key).await.map_err(LoginFailure::Throttled)?;
     let user = match &login {
         Ok(login) => store::find_user_by_login(&mut *db.pool().acquire().await?, login.key()).await?,
         Err(_) => None,

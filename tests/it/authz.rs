@@ -106,8 +106,14 @@ fn table() -> Vec<Row> {
         row(Get, "/achievements/<id>", "/achievements/{listing}", "", ANYONE_OK),
         row(Get, "/achievements/<id>/edit", "/achievements/{listing}/edit", "", OWNER_ONLY_PAGE),
         row(Get, "/achievements/new", "/achievements/new", "", LISTER_PAGE),
-        row(Get, "/achievements/mine", "/achievements/mine", "", [Login, S(200), S(200), S(200), S(403), S(403)]),
-        row(Get, "/achievements/review", "/achievements/review", "", ADMIN_PAGE),
+        row(
+            Get,
+            "/achievements/mine?<page>",
+            "/achievements/mine",
+            "",
+            [Login, S(200), S(200), S(200), S(403), S(403)],
+        ),
+        row(Get, "/achievements/review?<page>", "/achievements/review", "", ADMIN_PAGE),
         row(Post, "/achievements", "/achievements", "title=", LISTER_FORM),
         row(Post, "/achievements/<id>", "/achievements/{listing}", "title=", OWNER_FORM),
         row(
@@ -163,8 +169,8 @@ fn table() -> Vec<Row> {
         row(Get, "/demands/<id>", "/demands/{demand}", "", ANYONE_OK),
         row(Get, "/demands/<id>/edit", "/demands/{demand}/edit", "", [Login, S(403), S(200), S(403), S(403), S(403)]),
         row(Get, "/demands/new", "/demands/new", "", [Login, S(403), S(200), S(403), S(403), S(403)]),
-        row(Get, "/demands/mine", "/demands/mine", "", [Login, S(200), S(200), S(200), S(403), S(403)]),
-        row(Get, "/demands/review", "/demands/review", "", ADMIN_PAGE),
+        row(Get, "/demands/mine?<page>", "/demands/mine", "", [Login, S(200), S(200), S(200), S(403), S(403)]),
+        row(Get, "/demands/review?<page>", "/demands/review", "", ADMIN_PAGE),
         row(Post, "/demands", "/demands", "title=", [Login, S(403), S(422), S(403), S(403), S(403)]),
         row(Post, "/demands/<id>", "/demands/{demand}", "title=", [Login, S(403), S(422), S(403), S(403), S(403)]),
         row(

@@ -21,6 +21,7 @@ mod migrations;
 mod openapi;
 mod pages;
 mod probes;
+mod scale_out;
 mod search;
 mod server;
 mod stats;

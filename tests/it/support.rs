@@ -162,13 +162,22 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    run_postgres_with(name, |f| f, test).await;
+}
+
+/// [`run_postgres`] with extra settings.
+pub async fn run_postgres_with<F, Fut>(name: &str, tweak: fn(Figment) -> Figment, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let Some(base) = postgres_url() else {
         eprintln!("{name}: TEST_DATABASE_URL is not set; the PostgreSQL run of this test is skipped");
         return;
     };
     let (url, db_name) = create_postgres_database(&base).await;
     let outcome = AssertUnwindSafe(async {
-        let app = TestApp::start_with(Some(url), |f| f).await;
+        let app = TestApp::start_with(Some(url), tweak).await;
         let pool = app.db.clone();
         test(app).await;
         pool.close().await;
