@@ -55,6 +55,19 @@ pub async fn append(
     ids.into_iter().next().ok_or_else(|| sqlx::Error::Protocol("no audit event appended".into()))
 }
 
+/// The details as recorded: with the id of the request that caused the event (when one did and
+/// the details are an object), so the audit row leads to the request's log lines.
+fn with_request_id(details: &serde_json::Value, request_id: Option<&str>) -> serde_json::Value {
+    match (details, request_id) {
+        (serde_json::Value::Object(map), Some(id)) if !map.contains_key("request_id") => {
+            let mut map = map.clone();
+            map.insert("request_id".into(), serde_json::Value::String(id.to_string()));
+            serde_json::Value::Object(map)
+        }
+        _ => details.clone(),
+    }
+}
+
 /// Appends events in order inside the caller's write transaction, reading the chain's head
 /// once (bulk work); returns their ids.
 pub async fn append_many(
@@ -69,11 +82,12 @@ pub async fn append_many(
         .unwrap_or_else(|| GENESIS_HASH.to_string());
     let mut ids = Vec::with_capacity(events.len());
     let mut rows = Vec::with_capacity(events.len());
+    let request_id = crate::web::request_id::current();
     for event in events {
         let id = AuditEventId::new();
         let id_text = id.to_string();
         let occurred_at = now_stored();
-        let details = event.details.to_string();
+        let details = with_request_id(&event.details, request_id.as_deref()).to_string();
         let hash = event_hash(
             &prev_hash,
             &id_text,

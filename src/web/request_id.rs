@@ -1,11 +1,47 @@
 //! A request id on every request: the client's `X-Request-Id` when it is a sane token, else a
-//! fresh one; echoed in the response and written beside every logged failure, so a user's
-//! report ("请求编号 …") leads to the log line.
+//! fresh one; echoed in the response, written beside every logged failure and into every audit
+//! event the request causes, so a user's report ("请求编号 …") leads to the log line and the
+//! audit row.
+//!
+//! Handlers run inside [`traced`] routes, which make the id the task's [`current`] one; the audit
+//! log reads it there, so no handler has to pass it along.
 
 use rocket::data::Data;
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Header;
+use rocket::route::{Handler, Outcome, Route};
 use rocket::{Request, Response};
+
+tokio::task_local! {
+    static CURRENT: String;
+}
+
+/// The id of the request this task is handling, if any.
+pub fn current() -> Option<String> {
+    CURRENT.try_with(Clone::clone).ok().filter(|id| !id.is_empty())
+}
+
+/// A route handler that runs the wrapped one with the request's id as [`current`].
+#[derive(Clone)]
+struct WithRequestId(Box<dyn Handler>);
+
+#[rocket::async_trait]
+impl Handler for WithRequestId {
+    async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
+        CURRENT.scope(RequestId::of(request), self.0.handle(request, data)).await
+    }
+}
+
+/// Every route of a feature, its handler wrapped so the request id follows it.
+pub fn traced(routes: Vec<Route>) -> Vec<Route> {
+    routes
+        .into_iter()
+        .map(|mut route| {
+            route.handler = Box::new(WithRequestId(route.handler));
+            route
+        })
+        .collect()
+}
 
 /// This request's id.
 #[derive(Debug, Clone, Default)]

@@ -123,7 +123,44 @@ async fn concurrent_appends_keep_one_chain(app: TestApp) {
     assert_eq!((report.checked, report.first_broken), (30, None));
 }
 
+async fn sign_ins_and_failures_are_recorded_with_address_and_request_id(app: TestApp) {
+    use rocket::http::{ContentType, Header};
+    let admin = crate::accounts_support::create_admin(&app).await;
+    for (password, request_id) in
+        [("wrong-password", "req-failed-0001"), (crate::accounts_support::PASSWORD, "req-signin-0001")]
+    {
+        let token = crate::accounts_support::csrf_of(&app.client).await;
+        app.client
+            .post("/login")
+            .header(ContentType::Form)
+            .header(Header::new("X-Request-Id", request_id))
+            .body(format!(
+                "_csrf={token}&login={}&password={}",
+                crate::accounts_support::encode(&admin.login),
+                crate::accounts_support::encode(password)
+            ))
+            .dispatch()
+            .await;
+    }
+    let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
+        "SELECT action, actor_ip, details FROM audit_events WHERE action IN ('account.sign_in_failed', 'account.signed_in') ORDER BY seq",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .expect("rows");
+    let actions: Vec<&str> = rows.iter().map(|(a, _, _)| a.as_str()).collect();
+    assert_eq!(actions, ["account.sign_in_failed", "account.signed_in"]);
+    for ((_, ip, details), request_id) in rows.iter().zip(["req-failed-0001", "req-signin-0001"]) {
+        assert!(ip.as_deref().is_some_and(|ip| !ip.is_empty()), "the client address is recorded");
+        let details: serde_json::Value = serde_json::from_str(details).expect("json");
+        assert_eq!(details["request_id"], request_id);
+    }
+    let report = audit::verify(&app.db).await.expect("verify");
+    assert!(report.first_broken.is_none());
+}
+
 on_both_databases!(
+    sign_ins_and_failures_are_recorded_with_address_and_request_id,
     audit_chain_verifies,
     audit_detects_an_edited_row,
     audit_detects_a_removed_row,
