@@ -265,10 +265,18 @@ pub fn main() -> ExitCode {
 }
 
 fn init_tracing() {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let filter = tracing_subscriber::EnvFilter::try_from_env("TECHMARKET_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,rocket=off,_=off"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,rocket=off"));
+    // Rocket's per-request lines (no route for a path, a guard that refused) carry targets ending
+    // in `::_`, in Rocket's modules and in the routes it generated in ours: anyone could flood the
+    // log with them, and our own lines already say what failed (5xx, with the request id).
+    let per_request = tracing_subscriber::filter::filter_fn(|meta| !meta.target().ends_with("::_"));
+    let layer = tracing_subscriber::fmt::layer().with_target(false).with_filter(filter).with_filter(per_request);
     // Another subscriber may already be installed (tests); then keep it.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 
 async fn serve() -> Result<ExitCode, String> {

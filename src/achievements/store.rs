@@ -362,7 +362,13 @@ fn conditions(filter: &ListFilter) -> Conditions {
     if let Some(v) = &filter.organisation_id {
         c.text("a.organisation_id = ?", v.clone());
     }
-    c.any_of("a.status", filter.statuses.iter().map(|s| s.code()));
+    // The public set matches nearly every row: walking the newest-first index and skipping the
+    // rest beats reading every public row through the status index and sorting (118k rows:
+    // 300 ms → milliseconds). `|| ''` keeps the status index out of it; a rare status (the review
+    // queue) still uses it.
+    let public = !filter.statuses.is_empty() && filter.statuses.iter().all(|s| s.is_public());
+    let column = if public { "a.status || ''" } else { "a.status" };
+    c.any_of(column, filter.statuses.iter().map(|s| s.code()));
     c
 }
 

@@ -21,7 +21,6 @@ fn techmarket(dir: &Path, database_url: &str) -> Command {
         .env("TECHMARKET_DATABASE_URL", database_url)
         .env("TECHMARKET_DATA_DIR", dir.join("data"))
         .env("TECHMARKET_INDEX_DIR", dir.join("index"))
-        .env("TECHMARKET_LOG", "warn")
         .env("TECHMARKET_LOG_LEVEL", "off");
     command
 }
@@ -118,6 +117,11 @@ async fn a_reachable_start_has_no_demo_and_a_stop_leaves_one_file(app: TestApp) 
     // Some writes, then a graceful stop (SIGTERM).
     let signup = client.get(format!("http://127.0.0.1:{port}/register")).send().await.expect("page");
     assert_eq!(signup.status(), 200);
+    // What anyone can send many times over must not write a log line each time.
+    for path in ["/nope", "/achievements/review", "/api/v1/me"] {
+        let refused = client.get(format!("http://127.0.0.1:{port}{path}")).send().await.expect("refused");
+        assert!(!refused.status().is_server_error(), "{path}");
+    }
     let stopped = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     assert!(stopped.success());
     let status = child.wait().expect("wait");
@@ -125,6 +129,9 @@ async fn a_reachable_start_has_no_demo_and_a_stop_leaves_one_file(app: TestApp) 
     let output = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(output.contains("不写入演示数据"), "{output}");
     assert!(!output.contains("密码"), "no password in the log: {output}");
+    for noise in ["No matching routes", "Request guard", "guard"] {
+        assert!(!output.contains(noise), "no per-request line ({noise}) in the log: {output}");
+    }
     if app.backend() == Backend::Sqlite {
         let file = techmarket::db::sqlite_path(&app.database_url).expect("file");
         let wal = std::path::PathBuf::from(format!("{}-wal", file.display()));
