@@ -95,7 +95,18 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
     assert!(report.first_broken.is_none());
 }
 
-on_both_databases!(seeding_is_idempotent_and_removable);
+async fn nodes_seeding_at_once_seed_once(app: TestApp) {
+    // Two nodes starting together on one empty database both find it empty before either has
+    // written: the check is repeated inside the seeding transaction, behind a lock.
+    let (first, second) = (PasswordHasher::default(), PasswordHasher::default());
+    let (a, b) = tokio::join!(demo::seed_if_empty(&app.db, &first), demo::seed_if_empty(&app.db, &second));
+    let seeded = [a.expect("first start"), b.expect("second start")];
+    assert_eq!(seeded.iter().filter(|accounts| !accounts.is_empty()).count(), 1, "exactly one seeds");
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM users").await, 10);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations").await, 9);
+}
+
+on_both_databases!(seeding_is_idempotent_and_removable, nodes_seeding_at_once_seed_once);
 
 #[rocket::async_test]
 async fn demo_accounts_work_only_where_demo_content_is_allowed() {

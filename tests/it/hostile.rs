@@ -412,6 +412,38 @@ async fn working_lists_page_instead_of_stopping(app: TestApp) {
     assert_eq!(client.get("/achievements/mine?page=0").dispatch().await.status(), Status::BadRequest);
 }
 
+async fn two_amendments_at_once_make_one_revision(app: TestApp) {
+    let p = crate::contracts::parties(&app).await;
+    let id = crate::contracts::registered(&p, &crate::contracts::complete_contract(&p.buyer_org), "RACE-0001").await;
+    let token = csrf_of(&p.admin).await;
+    let amend = |total: &str| {
+        let mut changed = crate::contracts::complete_contract(&p.buyer_org);
+        changed["total"] = json!(total);
+        p.admin
+            .post(format!("/api/v1/contracts/{id}/amend"))
+            .header(ContentType::JSON)
+            .header(Header::new("X-CSRF-Token", token.clone()))
+            .body(json!({"reason": "双方协议调整合同价款", "changes": changed}).to_string())
+            .dispatch()
+    };
+    let (a, b) = tokio::join!(amend("150"), amend("160"));
+    let mut statuses = [a.status().code, b.status().code];
+    statuses.sort_unstable();
+    // Either the second saw the first and amended on top of it, or it was told the contract
+    // changed meanwhile; never two revisions with one number, never a 500.
+    assert!(statuses == [200, 200] || statuses == [200, 409], "{statuses:?}");
+    let applied = statuses.iter().filter(|s| **s == 200).count() as i64;
+    let revisions: i64 =
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM contract_revisions WHERE contract_id = $1")
+            .bind(&id)
+            .fetch_one(app.db.pool())
+            .await
+            .expect("count");
+    assert_eq!(revisions, 1 + applied);
+    let stored = techmarket::contracts::totals::stored(&app.db).await.expect("stored");
+    assert_eq!(stored, techmarket::contracts::totals::recomputed(&app.db).await.expect("recomputed"));
+}
+
 async fn every_response_carries_a_request_id(app: TestApp) {
     let response = app.get("/").await;
     let id = response.headers().get_one("X-Request-Id").expect("an id").to_string();
@@ -434,4 +466,5 @@ crate::on_both_databases!(
     content_checks_refuse_the_impossible,
     every_response_carries_a_request_id,
     working_lists_page_instead_of_stopping,
+    two_amendments_at_once_make_one_revision,
 );
