@@ -4,10 +4,11 @@
 # whole flow (flow.mjs) at 1280 px and 390 px. Screenshots land in target/e2e/.
 # Needs: chromium (apt), node + npm; builds nothing — pass the binary (default target/debug/techmarket).
 set -euo pipefail
-cd "$(dirname "$0")"
-bin="${1:-../../target/debug/techmarket}"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+bin="${1:-$root/target/debug/techmarket}"
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
-out="$(cd ../.. && pwd)/target/e2e"
+cd "$root/tests/e2e"
+out="$root/target/e2e"
 rm -rf "$out" && mkdir -p "$out"
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
 
