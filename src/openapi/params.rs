@@ -37,6 +37,8 @@ pub fn query_schema(name: &str) -> Value {
         "after" => {
             json!({"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": "^[A-Za-z0-9_-]+$", "description": "上一页返回的 next_cursor"})
         }
+        // A search text of any length is taken (the engine reads its first words).
+        "q" => json!({"type": "string", "pattern": PLAIN_TEXT}),
         "region" => {
             json!({"type": "string", "pattern": "^[0-9]{2,6}$", "description": "行政区划代码（省 2 位、市 4 位、县 6 位）"})
         }
@@ -106,5 +108,7 @@ mod tests {
         assert!(check_query(operation, [("unknown", "x")].into_iter()).is_ok());
         assert_eq!(query_schema("year")["minimum"], 2000);
         assert_eq!(path_schema("/contracts/{id}", "id")["format"], "uuid");
+        assert!(query_schema("q")["maxLength"].is_null(), "search text of any length is taken");
+        assert!(check_query(operation, [("limit", "5")].into_iter()).is_ok());
     }
 }
