@@ -3,8 +3,8 @@
 //! (listing drafts created and submitted) — and reporting per kind: requests, p50/p95/p99, errors;
 //! plus "database is locked" lines in the server's log and its peak memory.
 //!
-//! The bench starts its own server on the configured database (use a copy with the corpus loaded
-//! for the full run, see docs/OPERATIONS.md) or a fresh SQLite file with the demo district.
+//! The bench starts its own server on the given database (use a copy with the corpus loaded for
+//! the full run, see docs/OPERATIONS.md) or a fresh SQLite file; an empty one gets the demo district.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -151,9 +151,8 @@ pub async fn run(options: &LoadOptions) -> Result<(), String> {
         .merge(("index_dir", index_dir.clone()));
     let (_, settings) = config::load(figment).map_err(|e| e.to_string())?;
     let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
-    if options.database_url.is_none() {
-        crate::demo::seed_if_empty(&db, &crate::auth::password::PasswordHasher::default()).await?;
-    }
+    // An empty database gets the demo district to read and search; a loaded one is left as it is.
+    crate::demo::seed_if_empty(&db, &crate::auth::password::PasswordHasher::default()).await?;
     let (_, researcher, _, _) = cast(&db, &settings).await?;
     let listing_ids: Vec<String> =
         sqlx::query_scalar("SELECT id FROM achievements WHERE status = 'published' ORDER BY id LIMIT 500")
