@@ -46,21 +46,30 @@ async fn dashboard(db: &State<Db>, _admin: AdminUser, flash: Option<FlashMessage
         counts.insert(status.code().to_string(), json!(store::count_users_by_status(db, *status).await?));
     }
     let pending: Vec<Value> =
-        store::list_users(db, Some(AccountStatus::Pending), None, 50).await?.iter().map(user_view).collect();
+        store::list_users(db, Some(AccountStatus::Pending), None, 0, 50).await?.0.iter().map(user_view).collect();
     Ok(Page::new("admin/index", "管理后台", json!({"counts": counts, "pending": pending})).with_flash(flash))
 }
 
-#[get("/users?<status>&<q>")]
+#[get("/users?<status>&<q>&<page>")]
 async fn users(
     db: &State<Db>,
     _admin: AdminUser,
     status: Option<&str>,
     q: Option<&str>,
+    page: Option<i64>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Page, AppError> {
     let status = status.and_then(AccountStatus::from_code);
     let search = q.map(str::trim).filter(|s| !s.is_empty());
-    let users: Vec<Value> = store::list_users(db, status, search, 200).await?.iter().map(user_view).collect();
+    let page = crate::web::pager::page_number(page)?;
+    let (rows, total) =
+        store::list_users(db, status, search, crate::web::pager::offset(page), crate::web::pager::PER_PAGE).await?;
+    let users: Vec<Value> = rows.iter().map(user_view).collect();
+    let base = format!(
+        "/admin/users?status={}&q={}",
+        status.map(|s| s.code()).unwrap_or(""),
+        crate::web::url_encode(search.unwrap_or(""))
+    );
     let tabs: Vec<Value> = std::iter::once(json!({"code": "", "label": "全部", "active": status.is_none()}))
         .chain(
             AccountStatus::ALL
@@ -68,7 +77,8 @@ async fn users(
                 .map(|s| json!({"code": s.code(), "label": s.label(), "active": Some(*s) == status})),
         )
         .collect();
-    let data = json!({"users": users, "tabs": tabs, "q": search.unwrap_or(""), "status": status.map(|s| s.code()).unwrap_or("")});
+    let data = json!({"users": users, "tabs": tabs, "q": search.unwrap_or(""), "status": status.map(|s| s.code()).unwrap_or(""),
+        "pager": crate::web::pager::pager(&base, page, total)});
     Ok(Page::new("admin/users", "账号管理", data).with_flash(flash))
 }
 

@@ -107,21 +107,21 @@ pub async fn list_users(
     db: &Db,
     status: Option<AccountStatus>,
     search: Option<&str>,
+    offset: i64,
     limit: i64,
-) -> Result<Vec<UserRecord>, sqlx::Error> {
-    let pattern = search.map(|s| format!("%{}%", s.replace(['%', '_'], "")));
-    let sql = format!(
-        "SELECT {USER_COLUMNS} {USER_FROM} WHERE ($1 = '' OR u.status = $1) \
-         AND ($2 = '' OR u.display_name LIKE $2 OR u.email LIKE $2 OR u.mobile LIKE $2 OR o.name LIKE $2) \
-         ORDER BY u.created_at DESC LIMIT $3"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(status.map(|s| s.code()).unwrap_or(""))
-        .bind(pattern.unwrap_or_default())
-        .bind(limit)
-        .fetch_all(db.pool())
+) -> Result<(Vec<UserRecord>, i64), sqlx::Error> {
+    let pattern = search.map(|s| format!("%{}%", s.replace(['%', '_'], ""))).unwrap_or_default();
+    let status = status.map(|s| s.code()).unwrap_or("");
+    let filter = "WHERE ($1 = '' OR u.status = $1) \
+         AND ($2 = '' OR u.display_name LIKE $2 OR u.email LIKE $2 OR u.mobile LIKE $2 OR o.name LIKE $2)";
+    let total: i64 = sqlx::query_scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) {USER_FROM} {filter}"))
+        .bind(status)
+        .bind(&pattern)
+        .fetch_one(db.pool())
         .await?;
-    rows.iter().map(user_from_row).collect()
+    let sql = format!("SELECT {USER_COLUMNS} {USER_FROM} {filter} ORDER BY u.created_at DESC LIMIT $3 OFFSET $4");
+    let rows = sqlx::query(&sql).bind(status).bind(&pattern).bind(limit).bind(offset).fetch_all(db.pool()).await?;
+    Ok((rows.iter().map(user_from_row).collect::<Result<_, _>>()?, total))
 }
 
 pub async fn count_users_by_status(db: &Db, status: AccountStatus) -> Result<i64, sqlx::Error> {

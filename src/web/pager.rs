@@ -22,10 +22,12 @@ pub fn offset(page: i64) -> i64 {
     (page - 1) * PER_PAGE
 }
 
-/// `{page, pages, total, prev, next}` for `partials/pager`; `base` is the list's path.
+/// `{page, pages, total, prev, next}` for `partials/pager`; `base` is the list's path, with its
+/// filters as a query when it has any.
 pub fn pager(base: &str, page: i64, total: i64) -> Value {
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
-    let link = |n: i64| format!("{base}?page={n}");
+    let joiner = if base.contains('?') { '&' } else { '?' };
+    let link = |n: i64| format!("{base}{joiner}page={n}");
     json!({
         "page": page,
         "pages": pages,
@@ -46,6 +48,7 @@ mod tests {
         assert_eq!(middle["prev"], "/achievements/mine?page=1");
         assert_eq!(middle["next"], "/achievements/mine?page=3");
         assert!(pager("/x", 1, 0)["next"].is_null());
+        assert_eq!(pager("/admin/users?status=pending", 1, 51)["next"], "/admin/users?status=pending&page=2");
         assert!(page_number(Some(0)).is_err());
     }
 }

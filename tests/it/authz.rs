@@ -88,7 +88,7 @@ fn table() -> Vec<Row> {
         row(Patch, "/__refused", "/__refused", "", REFUSED),
         row(Delete, "/__refused", "/__refused", "", REFUSED),
         row(Get, "/admin", "/admin", "", ADMIN_PAGE),
-        row(Get, "/admin/users?<status>&<q>", "/admin/users?status=pending", "", ADMIN_PAGE),
+        row(Get, "/admin/users?<status>&<q>&<page>", "/admin/users?status=pending", "", ADMIN_PAGE),
         row(Get, "/admin/users/<id>", "/admin/users/{target}", "", ADMIN_PAGE),
         row(Post, "/admin/users/<id>/approve", "/admin/users/{target}/approve", "", ADMIN_ACTION),
         row(Post, "/admin/users/<id>/disable", "/admin/users/{target}/disable", "", ADMIN_ACTION),
