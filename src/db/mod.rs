@@ -90,11 +90,13 @@ impl Db {
                 Box::pin(async move {
                     // WAL lets readers work beside the one writer; FULL sync because we keep money;
                     // the busy timeout makes a second writer wait instead of failing at once.
+                    // The busy timeout first: switching the journal mode takes a lock, and a
+                    // connection opened while another writes must wait for it, not fail.
                     for pragma in [
+                        "PRAGMA busy_timeout = 5000",
                         "PRAGMA journal_mode = WAL",
                         "PRAGMA synchronous = FULL",
                         "PRAGMA foreign_keys = ON",
-                        "PRAGMA busy_timeout = 5000",
                     ] {
                         conn.execute(pragma).await?;
                     }
