@@ -98,7 +98,9 @@ async fn throttle_refusal(request: &Request<'_>) -> Option<GateRefusal> {
 /// The documented operation a `/api/v1` request asks for (of the most specific template:
 /// `/contracts/history/imports`, not `/contracts/{id}/{action}`); `Err` with the documented
 /// methods when the path is documented but the method is not; `Ok(None)` for other paths.
-fn api_operation(request: &Request<'_>) -> Result<Option<&'static Operation>, Vec<String>> {
+type ApiOperation = Result<Option<&'static Operation>, Vec<String>>;
+
+fn api_operation(request: &Request<'_>) -> ApiOperation {
     let Some(path) = request.uri().path().as_str().strip_prefix("/api/v1") else { return Ok(None) };
     let operations = crate::openapi::operations_at(path);
     if operations.is_empty() {
@@ -114,8 +116,8 @@ fn api_operation(request: &Request<'_>) -> Result<Option<&'static Operation>, Ve
 
 /// A documented `/api/v1` path asked with a method the API does not document: 405 with `Allow`
 /// (rather than 404, or a CSRF refusal for an unsafe method).
-fn method_refusal(request: &Request<'_>) -> Option<GateRefusal> {
-    let allowed = api_operation(request).err()?;
+fn method_refusal(request: &Request<'_>, operation: &ApiOperation) -> Option<GateRefusal> {
+    let allowed = operation.as_ref().err()?;
     let message = format!("此地址不支持 {} 请求（支持：{}）", request.method(), allowed.join("、"));
     let headers = vec![("Allow", allowed.join(", "))];
     Some(GateRefusal { status: Status::MethodNotAllowed, code: "method_not_allowed", message, headers })
@@ -123,16 +125,16 @@ fn method_refusal(request: &Request<'_>) -> Option<GateRefusal> {
 
 /// A typed query parameter (integer, boolean) that is not what the document says: 400, never
 /// silently ignored.
-fn query_refusal(request: &Request<'_>) -> Option<GateRefusal> {
-    let operation = api_operation(request).ok()??;
+fn query_refusal(request: &Request<'_>, operation: &ApiOperation) -> Option<GateRefusal> {
+    let operation = (*operation.as_ref().ok()?)?;
     let query = request.uri().query()?;
     let message = crate::openapi::params::check_query(operation, query.segments()).err()?;
     Some(GateRefusal { status: Status::BadRequest, code: "invalid_parameter", message, headers: Vec::new() })
 }
 
 /// A JSON operation sent another content type: 415 (rather than 404).
-fn media_refusal(request: &Request<'_>) -> Option<GateRefusal> {
-    let operation = api_operation(request).ok()??;
+fn media_refusal(request: &Request<'_>, operation: &ApiOperation) -> Option<GateRefusal> {
+    let operation = (*operation.as_ref().ok()?)?;
     let wants_json = operation.body.is_some() && !crate::openapi::is_upload(operation);
     let body_optional = operation.path.contains("{action}") || operation.path.contains("{decision}");
     let refused = match request.content_type() {
@@ -217,8 +219,11 @@ impl Fairing for Gate {
     }
 
     async fn on_request(&self, request: &mut Request<'_>, data: &mut Data<'_>) {
-        if let Some(refusal) =
-            uri_refusal(request).or_else(|| method_refusal(request)).or_else(|| query_refusal(request))
+        // The documented operation, looked up once for the three checks that read it.
+        let operation = api_operation(request);
+        if let Some(refusal) = uri_refusal(request)
+            .or_else(|| method_refusal(request, &operation))
+            .or_else(|| query_refusal(request, &operation))
         {
             refuse(request, refusal);
             return;
@@ -241,7 +246,7 @@ impl Fairing for Gate {
         request.local_cache(|| identity);
         if bearer {
             // Bearer calls carry no cookie; the token itself is the proof of intent.
-            let refusal = match media_refusal(request) {
+            let refusal = match media_refusal(request, &operation) {
                 Some(refusal) => Some(refusal),
                 None => throttle_refusal(request).await,
             };
@@ -276,7 +281,7 @@ impl Fairing for Gate {
                     _ => Some(csrf_refusal("页面已过期或缺少安全令牌，请刷新页面后重新提交")),
                 }
             };
-        let refusal = match refusal.or_else(|| media_refusal(request)) {
+        let refusal = match refusal.or_else(|| media_refusal(request, &operation)) {
             Some(refusal) => Some(refusal),
             None => throttle_refusal(request).await,
         };

@@ -28,7 +28,7 @@ pub fn read_queries(path: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
-fn percentile(sorted: &[u64], p: f64) -> f64 {
+pub(super) fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -36,7 +36,7 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1] as f64 / 1000.0
 }
 
-fn peak_memory(pid: u32) -> Option<String> {
+pub(super) fn peak_memory(pid: u32) -> Option<String> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let field = |name: &str| status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string());
     Some(format!("峰值 VmHWM {}，当前 VmRSS {}", field("VmHWM:")?, field("VmRSS:")?))

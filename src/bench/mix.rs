@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use rand::Rng as _;
 
 use super::crash::{achievement, cast};
+use super::load::{peak_memory, percentile};
 use super::process::{ServerProcess, ServerSpec, free_port, workdir};
 use crate::config;
 use crate::db::Db;
@@ -59,22 +60,6 @@ const API_READS: &[&str] =
 struct Tally {
     latencies: Vec<Vec<u64>>,
     errors: Vec<u64>,
-}
-
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1] as f64 / 1000.0
-}
-
-fn memory(pid: u32) -> String {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_default()
-    };
-    format!("峰值 {}，结束时 {}", field("VmHWM:"), field("VmRSS:"))
 }
 
 struct Client {
@@ -220,7 +205,7 @@ pub async fn run(options: &LoadOptions) -> Result<(), String> {
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let memory = memory(pid);
+    let memory = peak_memory(pid).unwrap_or_default();
     server.stop()?;
     let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
     let locked = log.matches("database is locked").count();

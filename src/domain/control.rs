@@ -5,16 +5,12 @@
 /// The first character a body may not contain: C0 controls other than tab, line feed and
 /// carriage return, DEL, and the C1 block.
 pub fn first_in_text(text: &str) -> Option<char> {
-    text.chars().find(|&c| is_refused(c) && !matches!(c, '\t' | '\n' | '\r'))
+    text.chars().find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
 /// The first control character of a decoded URI component (tab and line breaks included).
 pub fn first_in_uri(text: &str) -> Option<char> {
-    text.chars().find(|&c| is_refused(c))
-}
-
-fn is_refused(c: char) -> bool {
-    c.is_control()
+    text.chars().find(|c| c.is_control())
 }
 
 /// `U+0000` style, for messages.

@@ -2,9 +2,6 @@
 //! complete on its own, `techmarket restore` into an empty place that then verifies (audit chain,
 //! contract totals) and has its search index rebuilt; a stopped SQLite server leaves one file.
 
-use std::path::Path;
-use std::process::Command;
-
 use rocket::http::Status;
 use serde_json::json;
 use sqlx::Executor as _;
@@ -14,18 +11,8 @@ use crate::accounts_support::{active, create_admin, signed_in};
 use crate::achievements::published_listing;
 use crate::contracts::{complete_contract, parties, registered};
 use crate::on_both_databases;
+use crate::server::techmarket;
 use crate::support::{TestApp, postgres_url, with_database};
-
-fn techmarket(dir: &Path, database_url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_techmarket"));
-    command
-        .current_dir(dir)
-        .env("TECHMARKET_DATABASE_URL", database_url)
-        .env("TECHMARKET_DATA_DIR", dir.join("data"))
-        .env("TECHMARKET_INDEX_DIR", dir.join("index"))
-        .env("TECHMARKET_LOG", "warn");
-    command
-}
 
 async fn count(db: &Db, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"))

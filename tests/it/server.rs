@@ -14,7 +14,8 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
-fn techmarket(dir: &Path, database_url: &str) -> Command {
+/// The built binary with its settings pointed at `dir` and `database_url` (also for other modules).
+pub fn techmarket(dir: &Path, database_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_techmarket"));
     command
         .current_dir(dir)
