@@ -5,9 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use rocket::http::{ContentType, Status};
+use rocket::http::Status;
 use rocket::request::Request;
-use rocket::response::{self, Responder, Response};
 use serde::Serialize;
 
 /// Every failure a handler can return.
@@ -98,6 +97,16 @@ impl AppError {
         self
     }
 
+    /// The headers that go with the response.
+    pub fn headers(&self) -> &[(&'static str, String)] {
+        &self.headers
+    }
+
+    /// What went wrong underneath (logged, never shown).
+    pub fn cause(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        self.cause.as_deref()
+    }
+
     pub fn envelope(&self) -> ErrorEnvelope<'_> {
         ErrorEnvelope { error: ErrorBody { code: self.code, message: &self.message, fields: &self.fields } }
     }
@@ -180,36 +189,6 @@ impl From<sqlx::Error> for AppError {
 impl From<handlebars::RenderError> for AppError {
     fn from(error: handlebars::RenderError) -> Self {
         AppError::internal(error)
-    }
-}
-
-impl AppError {
-    fn response(&self, content_type: ContentType, body: String) -> response::Result<'static> {
-        let mut response = Response::build();
-        response.status(self.status).header(content_type).sized_body(body.len(), std::io::Cursor::new(body));
-        for (name, value) in &self.headers {
-            response.raw_header(*name, value.clone());
-        }
-        response.ok()
-    }
-}
-
-impl<'r> Responder<'r, 'static> for AppError {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        // The path only: queries can hold what people typed (names, phones).
-        let path = request.uri().path();
-        let request_id = crate::web::request_id::RequestId::of(request);
-        if self.status.code >= 500 {
-            tracing::error!(status = self.status.code, code = self.code, %path, %request_id, cause = ?self.cause, "request failed");
-        } else {
-            tracing::debug!(status = self.status.code, code = self.code, %path, %request_id, "request refused");
-        }
-        if AppError::is_api_request(request) {
-            let body = serde_json::to_string(&self.envelope()).unwrap_or_else(|_| String::from("{}"));
-            return self.response(ContentType::JSON, body);
-        }
-        let html = crate::web::page::render_error_page(request, &self);
-        self.response(ContentType::HTML, html)
     }
 }
 

@@ -29,5 +29,6 @@ pub mod listings;
 pub mod openapi;
 pub mod orgs;
 pub mod search;
+pub mod secrets;
 pub mod stats;
 pub mod web;

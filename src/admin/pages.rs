@@ -9,7 +9,8 @@ use rocket::{Route, State, get, post, routes};
 use serde_json::{Value, json};
 
 use crate::audit;
-use crate::auth::service::{self, Actor, AdminAction};
+use crate::auth::Caller;
+use crate::auth::service::{self, AdminAction};
 use crate::auth::store::{self, UserRecord};
 use crate::auth::{AdminUser, ClientAddr};
 use crate::db::Db;
@@ -137,7 +138,7 @@ async fn act(
     id: UserId,
     action: AdminAction,
 ) -> Result<Flash<Redirect>, AppError> {
-    let actor = Actor { user_id: Some(admin.0.id.clone()), ip: Some(ip.0.clone()) };
+    let actor = Caller { user: &admin.0, ip: &ip.0 };
     let back = Redirect::to(format!("/admin/users/{id}"));
     match service::admin_action(db, &actor, &id.to_string(), action).await {
         Ok(done) => Ok(Flash::success(back, done)),

@@ -23,15 +23,27 @@ pub struct NewAuditEvent {
 }
 
 impl NewAuditEvent {
-    /// An event by the system itself (migrations, CLI), with no user or address.
-    pub fn system(action: &str, subject_type: &str, subject_id: &str, details: serde_json::Value) -> Self {
+    /// An event by a person (or an address before anyone signed in).
+    pub fn by(
+        user_id: Option<&str>,
+        ip: Option<&str>,
+        action: &str,
+        subject_type: &str,
+        subject_id: &str,
+        details: serde_json::Value,
+    ) -> Self {
         NewAuditEvent {
-            actor_user_id: None,
-            actor_ip: None,
+            actor_user_id: user_id.map(str::to_string),
+            actor_ip: ip.map(str::to_string),
             action: action.to_string(),
             subject_type: subject_type.to_string(),
             subject_id: subject_id.to_string(),
             details,
         }
+    }
+
+    /// An event by the system itself (migrations, CLI), with no user or address.
+    pub fn system(action: &str, subject_type: &str, subject_id: &str, details: serde_json::Value) -> Self {
+        Self::by(None, None, action, subject_type, subject_id, details)
     }
 }

@@ -6,8 +6,9 @@ use rocket::{Route, State, delete, get, post, routes};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::Caller;
 use super::identity::ActiveUser;
-use super::service::{self, Actor, FormFailure};
+use super::service::{self, FormFailure};
 use super::{ClientAddr, CurrentUser, store};
 use crate::db::Db;
 use crate::error::AppError;
@@ -53,7 +54,7 @@ async fn create_token(
     ip: ClientAddr,
 ) -> Result<(Status, Json<service::CreatedToken>), AppError> {
     let ActiveUser(user) = user;
-    let actor = Actor { user_id: Some(user.id.clone()), ip: Some(ip.0) };
+    let actor = Caller { user: &user, ip: &ip.0 };
     match service::create_token(db, &actor, &user.id, &body.name).await {
         Ok(created) => Ok((Status::Created, Json(created))),
         Err(FormFailure::Fields(fields)) => Err(AppError::validation(fields)),
@@ -63,7 +64,7 @@ async fn create_token(
 
 #[delete("/tokens/<id>")]
 async fn revoke_token(id: &str, db: &State<Db>, user: CurrentUser, ip: ClientAddr) -> Result<Status, AppError> {
-    let actor = Actor { user_id: Some(user.id.clone()), ip: Some(ip.0) };
+    let actor = Caller { user: &user, ip: &ip.0 };
     service::revoke_token(db, &actor, &user.id, id).await?;
     Ok(Status::NoContent)
 }

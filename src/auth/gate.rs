@@ -21,29 +21,20 @@ use rocket::http::{ContentType, Cookie, CookieJar, Method, RawStr, SameSite, Sta
 use rocket::request::Request;
 use rocket::{Route, delete, get, patch, post, put, routes, uri};
 
-use super::identity::{self, Identity};
-use super::secrets::{random_token, same_secret};
+use super::identity;
 use super::throttle::WriteThrottle;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::openapi::Operation;
+use crate::secrets::{random_token, same_secret};
+use crate::web::request_state::{CsrfToken, Identity};
 
 /// The private cookie holding the CSRF token.
 pub const CSRF_COOKIE: &str = "tm_csrf";
 /// The form field and header that repeat it.
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
-
-/// This request's CSRF token, for forms.
-#[derive(Debug, Clone, Default)]
-pub struct CsrfToken(pub String);
-
-impl CsrfToken {
-    pub fn of(request: &Request<'_>) -> String {
-        request.local_cache(CsrfToken::default).0.clone()
-    }
-}
 
 /// Why a request was refused at the gate.
 #[derive(Debug, Clone)]
@@ -242,7 +233,8 @@ impl Fairing for Gate {
                 Identity::default()
             }
         };
-        let bearer = identity.user.as_ref().is_some_and(|u| u.via == identity::AuthVia::Token) || identity.bad_bearer;
+        let bearer = identity.user.as_ref().is_some_and(|u| u.via == crate::web::request_state::AuthVia::Token)
+            || identity.bad_bearer;
         request.local_cache(|| identity);
         if bearer {
             // Bearer calls carry no cookie; the token itself is the proof of intent.

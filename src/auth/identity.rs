@@ -4,45 +4,20 @@
 
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome, Request};
-use serde::Serialize;
 
-use super::secrets::hash_secret;
 use super::store::{self, UserRecord};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::time::{now_stored, parse_stored};
+use crate::secrets::hash_secret;
+use crate::web::request_state::{AuthVia, CurrentUser, Identity, Refusal};
 
 /// The private cookie holding the session id.
 pub const SESSION_COOKIE: &str = "tm_session";
 
-/// How the request proved who it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthVia {
-    /// A browser session, by the hash of its id.
-    Session(String),
-    /// A personal API token.
-    Token,
-}
-
-/// The signed-in user of this request. Holds nothing secret, so it may be shown.
-#[derive(Debug, Clone, Serialize)]
-pub struct CurrentUser {
-    pub id: String,
-    pub display_name: String,
-    pub role: Role,
-    pub role_label: &'static str,
-    pub status: AccountStatus,
-    pub status_label: &'static str,
-    pub organisation_id: Option<String>,
-    pub organisation_name: Option<String>,
-    pub is_admin: bool,
-    #[serde(skip)]
-    pub via: AuthVia,
-}
-
 impl CurrentUser {
-    fn from_record(user: &UserRecord, via: AuthVia) -> CurrentUser {
+    pub(super) fn from_record(user: &UserRecord, via: AuthVia) -> CurrentUser {
         CurrentUser {
             id: user.id.clone(),
             display_name: user.display_name.clone(),
@@ -56,45 +31,11 @@ impl CurrentUser {
             via,
         }
     }
-
-    /// Contact details (names, phones, e-mails) are for approved accounts only.
-    pub fn sees_contacts(&self) -> bool {
-        self.status == AccountStatus::Active
-    }
-
-    pub fn session_hash(&self) -> Option<&str> {
-        match &self.via {
-            AuthVia::Session(hash) => Some(hash),
-            AuthVia::Token => None,
-        }
-    }
 }
 
-/// The outcome of resolving a request, kept in the request's local cache.
-#[derive(Debug, Clone, Default)]
-pub struct Identity {
-    pub user: Option<CurrentUser>,
-    /// An `Authorization` header was sent but did not name a live token.
-    pub bad_bearer: bool,
-}
-
-/// Why a guard refused; the catcher shows it instead of the generic message.
-#[derive(Debug, Clone, Default)]
-pub struct Refusal(pub std::sync::OnceLock<(&'static str, String)>);
-
-impl Refusal {
-    pub fn record(request: &Request<'_>, code: &'static str, message: &'static str) {
-        Self::record_owned(request, code, message.to_string());
-    }
-
-    /// A refusal whose message names what was wrong (a field, a character).
-    pub fn record_owned(request: &Request<'_>, code: &'static str, message: String) {
-        let _ = request.local_cache(Refusal::default).0.set((code, message));
-    }
-
-    pub fn of(request: &Request<'_>) -> Option<(&'static str, String)> {
-        request.local_cache(Refusal::default).0.get().cloned()
-    }
+/// A user as a caller, by id (command-line tools act as someone without a request).
+pub async fn user_by_id(db: &Db, user_id: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
+    Ok(store::find_user(db, user_id).await?.map(|user| CurrentUser::from_record(&user, AuthVia::Token)))
 }
 
 /// Resolves the caller. Under `/api/` an `Authorization: Bearer` header is the only credential

@@ -2,14 +2,16 @@
 //! the role guards every feature's handlers take as arguments.
 
 pub mod api;
+pub mod caller;
 pub mod gate;
 pub mod identity;
 pub mod model;
 pub mod pages;
 pub mod password;
-pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod throttle;
 
-pub use identity::{ActiveUser, AdminUser, ClientAddr, CurrentUser, UserAgent};
+pub use crate::web::request_state::CurrentUser;
+pub use caller::{Acting, Caller};
+pub use identity::{ActiveUser, AdminUser, ClientAddr, UserAgent};

@@ -12,11 +12,12 @@ use rocket::{Either, Route, State, get, post, routes};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::Caller;
 use super::gate::rotate_csrf;
-use super::identity::{self, ActiveUser, CurrentUser};
+use super::identity::{self, ActiveUser};
 use super::model::{FieldErrors, RegistrationInput, natures_for, organisation_kind_for};
 use super::password::PasswordHasher;
-use super::service::{self, Actor, FormFailure};
+use super::service::{self, FormFailure};
 use super::store;
 use super::throttle::LoginThrottle;
 use super::{ClientAddr, UserAgent};
@@ -27,6 +28,7 @@ use crate::domain::time::chinese_datetime_text;
 use crate::error::AppError;
 use crate::orgs;
 use crate::web::Page;
+use crate::web::request_state::CurrentUser;
 
 /// Only same-site paths may be redirected to after sign-in, and only ones that are already a
 /// valid URI (visible ASCII): anything else — another site, a tab, a full-width space — goes to
@@ -46,8 +48,8 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn actor_of(user: &CurrentUser, ip: &ClientAddr) -> Actor {
-    Actor { user_id: Some(user.id.clone()), ip: Some(ip.0.clone()) }
+fn actor_of<'a>(user: &'a CurrentUser, ip: &'a ClientAddr) -> Caller<'a> {
+    Caller { user, ip: &ip.0 }
 }
 
 #[derive(Debug, FromForm)]

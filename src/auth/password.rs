@@ -225,7 +225,7 @@ fn dummy_hash() -> Result<&'static str, HashError> {
     }
     let salt = SaltString::generate(&mut OsRng);
     let hash = Argon2::default()
-        .hash_password(super::secrets::random_token(24).as_bytes(), &salt)
+        .hash_password(crate::secrets::random_token(24).as_bytes(), &salt)
         .map_err(|e| HashError(e.to_string()))?
         .to_string();
     Ok(DUMMY.get_or_init(|| hash))

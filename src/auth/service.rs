@@ -3,9 +3,9 @@
 
 use serde_json::json;
 
+use super::Caller;
 use super::model::{self, FieldErrors, Login, OrganisationChoice, RegistrationInput};
 use super::password::{self, PasswordHasher};
-use super::secrets::{hash_secret, random_token};
 use super::store::{self, NewUser, UserRecord};
 use super::throttle::LoginThrottle;
 use crate::audit::{self, NewAuditEvent};
@@ -16,26 +16,7 @@ use crate::domain::ids::UserId;
 use crate::domain::time::{parse_stored, to_stored};
 use crate::error::AppError;
 use crate::orgs;
-
-/// Who acts, from where: the audit log's "who" and "from where".
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user_id: Option<String>,
-    pub ip: Option<String>,
-}
-
-impl Actor {
-    fn event(&self, action: &str, subject_type: &str, subject_id: &str, details: serde_json::Value) -> NewAuditEvent {
-        NewAuditEvent {
-            actor_user_id: self.user_id.clone(),
-            actor_ip: self.ip.clone(),
-            action: action.to_string(),
-            subject_type: subject_type.to_string(),
-            subject_id: subject_id.to_string(),
-            details,
-        }
-    }
-}
+use crate::secrets::{hash_secret, random_token};
 
 async fn record(tx: &mut WriteTx, db: &Db, event: NewAuditEvent) -> Result<(), sqlx::Error> {
     audit::append(tx, db.backend(), &event).await.map(|_| ())
@@ -80,7 +61,6 @@ pub async fn register(
     if store::login_taken(&mut tx, email.as_deref(), mobile.as_deref()).await? {
         return Err(field("login", "该邮箱或手机号已注册，请直接登录"));
     }
-    let actor = Actor { user_id: None, ip: Some(ip.to_string()) };
     let (organisation_id, new_organisation) = match &valid.organisation {
         OrganisationChoice::Existing(id) => {
             let expected_kind = model::organisation_kind_for(valid.role);
@@ -102,7 +82,12 @@ pub async fn register(
             // them, and the unique keys decide (the loser gets the same field error).
             let id = orgs::store::insert(&mut tx, new).await.map_err(taken)?.to_string();
             let details = json!({"name": new.name, "kind": new.kind.code(), "credit_code": new.credit_code});
-            record(&mut tx, db, actor.event("organisation.created", "organisation", &id, details)).await?;
+            record(
+                &mut tx,
+                db,
+                NewAuditEvent::by(None, Some(ip), "organisation.created", "organisation", &id, details),
+            )
+            .await?;
             (id, true)
         }
     };
@@ -120,10 +105,21 @@ pub async fn register(
     )
     .await
     .map_err(taken)?;
-    let actor = Actor { user_id: Some(user_id.to_string()), ..actor };
     let details =
         json!({"role": valid.role.code(), "organisation_id": organisation_id, "new_organisation": new_organisation});
-    record(&mut tx, db, actor.event("account.registered", "user", &user_id.to_string(), details)).await?;
+    record(
+        &mut tx,
+        db,
+        NewAuditEvent::by(
+            Some(&user_id.to_string()),
+            Some(ip),
+            "account.registered",
+            "user",
+            &user_id.to_string(),
+            details,
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(user_id)
 }
@@ -222,7 +218,7 @@ pub async fn login(
     if locked {
         return Err(LoginFailure::Locked);
     }
-    let actor = Actor { user_id: Some(user.id.clone()), ip: Some(ip.to_string()) };
+    let event = |action: &str, details| NewAuditEvent::by(Some(&user.id), Some(ip), action, "user", &user.id, details);
     if !matches {
         let mut tx = db.begin_write().await?;
         let failures = store::record_failed_login(&mut tx, &user.id).await?;
@@ -231,10 +227,9 @@ pub async fn login(
             let until = to_stored(now + settings.auth.lock_duration);
             store::set_lock(&mut tx, &user.id, Some(&until)).await?;
             let details = json!({"failures": failures, "locked_until": until});
-            record(&mut tx, db, actor.event("account.locked", "user", &user.id, details)).await?;
+            record(&mut tx, db, event("account.locked", details)).await?;
         }
-        record(&mut tx, db, actor.event("account.sign_in_failed", "user", &user.id, json!({"failures": failures})))
-            .await?;
+        record(&mut tx, db, event("account.sign_in_failed", json!({"failures": failures}))).await?;
         tx.commit().await?;
         return Err(if lock { LoginFailure::Locked } else { LoginFailure::BadCredentials });
     }
@@ -256,7 +251,7 @@ pub async fn login(
         user_agent,
     )
     .await?;
-    record(&mut tx, db, actor.event("account.signed_in", "user", &user.id, json!({}))).await?;
+    record(&mut tx, db, event("account.signed_in", json!({}))).await?;
     tx.commit().await?;
     Ok(NewSession { session_id, user })
 }
@@ -266,10 +261,10 @@ fn session_expiry(settings: &Settings) -> String {
 }
 
 /// Ends one session.
-pub async fn logout(db: &Db, actor: &Actor, session_hash: &str) -> Result<(), sqlx::Error> {
+pub async fn logout(db: &Db, actor: &Caller<'_>, session_hash: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     store::revoke_session(&mut tx, session_hash, "signed_out").await?;
-    let user_id = actor.user_id.clone().unwrap_or_default();
+    let user_id = actor.user.id.clone();
     record(&mut tx, db, actor.event("account.signed_out", "user", &user_id, json!({}))).await?;
     tx.commit().await
 }
@@ -281,7 +276,7 @@ pub async fn change_password(
     db: &Db,
     hasher: &PasswordHasher,
     settings: &Settings,
-    actor: &Actor,
+    actor: &Caller<'_>,
     user_id: &str,
     current: &str,
     new_password: &str,
@@ -312,7 +307,7 @@ pub async fn change_password(
         &hash_secret(&session_id),
         user_id,
         &session_expiry(settings),
-        actor.ip.as_deref(),
+        Some(actor.ip),
         user_agent,
     )
     .await?;
@@ -325,7 +320,7 @@ pub async fn change_password(
 /// Updates the name and job title a user shows.
 pub async fn update_profile(
     db: &Db,
-    actor: &Actor,
+    actor: &Caller<'_>,
     user_id: &str,
     display_name: &str,
     job_title: &str,
@@ -358,7 +353,7 @@ pub struct CreatedToken {
     pub prefix: String,
 }
 
-pub async fn create_token(db: &Db, actor: &Actor, user_id: &str, name: &str) -> Result<CreatedToken, FormFailure> {
+pub async fn create_token(db: &Db, actor: &Caller<'_>, user_id: &str, name: &str) -> Result<CreatedToken, FormFailure> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 50 {
         return Err(field("name", "请为令牌起一个 1–50 字的名称，例如“数据对接脚本”"));
@@ -377,7 +372,7 @@ pub async fn create_token(db: &Db, actor: &Actor, user_id: &str, name: &str) -> 
     Ok(CreatedToken { id, name: name.to_string(), token, prefix })
 }
 
-pub async fn revoke_token(db: &Db, actor: &Actor, user_id: &str, token_id: &str) -> Result<(), AppError> {
+pub async fn revoke_token(db: &Db, actor: &Caller<'_>, user_id: &str, token_id: &str) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     if store::revoke_token(&mut tx, token_id, user_id).await? == 0 {
         return Err(AppError::not_found("token_not_found", "令牌不存在或已撤销"));
@@ -402,14 +397,14 @@ pub enum AdminAction {
 /// account, an administrator disabling or demoting themselves).
 pub async fn admin_action(
     db: &Db,
-    actor: &Actor,
+    actor: &Caller<'_>,
     target_id: &str,
     action: AdminAction,
 ) -> Result<&'static str, AppError> {
     let Some(target) = store::find_user(db, target_id).await? else {
         return Err(AppError::not_found("user_not_found", "账号不存在"));
     };
-    let is_self = actor.user_id.as_deref() == Some(target.id.as_str());
+    let is_self = actor.user.id == target.id;
     if is_self && matches!(action, AdminAction::Disable | AdminAction::SetRole(_)) {
         return Err(AppError::conflict("cannot_change_self", "不能停用自己的账号或修改自己的身份"));
     }

@@ -16,8 +16,10 @@ use rand::Rng as _;
 use serde_json::{Value, json};
 
 use super::process::{ServerProcess, ServerSpec, free_port, spread, workdir};
+use crate::auth::Caller;
+use crate::auth::identity::user_by_id;
 use crate::auth::password::PasswordHasher;
-use crate::auth::service::{self, Actor, AdminAction};
+use crate::auth::service::{self, AdminAction};
 use crate::config::{self, Settings};
 use crate::db::Db;
 
@@ -232,13 +234,14 @@ async fn writer(ctx: Arc<Ctx>, n: usize) {
 /// starts.
 pub(super) async fn cast(db: &Db, settings: &Settings) -> Result<(String, String, String, String), String> {
     let hasher = PasswordHasher::default();
-    let password = crate::auth::secrets::random_token(16);
+    let password = crate::secrets::random_token(16);
     let run = uuid::Uuid::now_v7().as_u128() % 100_000_000;
     let admin = service::create_admin(db, &hasher, settings, "压测管理员", &format!("137{run:08}"), &password)
         .await
         .map_err(|e| format!("{e:?}"))?
         .to_string();
-    let actor = Actor { user_id: Some(admin.clone()), ip: Some("127.0.0.1".into()) };
+    let admin_user = user_by_id(db, &admin).await.map_err(|e| e.to_string())?.ok_or("the administrator vanished")?;
+    let actor = Caller { user: &admin_user, ip: "127.0.0.1" };
     let mut people = Vec::new();
     for (i, (role, nature, code)) in [
         ("researcher", "public_university", None),
@@ -270,7 +273,8 @@ pub(super) async fn cast(db: &Db, settings: &Settings) -> Result<(String, String
     }
     let mut tokens = Vec::new();
     for user in [&admin, &people[0], &people[1]] {
-        let me = Actor { user_id: Some(user.clone()), ip: Some("127.0.0.1".into()) };
+        let acting = user_by_id(db, user).await.map_err(|e| e.to_string())?.ok_or("a bench user vanished")?;
+        let me = Caller { user: &acting, ip: "127.0.0.1" };
         tokens.push(service::create_token(db, &me, user, "压测").await.map_err(|e| format!("{e:?}"))?.token);
     }
     let buyer_org: String = sqlx::query_scalar("SELECT organisation_id FROM users WHERE id = $1")

@@ -26,7 +26,7 @@ pub async fn load(db: &Db) -> Result<Calendar, sqlx::Error> {
     for row in rows {
         let day: String = row.try_get("day")?;
         let kind: String = row.try_get("kind")?;
-        if let Some(day) = crate::contracts::store::parse_date(&day) {
+        if let Some(day) = crate::domain::time::parse_date(&day) {
             days.push((day, kind_of(&kind)));
         }
     }
@@ -54,7 +54,7 @@ pub async fn notices(db: &Db) -> Result<Vec<NoticeRow>, sqlx::Error> {
     for row in rows {
         let day: String = row.try_get("day")?;
         let kind: String = row.try_get("kind")?;
-        if let Some(parsed) = crate::contracts::store::parse_date(&day) {
+        if let Some(parsed) = crate::domain::time::parse_date(&day) {
             days.push((row.try_get("year")?, parsed, kind_of(&kind), row.try_get("name")?));
         }
     }

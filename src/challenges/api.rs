@@ -6,8 +6,9 @@ use rocket::{Route, State, get, post, routes};
 use serde_json::{Value, json};
 
 use super::model::{ApplicationInput, Decision, TermsInput};
-use super::service::{self, Caller};
+use super::service;
 use super::store;
+use crate::auth::Caller;
 use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
 use crate::db::Db;
 use crate::demands::service as demands;

@@ -6,8 +6,8 @@ use serde_json::json;
 
 use super::model::{self, ApplicationInput, ApplicationStatus, Decision, TermsInput};
 use super::store::{self, ApplicationRow, TermsRow};
-use crate::audit::{self, NewAuditEvent};
-use crate::auth::CurrentUser;
+use crate::audit;
+use crate::auth::{Caller, CurrentUser};
 use crate::db::Db;
 use crate::demands::model::Status as DemandStatus;
 use crate::demands::{service as demands, store as demand_store};
@@ -15,29 +15,6 @@ use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::date_text;
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, FormFailure};
-
-/// The acting person and where they are.
-pub struct Caller<'a> {
-    pub user: &'a CurrentUser,
-    pub ip: &'a str,
-}
-
-impl Caller<'_> {
-    fn event(&self, action: &str, subject_type: &str, id: &str, details: serde_json::Value) -> NewAuditEvent {
-        NewAuditEvent {
-            actor_user_id: Some(self.user.id.clone()),
-            actor_ip: Some(self.ip.to_string()),
-            action: action.to_string(),
-            subject_type: subject_type.to_string(),
-            subject_id: id.to_string(),
-            details,
-        }
-    }
-
-    fn is_member_of(&self, organisation_id: &str) -> bool {
-        self.user.status == AccountStatus::Active && self.user.organisation_id.as_deref() == Some(organisation_id)
-    }
-}
 
 fn no_challenge() -> AppError {
     AppError::not_found("challenge_not_found", "该需求没有设置揭榜挂帅")
@@ -55,7 +32,7 @@ pub async fn set_terms(db: &Db, caller: &Caller<'_>, demand_id: &str, input: &Te
     let demand = demand_store::find(db, demand_id)
         .await?
         .ok_or_else(|| AppError::not_found("demand_not_found", "该技术需求不存在"))?;
-    if !caller.is_member_of(&demand.organisation_id) {
+    if !caller.member_of(&demand.organisation_id) {
         return Err(AppError::forbidden("not_owner", "只有发布需求的企业成员才能设置揭榜挂帅").into());
     }
     if matches!(demand.status, DemandStatus::Solved | DemandStatus::Closed | DemandStatus::Expired) {
@@ -90,7 +67,7 @@ pub async fn apply(
     if caller.user.status != AccountStatus::Active || caller.user.role == Role::Admin {
         return Err(AppError::forbidden("cannot_apply", "只有已审核的科研人员、企业用户和技术经纪人可以揭榜").into());
     }
-    if caller.is_member_of(&demand.organisation_id) {
+    if caller.member_of(&demand.organisation_id) {
         return Err(AppError::conflict("own_challenge", "不能揭本单位发布的榜").into());
     }
     if !demands::publicly_visible(&demand) || !window_open(&terms) || terms.selected_application_id.is_some() {
@@ -134,7 +111,7 @@ pub async fn decide(
     let allowed = if decision.by_applicant() {
         caller.user.id == application.applicant_id
     } else {
-        caller.is_member_of(&demand.organisation_id)
+        caller.member_of(&demand.organisation_id)
     };
     if !allowed {
         return Err(AppError::forbidden("not_allowed", "您不能对这份揭榜申请进行此操作"));

@@ -9,7 +9,7 @@ use crate::domain::money::Fen;
 
 /// The largest amount one field may hold: 10^15 fen (¥10 trillion). Sums of up to 9,000 such
 /// contracts still fit in an i64; totals are added in i128 anyway.
-pub const MAX_AMOUNT: Fen = Fen(1_000_000_000_000_000);
+pub const MAX_AMOUNT: Fen = crate::domain::money::MAX_CONTRACT_AMOUNT;
 
 /// The 5,000,000 元 at which a registry takes 30 working days instead of 15 (expert review).
 pub const EXPERT_REVIEW_FROM: Fen = Fen(500_000_000);

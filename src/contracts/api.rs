@@ -10,8 +10,9 @@ use super::lifecycle::Action;
 use super::model::ContractInput;
 use super::query::ListQuery;
 use super::records::{self, Scope};
-use super::service::{self, ActionInput, AmendInput, Caller, Once, PaymentInput};
+use super::service::{self, ActionInput, AmendInput, Once, PaymentInput};
 use super::{store, view};
+use crate::auth::Caller;
 use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
 use crate::config::{ReviewRule, Settings};
 use crate::db::Db;
@@ -81,7 +82,7 @@ pub async fn summary_of(db: &Db, settings: &Settings, year: i32) -> Result<Value
     Ok(json!({
         "year": year,
         "scope_label": "平台登记的全部技术合同（不分买卖方所在地）",
-        "demo_contracts": crate::demo::contracts::count(db, year).await?,
+        "demo_contracts": crate::stats::store::demo_contracts(db, year).await?,
         "goal_counted": {
             "label": format!("计入{}年度目标：{}，{}", settings.district_name, goal.basis.label(), goal.side.label()),
             "contracts": goal_counts.iter().sum::<i64>(),

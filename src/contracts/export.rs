@@ -4,7 +4,7 @@
 
 use super::records::ListRow;
 use super::view::status_label;
-use super::vocab::{ContractType, Subtype};
+use crate::domain::contract_vocab::{ContractType, Subtype};
 use crate::domain::money::Fen;
 use crate::domain::taxonomy::TechnicalField;
 

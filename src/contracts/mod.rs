@@ -18,4 +18,3 @@ pub mod share;
 pub mod store;
 pub mod totals;
 pub mod view;
-pub mod vocab;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::amounts::{Amounts, Deductions, MAX_AMOUNT};
-use super::vocab::{Approvals, ContractType, IpType, PaymentMode, Programme, Subtype};
+use crate::domain::contract_vocab::{Approvals, ContractType, IpType, PaymentMode, Programme, Subtype};
 use crate::domain::forms::{Checker, FieldErrors, date_text};
 use crate::domain::money::{Fen, Unit};
 use crate::domain::org::NatureCode;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::model::{Draft, Party};
 use super::share;
-use super::vocab::Approvals;
+use crate::domain::contract_vocab::Approvals;
 use crate::domain::org::NatureCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -103,8 +103,8 @@ pub fn run(draft: &Draft) -> Vec<Finding> {
             format!("合同内容出现“{}”，未见技术内容，可能被认定为非技术合同", goods.join("、")),
         ));
     }
-    if draft.payment_mode == Some(super::vocab::PaymentMode::Equity)
-        && draft.contract_type != super::vocab::ContractType::Transfer
+    if draft.payment_mode == Some(crate::domain::contract_vocab::PaymentMode::Equity)
+        && draft.contract_type != crate::domain::contract_vocab::ContractType::Transfer
     {
         findings.push(warning(
             "equity_registered_as_transfer",

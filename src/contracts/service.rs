@@ -14,41 +14,18 @@ use super::precheck::{self, Finding};
 use super::records;
 use super::store::{self, ContractRow, NewContract, Transition};
 use super::totals::{self, Contribution};
-use super::vocab::RefusalReason;
-use crate::audit::{self, NewAuditEvent};
-use crate::auth::CurrentUser;
+use crate::audit;
+use crate::auth::{Caller, CurrentUser};
 use crate::config::ReviewRule;
 use crate::db::Db;
 use crate::db::once::{self, Claim};
 use crate::domain::account::{AccountStatus, Role};
+use crate::domain::contract_vocab::RefusalReason;
 use crate::domain::forms::{Checker, date_text};
 use crate::domain::money::{Fen, Unit};
 use crate::domain::time::{SHANGHAI, parse_stored, to_stored, today_shanghai};
 use crate::error::{AppError, FormFailure};
 use crate::orgs::store as orgs;
-
-/// The acting person and where they are.
-pub struct Caller<'a> {
-    pub user: &'a CurrentUser,
-    pub ip: &'a str,
-}
-
-impl Caller<'_> {
-    fn event(&self, action: &str, id: &str, details: serde_json::Value) -> NewAuditEvent {
-        NewAuditEvent {
-            actor_user_id: Some(self.user.id.clone()),
-            actor_ip: Some(self.ip.to_string()),
-            action: action.to_string(),
-            subject_type: "contract".to_string(),
-            subject_id: id.to_string(),
-            details,
-        }
-    }
-
-    fn active(&self) -> bool {
-        self.user.status == AccountStatus::Active
-    }
-}
 
 /// How a viewer stands to a contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,7 +286,8 @@ async fn audit_overrides(
             party.credit_override && earlier.is_none_or(|e| !e.credit_override || e.credit_code != party.credit_code);
         if new_override {
             let details = json!({"side": side, "credit_code": party.credit_code, "name": party.name});
-            audit::append(tx, db.backend(), &caller.event("contract.credit_code_overridden", id, details)).await?;
+            audit::append(tx, db.backend(), &caller.event("contract.credit_code_overridden", "contract", id, details))
+                .await?;
         }
     }
     Ok(())
@@ -359,7 +337,7 @@ pub async fn create(
     };
     store::insert(&mut tx, &new, &draft).await?;
     records::add_event(&mut tx, &id, "created", Some(1), "", &caller.user.id).await?;
-    audit::append(&mut tx, db.backend(), &caller.event("contract.created", &id, summary(&draft))).await?;
+    audit::append(&mut tx, db.backend(), &caller.event("contract.created", "contract", &id, summary(&draft))).await?;
     audit_overrides(&mut tx, db, caller, &id, None, &draft).await?;
     tx.commit().await?;
     Ok(Created { id, replayed: false })
@@ -393,7 +371,7 @@ pub async fn update(db: &Db, caller: &Caller<'_>, id: &str, input: &ContractInpu
     let labels: Vec<&str> = changes.iter().map(|c| c.label).collect();
     records::add_event(&mut tx, id, "edited", Some(1), &labels.join("、"), &caller.user.id).await?;
     let details = json!({"changes": changes});
-    audit::append(&mut tx, db.backend(), &caller.event("contract.edited", id, details)).await?;
+    audit::append(&mut tx, db.backend(), &caller.event("contract.edited", "contract", id, details)).await?;
     audit_overrides(&mut tx, db, caller, id, Some(&before.draft), &draft).await?;
     tx.commit().await?;
     Ok(())
@@ -466,7 +444,7 @@ pub async fn submit(db: &Db, caller: &Caller<'_>, id: &str, rule: ReviewRule) ->
     records::add_event(&mut tx, id, kind, Some(revision.revision_no), &note, &caller.user.id).await?;
     let warnings: Vec<&str> = findings.iter().map(|f| f.code).collect();
     let details = json!({"accepted_on": date_text(accepted), "due_on": date_text(due), "review_days": days, "warnings": warnings});
-    audit::append(&mut tx, db.backend(), &caller.event(&format!("contract.{kind}"), id, details)).await?;
+    audit::append(&mut tx, db.backend(), &caller.event(&format!("contract.{kind}"), "contract", id, details)).await?;
     tx.commit().await?;
     Ok(findings)
 }
@@ -507,8 +485,12 @@ pub async fn request_correction(db: &Db, caller: &Caller<'_>, id: &str, input: &
     }
     records::add_event(&mut tx, id, "correction_requested", Some(contract.current_revision), &note, &caller.user.id)
         .await?;
-    audit::append(&mut tx, db.backend(), &caller.event("contract.correction_requested", id, json!({"note": note})))
-        .await?;
+    audit::append(
+        &mut tx,
+        db.backend(),
+        &caller.event("contract.correction_requested", "contract", id, json!({"note": note})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -521,7 +503,7 @@ pub fn registration_instant(text: Option<&str>, now: OffsetDateTime) -> Result<O
         return Ok(now);
     };
     let today = now.to_offset(SHANGHAI).date();
-    if let Some(day) = store::parse_date(text) {
+    if let Some(day) = crate::domain::time::parse_date(text) {
         if day > today {
             return Err(bad("登记日期不能晚于今天"));
         }
@@ -591,7 +573,7 @@ pub async fn register(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInpu
     }
     records::add_event(&mut tx, id, "registered", Some(contract.current_revision), &number, &caller.user.id).await?;
     let details = json!({"registration_no": number, "registered_at": to_stored(at), "registered_on": on});
-    audit::append(&mut tx, db.backend(), &caller.event("contract.registered", id, details)).await?;
+    audit::append(&mut tx, db.backend(), &caller.event("contract.registered", "contract", id, details)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -622,7 +604,7 @@ pub async fn refuse(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput)
     let text = if note.is_empty() { reason.label().to_string() } else { format!("{}：{note}", reason.label()) };
     records::add_event(&mut tx, id, "refused", Some(contract.current_revision), &text, &caller.user.id).await?;
     let details = json!({"reason": reason.code(), "note": note});
-    audit::append(&mut tx, db.backend(), &caller.event("contract.refused", id, details)).await?;
+    audit::append(&mut tx, db.backend(), &caller.event("contract.refused", "contract", id, details)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -641,7 +623,8 @@ pub async fn dispute(
         return Err(AppError::conflict("already_disputed", "该合同已标记为存在争议"));
     }
     let note = required_note(input, "争议情况")?;
-    let accepted = contract.accepted_on.as_deref().and_then(store::parse_date).unwrap_or_else(today_shanghai);
+    let accepted =
+        contract.accepted_on.as_deref().and_then(crate::domain::time::parse_date).unwrap_or_else(today_shanghai);
     let rule = match contract.review_rule.as_deref() {
         Some("days_2000") => ReviewRule::Days2000,
         Some(_) => ReviewRule::WorkingDays2024,
@@ -657,7 +640,7 @@ pub async fn dispute(
     let text = format!("{note}（办结期限延至 {}）", date_text(due));
     records::add_event(&mut tx, id, "disputed", Some(contract.current_revision), &text, &caller.user.id).await?;
     let details = json!({"note": note, "due_on": date_text(due), "review_days": period.days});
-    audit::append(&mut tx, db.backend(), &caller.event("contract.disputed", id, details)).await?;
+    audit::append(&mut tx, db.backend(), &caller.event("contract.disputed", "contract", id, details)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -733,7 +716,7 @@ pub async fn amend(db: &Db, caller: &Caller<'_>, id: &str, input: &AmendInput) -
     let note = format!("{reason}（变更：{}）", labels.join("、"));
     records::add_event(&mut tx, id, "amended", Some(revision_no), &note, &caller.user.id).await?;
     let details = json!({"revision_no": revision_no, "reason": reason, "changes": changes, "after": summary(&draft)});
-    audit::append(&mut tx, db.backend(), &caller.event("contract.amended", id, details)).await?;
+    audit::append(&mut tx, db.backend(), &caller.event("contract.amended", "contract", id, details)).await?;
     audit_overrides(&mut tx, db, caller, id, Some(&before.draft), &draft).await?;
     tx.commit().await?;
     Ok(revision_no)
@@ -767,7 +750,12 @@ pub async fn cancel(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput)
         .await?;
     }
     records::add_event(&mut tx, id, "cancelled", Some(contract.current_revision), &reason, &caller.user.id).await?;
-    audit::append(&mut tx, db.backend(), &caller.event("contract.cancelled", id, json!({"reason": reason}))).await?;
+    audit::append(
+        &mut tx,
+        db.backend(),
+        &caller.event("contract.cancelled", "contract", id, json!({"reason": reason})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -858,7 +846,7 @@ pub async fn record_payment(
     )
     .await?;
     let details = json!({"payment_id": payment_id, "paid_on": date_text(paid_on), "amount_fen": amount.0});
-    audit::append(&mut tx, db.backend(), &caller.event("contract.share_paid", id, details)).await?;
+    audit::append(&mut tx, db.backend(), &caller.event("contract.share_paid", "contract", id, details)).await?;
     tx.commit().await?;
     Ok(payment_id)
 }

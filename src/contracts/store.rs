@@ -2,18 +2,18 @@
 //! registered and refused rows and sealed revisions are never written again (the database's
 //! triggers refuse it too).
 
+use crate::domain::time::parse_date;
 use serde::Serialize;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row as _};
 use time::Date;
-use time::macros::format_description;
 
 use super::amounts::{Amounts, Deductions};
 use super::lifecycle::Status;
 use super::model::{Draft, Party};
-use super::vocab::{Approvals, ContractType, IpType, PaymentMode, Programme, Subtype};
 use crate::db::Db;
+use crate::domain::contract_vocab::{Approvals, ContractType, IpType, PaymentMode, Programme, Subtype};
 use crate::domain::forms::date_text;
 use crate::domain::money::Fen;
 use crate::domain::org::NatureCode;
@@ -120,10 +120,6 @@ fn contract_from_row(row: &AnyRow) -> Result<ContractRow, sqlx::Error> {
         disputed: row.try_get::<i64, _>("disputed")? == 1,
         review_rule: row.try_get("review_rule")?,
     })
-}
-
-pub fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(text, format_description!("[year]-[month]-[day]")).ok()
 }
 
 /// The revision columns after `contract_id, revision_no, sealed, reason, created_by, created_at`,

@@ -9,7 +9,7 @@ use super::model::{Draft, Party};
 use super::records::ListRow;
 use super::share;
 use super::store::{ContractRow, Revision};
-use super::vocab::{ContractType, RefusalReason, Subtype};
+use crate::domain::contract_vocab::{ContractType, RefusalReason, Subtype};
 use crate::domain::money::Fen;
 use crate::domain::taxonomy::TechnicalField;
 use crate::domain::time::chinese_datetime_text;
@@ -112,7 +112,7 @@ pub fn status_label(status: Status, cancelled: bool) -> &'static str {
 /// deadline was counted through a year whose holiday notice is not entered yet.
 pub fn clock(contract: &ContractRow, today: Date, calendar: &Calendar) -> Value {
     let due = contract.due_date();
-    let accepted = contract.accepted_on.as_deref().and_then(super::store::parse_date);
+    let accepted = contract.accepted_on.as_deref().and_then(crate::domain::time::parse_date);
     let running = contract.status == Status::Submitted;
     let uncovered = match (accepted, due) {
         (Some(from), Some(to)) if running && contract.review_rule.as_deref() != Some("days_2000") => {
@@ -195,7 +195,7 @@ pub fn revision(revision: &Revision) -> Value {
 
 /// One line of a list.
 pub fn list_row(row: &ListRow, today: Date) -> Value {
-    let due = row.due_on.as_deref().and_then(super::store::parse_date);
+    let due = row.due_on.as_deref().and_then(crate::domain::time::parse_date);
     json!({
         "id": row.id,
         "status": row.status.code(),

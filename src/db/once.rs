@@ -5,8 +5,8 @@
 use sqlx::{AnyConnection, Row as _};
 
 use super::Db;
-use crate::auth::secrets::{hash_secret, random_token};
 use crate::domain::time::now_stored;
+use crate::secrets::{hash_secret, random_token};
 
 /// What claiming a key or token found.
 #[derive(Debug, Clone, PartialEq, Eq)]

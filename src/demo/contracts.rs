@@ -13,7 +13,6 @@ use crate::contracts::model::{self, ContractInput, OverrideRights};
 use crate::contracts::records;
 use crate::contracts::store;
 use crate::contracts::totals::{self, Contribution};
-use crate::db::Db;
 use crate::domain::forms::date_text;
 use crate::domain::time::{now_stored, today_shanghai};
 
@@ -260,17 +259,6 @@ pub async fn remove(conn: &mut AnyConnection) -> Result<u64, sqlx::Error> {
         sqlx::query(&format!("DELETE FROM {table} WHERE contract_id IN ({demo})")).execute(&mut *conn).await?;
     }
     Ok(sqlx::query("DELETE FROM contracts WHERE origin = 'demo'").execute(&mut *conn).await?.rows_affected())
-}
-
-/// How many demo contracts were registered in `year` (pages say so beside that year's figures).
-pub async fn count(db: &Db, year: i32) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE origin = 'demo' AND registered_on >= $1 AND registered_on < $2",
-    )
-    .bind(format!("{year:04}-01-01"))
-    .bind(format!("{:04}-01-01", year + 1))
-    .fetch_one(db.pool())
-    .await
 }
 
 #[cfg(test)]

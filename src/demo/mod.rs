@@ -12,7 +12,6 @@ use crate::achievements::model::{AchievementInput, Status};
 use crate::achievements::{model, store as achievement_store};
 use crate::audit::{self, NewAuditEvent};
 use crate::auth::password::PasswordHasher;
-use crate::auth::secrets::random_token;
 use crate::challenges::model::{Application, Terms};
 use crate::challenges::store as challenge_store;
 use crate::db::Db;
@@ -22,6 +21,7 @@ use crate::domain::money::{Fen, Unit};
 use crate::domain::time::{now_stored, to_stored};
 use crate::listings::Kind;
 use crate::search::outbox;
+use crate::secrets::random_token;
 
 /// A demo account as printed on the console.
 #[derive(Debug, Clone)]

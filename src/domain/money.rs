@@ -9,6 +9,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// An amount of money in fen (1 元 = 100 分). Never negative when parsed from user input.
+/// The largest amount a contract (or any of its parts) may carry: ¥10 万亿, far above any real
+/// contract and far below where sums of many could overflow.
+pub const MAX_CONTRACT_AMOUNT: Fen = Fen(1_000_000_000_000_000);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Fen(pub i64);

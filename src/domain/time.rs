@@ -25,6 +25,11 @@ pub fn parse_stored(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }
 
+/// A calendar date as stored and typed in forms (`2026-12-02`).
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    time::Date::parse(text, format_description!("[year]-[month]-[day]")).ok()
+}
+
 /// Today's calendar date in Asia/Shanghai.
 pub fn today_shanghai() -> time::Date {
     OffsetDateTime::now_utc().to_offset(SHANGHAI).date()

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::contracts::vocab::{ContractType, Subtype};
+use crate::domain::contract_vocab::{ContractType, Subtype};
 use crate::domain::taxonomy::{
     AchievementType, CooperationMode, IndustrySection, IpCarrier, PricingRoute, Stage, TechnicalField, TransferMode,
 };

@@ -10,6 +10,7 @@ use super::results::{self, Card, Highlighter};
 use super::{Search, facets};
 use crate::db::Db;
 use crate::domain::money::{Fen, Unit};
+use crate::domain::regions::tianshui_county;
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, PricingRoute, Stage, TechnicalField, TransferMode};
 use crate::error::AppError;
 use crate::listings::Kind;
@@ -192,20 +193,6 @@ fn facet_label(facet: &str, value: &str, kind: Option<Kind>) -> String {
         },
         (_, None) => value.to_string(),
     }
-}
-
-/// The county-level divisions of Tianshui (GB/T 2260), the codes listings here mostly carry.
-pub fn tianshui_county(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "620502" => "秦州区",
-        "620503" => "麦积区",
-        "620521" => "清水县",
-        "620522" => "秦安县",
-        "620523" => "甘谷县",
-        "620524" => "武山县",
-        "620525" => "张家川回族自治县",
-        _ => return None,
-    })
 }
 
 fn facet_title(name: &str) -> &'static str {

@@ -174,7 +174,7 @@ pub async fn activity(db: &Db, year: i32) -> Result<Market, sqlx::Error> {
         let published: Option<String> = row.try_get("published_at")?;
         let registered_on: String = row.try_get("registered_on")?;
         let (Some(published), Some(registered)) =
-            (published.as_deref().and_then(shanghai_date), crate::contracts::store::parse_date(&registered_on))
+            (published.as_deref().and_then(shanghai_date), crate::domain::time::parse_date(&registered_on))
         else {
             continue;
         };

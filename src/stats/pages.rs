@@ -47,7 +47,7 @@ async fn public(db: &State<Db>, settings: &State<Settings>, year: Option<i32>) -
         "months": report.months.iter().map(|m| json!({"label": m["label"], "amount_text": m["amount_text"],
             "contracts": m["contracts"], "cumulative_text": m["cumulative_text"]})).collect::<Vec<Value>>(),
         "drawn": drawn(&report),
-        "demo_contracts": crate::demo::contracts::count(db, report.year).await?,
+        "demo_contracts": crate::stats::store::demo_contracts(db, report.year).await?,
     });
     Ok(Page::new("stats/index", format!("{year}年技术合同成交情况"), data))
 }
@@ -85,7 +85,7 @@ async fn goal_page_of(
         "market_fields_svg": charts::count_bars(&field_slices, "按技术领域发布的成果与需求（条）"),
         "breakdowns": breakdowns,
         "drawn": drawn(&report),
-        "demo_contracts": crate::demo::contracts::count(db, report.year).await?,
+        "demo_contracts": crate::stats::store::demo_contracts(db, report.year).await?,
         "goals": store::goals(db).await?.iter().map(|g| json!({"year": g.year, "amount": g.amount.format_compact(),
             "basis": g.basis.label(), "side": g.side.label(), "note": g.note})).collect::<Vec<Value>>(),
         "values": values,

@@ -9,8 +9,8 @@ use time::{Date, Month};
 use super::goal::{self, GoalFigures, GoalInput};
 use super::store::{self, Dimension, Goal, Scope, Side, Slice};
 use crate::config::Settings;
-use crate::contracts::vocab::ContractType;
 use crate::db::Db;
+use crate::domain::contract_vocab::ContractType;
 use crate::domain::forms::date_text;
 use crate::domain::money::Fen;
 use crate::domain::org::NatureCode;
@@ -99,7 +99,7 @@ fn label_of(dimension: Dimension, code: &str, settings: &Settings, brokers: &[(S
             Some(format!("{}（{code}）", settings.district_name))
         }
         Dimension::CounterpartRegion => {
-            crate::search::params::tianshui_county(code).map(|name| format!("{name}（{code}）"))
+            crate::domain::regions::tianshui_county(code).map(|name| format!("{name}（{code}）"))
         }
         Dimension::Broker => brokers.iter().find(|(id, _)| id == code).map(|(_, name)| name.clone()),
     };

@@ -35,7 +35,7 @@ pub async fn set_goal(db: &Db, user: &CurrentUser, ip: &str, input: &GoalInput) 
             check.fail("amount", "目标金额须大于零");
             None
         }
-        Ok(fen) if fen > crate::contracts::amounts::MAX_AMOUNT => {
+        Ok(fen) if fen > crate::domain::money::MAX_CONTRACT_AMOUNT => {
             check.fail("amount", "目标金额过大");
             None
         }

@@ -358,3 +358,14 @@ pub async fn broker_names(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error>
     let rows = sqlx::query("SELECT id, display_name FROM users WHERE role = 'broker'").fetch_all(db.pool()).await?;
     rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("display_name")?))).collect()
 }
+
+/// How many demo contracts were registered in `year` (pages say so beside that year's figures).
+pub async fn demo_contracts(db: &Db, year: i32) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE origin = 'demo' AND registered_on >= $1 AND registered_on < $2",
+    )
+    .bind(format!("{year:04}-01-01"))
+    .bind(format!("{:04}-01-01", year + 1))
+    .fetch_one(db.pool())
+    .await
+}

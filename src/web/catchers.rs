@@ -5,7 +5,7 @@ use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{Catcher, Request, catch, catchers};
 
-use crate::auth::identity::Refusal;
+use super::request_state::Refusal;
 use crate::error::AppError;
 
 /// The standard error, with a guard's own reason when it recorded one.

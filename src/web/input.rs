@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::auth::identity::Refusal;
+use super::request_state::Refusal;
 use crate::domain::control;
 
 /// Why a body was refused; its `Debug` never shows the body (phones and names stay out of logs).

@@ -1,8 +1,10 @@
 //! The web shell shared by every page: templates, the page context, static assets, security
-//! headers and error catchers.
+//! headers, error catchers and responses, typed request bodies, and the request state the gate
+//! fills in.
 
 pub mod assets;
 pub mod catchers;
+pub mod error_response;
 pub mod headers;
 pub mod idempotency;
 pub mod input;
@@ -10,6 +12,7 @@ pub mod page;
 pub mod pager;
 pub mod params;
 pub mod request_id;
+pub mod request_state;
 pub mod templates;
 
 pub use page::{Notice, Page, Site};

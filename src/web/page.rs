@@ -80,13 +80,13 @@ pub struct Notice {
 /// null), `csrf` (the token every form repeats), `notice`, and `page` (the page's own data).
 fn context(request: &Request<'_>, title: &str, data: Value, notice: Option<&Notice>) -> Value {
     let site = request.rocket().state::<Site>();
-    let identity = request.local_cache(crate::auth::identity::Identity::default);
+    let identity = request.local_cache(super::request_state::Identity::default);
     json!({
         "site": site,
         "title": title,
         "path": request.uri().path().as_str(),
         "user": identity.user,
-        "csrf": crate::auth::gate::CsrfToken::of(request),
+        "csrf": super::request_state::CsrfToken::of(request),
         "notice": notice,
         "page": data,
     })

@@ -10,7 +10,7 @@ use time::Date;
 use super::columns::{self, COLUMNS};
 use crate::contracts::model::{self, ContractInput, Draft, EARLIEST_YEAR, OverrideRights};
 use crate::contracts::service::registration_number;
-use crate::contracts::vocab::{ContractType, Subtype};
+use crate::domain::contract_vocab::{ContractType, Subtype};
 use crate::domain::forms::FieldErrors;
 use crate::domain::org::NatureCode;
 use crate::domain::taxonomy::TechnicalField;
@@ -202,7 +202,7 @@ pub fn check(input: &HistoryInput, today: Date) -> Result<Checked, FieldErrors> 
     };
     let date = |errors: &mut FieldErrors, field: &str, label: &str, text: &Option<String>| -> Option<Date> {
         let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
-        match crate::contracts::store::parse_date(&text.replace(['/', '.'], "-")) {
+        match crate::domain::time::parse_date(&text.replace(['/', '.'], "-")) {
             Some(day) if day > today => {
                 errors.entry(field.into()).or_insert(format!("{label}不能晚于今天"));
                 None

@@ -11,7 +11,7 @@ use rust_xlsxwriter::{Color, DataValidation, Format, Note, Workbook, XlsxError};
 use time::{Date, Duration, Month};
 
 use super::columns::COLUMNS;
-use crate::contracts::vocab::{ContractType, Subtype};
+use crate::domain::contract_vocab::{ContractType, Subtype};
 use crate::domain::org::NatureCode;
 use crate::domain::taxonomy::TechnicalField;
 
