@@ -13,7 +13,6 @@ pub mod auth;
 pub mod backup;
 pub mod bench;
 pub mod calendar;
-pub mod challenges;
 pub mod cli;
 pub mod config;
 pub mod contracts;

@@ -1,6 +1,7 @@
 //! 科技成果: the fields a listing carries, their rules, and the lifecycle state machine.
-//! No SQL and no HTTP here.
+//! No SQL and no HTTP here (the input derives `FromForm` so forms and JSON share one type).
 
+use rocket::FromForm;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -11,31 +12,9 @@ use crate::domain::taxonomy::{
 };
 use crate::domain::validators::patent_application_number;
 use crate::labelled_enum;
+use crate::listings::{Actor, ListingAction};
 
-labelled_enum!(
-    /// Where a listing stands.
-    Status {
-        Draft = "draft": "草稿",
-        Submitted = "submitted": "待审核",
-        Returned = "returned": "已退回",
-        Published = "published": "已发布",
-        Negotiating = "negotiating": "洽谈中",
-        Transferred = "transferred": "已转化",
-        Withdrawn = "withdrawn": "已撤回",
-    }
-);
-
-impl Status {
-    /// Visible to the public (and searchable).
-    pub fn is_public(self) -> bool {
-        matches!(self, Status::Published | Status::Negotiating | Status::Transferred)
-    }
-
-    /// The owner may change the content.
-    pub fn is_editable(self) -> bool {
-        matches!(self, Status::Draft | Status::Returned | Status::Published | Status::Negotiating)
-    }
-}
+pub use crate::listings::status::AchievementStatus as Status;
 
 labelled_enum!(
     /// Something that moves a listing from one status to another.
@@ -51,21 +30,45 @@ labelled_enum!(
     }
 );
 
-/// Who may take an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
-    /// A member of the owning organisation.
-    Owner,
-    /// An administrator reviewing listings.
-    Admin,
-}
+impl ListingAction for Action {
+    const OWNER_BUTTONS: &'static [Action] = &[
+        Action::Submit,
+        Action::StartNegotiation,
+        Action::EndNegotiation,
+        Action::MarkTransferred,
+        Action::Withdraw,
+        Action::Redraft,
+    ];
 
-impl Action {
-    pub fn actor(self) -> Actor {
+    fn code(self) -> &'static str {
+        Action::code(self)
+    }
+
+    fn label(self) -> &'static str {
+        Action::label(self)
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        Action::from_code(code)
+    }
+
+    fn actor(self) -> Actor {
         match self {
             Action::Approve | Action::Return => Actor::Admin,
             _ => Actor::Owner,
         }
+    }
+
+    fn is_approval(self) -> bool {
+        self == Action::Approve
+    }
+
+    fn is_return(self) -> bool {
+        self == Action::Return
+    }
+
+    fn is_danger(self) -> bool {
+        self == Action::Withdraw
     }
 }
 
@@ -87,16 +90,8 @@ pub fn transition(from: Status, action: Action) -> Option<Status> {
     }
 }
 
-/// Editing a listing the public sees sends it back to review; drafts stay drafts.
-pub fn status_after_edit(from: Status) -> Status {
-    match from {
-        Status::Published | Status::Negotiating => Status::Submitted,
-        other => other,
-    }
-}
-
 /// A listing as submitted by a form or the API: text as typed, nothing lost.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
 #[serde(default, deny_unknown_fields)]
 pub struct AchievementInput {
     pub title: Option<String>,

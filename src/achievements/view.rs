@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 pub use crate::web::choices;
 
-use super::model::{AchievementInput, Status};
+use super::model::AchievementInput;
 use super::store::AchievementRow;
 use crate::domain::money::Fen;
 use crate::domain::taxonomy::{
@@ -127,21 +127,4 @@ pub fn form_choices(input: &AchievementInput) -> Value {
         "routes": choices(PricingRoute::ALL, PricingRoute::code, PricingRoute::label, &one(&input.pricing_route)),
         "trls": (1..=9).map(|t| json!({"code": t.to_string(), "selected": input.trl.as_deref() == Some(t.to_string().as_str())})).collect::<Vec<_>>(),
     })
-}
-
-/// Which lifecycle buttons the owner sees for a status.
-pub fn owner_actions(status: Status) -> Vec<Value> {
-    use super::model::{Action, transition};
-    [
-        Action::Submit,
-        Action::StartNegotiation,
-        Action::EndNegotiation,
-        Action::MarkTransferred,
-        Action::Withdraw,
-        Action::Redraft,
-    ]
-    .into_iter()
-    .filter(|a| transition(status, *a).is_some())
-    .map(|a| json!({"code": a.code(), "label": a.label(), "danger": a == Action::Withdraw}))
-    .collect()
 }

@@ -1,5 +1,5 @@
 //! Account management pages: approve, disable, enable, change role, end sessions, unlock.
-//! Every action goes through `auth::service::admin_action`, which audits it.
+//! Every action goes through `auth::admin::admin_action`, which audits it.
 
 use crate::web::input::Form;
 use rocket::form::FromForm;
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::audit;
 use crate::auth::Caller;
-use crate::auth::service::{self, AdminAction};
+use crate::auth::admin::{self, AdminAction};
 use crate::auth::store::{self, UserRecord};
 use crate::auth::{AdminUser, ClientAddr};
 use crate::db::Db;
@@ -140,7 +140,7 @@ async fn act(
 ) -> Result<Flash<Redirect>, AppError> {
     let actor = Caller { user: &admin.0, ip: &ip.0 };
     let back = Redirect::to(format!("/admin/users/{id}"));
-    match service::admin_action(db, &actor, &id.to_string(), action).await {
+    match admin::admin_action(db, &actor, &id.to_string(), action).await {
         Ok(done) => Ok(Flash::success(back, done)),
         Err(error) if error.status.code < 500 && error.status.code != 404 => Ok(Flash::error(back, error.message)),
         Err(error) => Err(error),

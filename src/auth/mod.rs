@@ -1,6 +1,7 @@
 //! Accounts and security: registration, sign-in, sessions, CSRF, API tokens, throttling, and
 //! the role guards every feature's handlers take as arguments.
 
+pub mod admin;
 pub mod api;
 pub mod caller;
 pub mod gate;

@@ -437,3 +437,13 @@ pub async fn user_by_token(db: &Db, token_hash: &str) -> Result<Option<UserRecor
 
 /// How stale `api_tokens.last_used_at` may get before a call refreshes it.
 pub const TOKEN_USE_PRECISION: time::Duration = time::Duration::minutes(10);
+
+/// Active brokers, by name (the form's choice of broker).
+pub async fn active_brokers(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, display_name FROM users WHERE role = 'broker' AND status = 'active' ORDER BY display_name, id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("display_name")?))).collect()
+}

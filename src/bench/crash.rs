@@ -17,9 +17,10 @@ use serde_json::{Value, json};
 
 use super::process::{ServerProcess, ServerSpec, free_port, spread, workdir};
 use crate::auth::Caller;
+use crate::auth::admin::{self, AdminAction};
 use crate::auth::identity::user_by_id;
 use crate::auth::password::PasswordHasher;
-use crate::auth::service::{self, AdminAction};
+use crate::auth::service;
 use crate::config::{self, Settings};
 use crate::db::Db;
 
@@ -236,10 +237,11 @@ pub(super) async fn cast(db: &Db, settings: &Settings) -> Result<(String, String
     let hasher = PasswordHasher::default();
     let password = crate::secrets::random_token(16);
     let run = uuid::Uuid::now_v7().as_u128() % 100_000_000;
-    let admin = service::create_admin(db, &hasher, settings, "压测管理员", &format!("137{run:08}"), &password)
-        .await
-        .map_err(|e| format!("{e:?}"))?
-        .to_string();
+    let admin =
+        crate::auth::admin::create_admin(db, &hasher, settings, "压测管理员", &format!("137{run:08}"), &password)
+            .await
+            .map_err(|e| format!("{e:?}"))?
+            .to_string();
     let admin_user = user_by_id(db, &admin).await.map_err(|e| e.to_string())?.ok_or("the administrator vanished")?;
     let actor = Caller { user: &admin_user, ip: "127.0.0.1" };
     let mut people = Vec::new();
@@ -268,7 +270,7 @@ pub(super) async fn cast(db: &Db, settings: &Settings) -> Result<(String, String
             ..Default::default()
         };
         let id = service::register(db, &hasher, settings, &input, "127.0.0.1").await.map_err(|e| format!("{e:?}"))?;
-        service::admin_action(db, &actor, &id.to_string(), AdminAction::Approve).await.map_err(|e| format!("{e:?}"))?;
+        admin::admin_action(db, &actor, &id.to_string(), AdminAction::Approve).await.map_err(|e| format!("{e:?}"))?;
         people.push(id.to_string());
     }
     let mut tokens = Vec::new();

@@ -8,11 +8,14 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::corpus::{self, AchievementRecord, DemandRecord};
-use crate::achievements::{model as achievement_model, service as achievement_service};
+use crate::achievements::listing::Achievements;
+use crate::achievements::model as achievement_model;
 use crate::db::Db;
-use crate::demands::{model as demand_model, service as demand_service};
+use crate::demands::listing::Demands;
+use crate::demands::model as demand_model;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::org::{NatureCode, OrganisationKind};
+use crate::listings::lifecycle::import_published;
 use crate::search::Search;
 
 /// Records per transaction.
@@ -100,7 +103,7 @@ async fn achievements(db: &Db, path: &Path, owner: &(String, String), limit: u64
             }
         }
         let started = Instant::now();
-        let ids = achievement_service::import_published(db, &owner.0, &owner.1, &batch)
+        let ids = import_published::<Achievements>(db, &owner.0, &owner.1, &batch)
             .await
             .map_err(|e| format!("写入科技成果失败：{e}"))?;
         totals.db_time += started.elapsed();
@@ -131,7 +134,7 @@ async fn demands(db: &Db, path: &Path, owner: &(String, String), limit: u64) -> 
             }
         }
         let started = Instant::now();
-        let ids = demand_service::import_published(db, &owner.0, &owner.1, &batch)
+        let ids = import_published::<Demands>(db, &owner.0, &owner.1, &batch)
             .await
             .map_err(|e| format!("写入技术需求失败：{e}"))?;
         totals.db_time += started.elapsed();

@@ -9,7 +9,8 @@ use sqlx::Row as _;
 
 use crate::config::Settings;
 use crate::contracts::query::ListQuery;
-use crate::contracts::records::{self, Scope};
+use crate::contracts::query::{ListFilter, Scope};
+use crate::contracts::records;
 use crate::db::Db;
 use crate::domain::time::today_shanghai;
 
@@ -104,7 +105,7 @@ pub async fn run(db: &Db, settings: &Settings) -> Result<(), String> {
     if let Some(row) = middle {
         let after: (String, String) =
             (row.try_get("updated_at").unwrap_or_default(), row.try_get("id").unwrap_or_default());
-        let filter = records::ListFilter { after: Some(after), ..all.clone() };
+        let filter = ListFilter { after: Some(after), ..all.clone() };
         let t = Instant::now();
         let rows = records::rows(db, &filter, 0, 20).await.map_err(|e| e.to_string())?;
         println!("游标翻页到第 {} 份之后的一页：{} 份，{:.1} ms", total / 2, rows.len(), ms(t.elapsed()));

@@ -6,11 +6,14 @@ use rocket::http::{Header, Status as HttpStatus};
 use rocket::{Responder, Route, State, get, post, put, routes};
 use serde_json::{Value, json};
 
+use super::changes::{self, AmendInput, PaymentInput};
 use super::lifecycle::Action;
 use super::model::ContractInput;
 use super::query::ListQuery;
-use super::records::{self, Scope};
-use super::service::{self, ActionInput, AmendInput, Once, PaymentInput};
+use super::query::Scope;
+use super::records;
+use super::review::{self, ActionInput};
+use super::service::{self, Once};
 use super::{store, view};
 use crate::auth::Caller;
 use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
@@ -189,7 +192,7 @@ async fn amend(
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
     let caller = Caller { user: &user.0, ip: &ip.0 };
-    service::amend(db, &caller, id, &body).await?;
+    changes::amend(db, &caller, id, &body).await?;
     Ok(Json(full(db, &user.0, id).await?))
 }
 
@@ -208,7 +211,7 @@ async fn pay(
     ip: ClientAddr,
 ) -> Result<(HttpStatus, Json<Value>), AppError> {
     let caller = Caller { user: &user.0, ip: &ip.0 };
-    service::record_payment(db, &caller, id, &body).await?;
+    changes::record_payment(db, &caller, id, &body).await?;
     Ok((HttpStatus::Created, Json(json!({"items": records::payments(db, id).await?}))))
 }
 
@@ -222,25 +225,25 @@ pub async fn act(
     rule: ReviewRule,
 ) -> Result<Value, AppError> {
     let warnings = match action {
-        Action::Submit => service::submit(db, caller, id, rule).await?,
+        Action::Submit => review::submit(db, caller, id, rule).await?,
         Action::Dispute => {
-            service::dispute(db, caller, id, input, rule).await?;
+            review::dispute(db, caller, id, input, rule).await?;
             Vec::new()
         }
         Action::RequestCorrection => {
-            service::request_correction(db, caller, id, input).await?;
+            review::request_correction(db, caller, id, input).await?;
             Vec::new()
         }
         Action::Register => {
-            service::register(db, caller, id, input).await?;
+            review::register(db, caller, id, input).await?;
             Vec::new()
         }
         Action::Refuse => {
-            service::refuse(db, caller, id, input).await?;
+            review::refuse(db, caller, id, input).await?;
             Vec::new()
         }
         Action::Cancel => {
-            service::cancel(db, caller, id, input).await?;
+            changes::cancel(db, caller, id, input).await?;
             Vec::new()
         }
         Action::Amend => return Err(AppError::bad_request("use_amend", "变更登记请提交完整的合同内容和变更原因")),

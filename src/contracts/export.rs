@@ -2,8 +2,10 @@
 //! as Chinese), amounts in 元 written exactly, and cells that a spreadsheet would read as a
 //! formula neutralised.
 
-use super::records::ListRow;
+use super::query::ListFilter;
+use super::records::{self, ListRow};
 use super::view::status_label;
+use crate::db::Db;
 use crate::domain::contract_vocab::{ContractType, Subtype};
 use crate::domain::money::Fen;
 use crate::domain::taxonomy::TechnicalField;
@@ -73,4 +75,47 @@ pub fn lines(rows: &[ListRow]) -> String {
         ]));
     }
     out
+}
+
+/// The CSV export, streamed: rows are read a keyset page at a time and written as they come, so
+/// every matching contract is exported without the file ever being held in memory.
+pub struct CsvStream {
+    pub db: Db,
+    pub filter: ListFilter,
+    pub name: String,
+}
+
+/// Rows read per query while streaming.
+const EXPORT_PAGE: i64 = 2_000;
+
+impl<'r> rocket::response::Responder<'r, 'r> for CsvStream {
+    fn respond_to(self, request: &'r rocket::Request<'_>) -> rocket::response::Result<'r> {
+        let CsvStream { db, filter, name } = self;
+        let stream =
+            rocket::futures::stream::unfold((db, filter, true, false), |(db, mut filter, first, done)| async move {
+                if done {
+                    return None;
+                }
+                let mut chunk = if first { header() } else { String::new() };
+                match records::rows(&db, &filter, 0, EXPORT_PAGE).await {
+                    Ok(rows) => {
+                        let finished = (rows.len() as i64) < EXPORT_PAGE;
+                        if let Some(last) = rows.last() {
+                            filter.after = Some(records::key_of(&filter, last));
+                        }
+                        chunk.push_str(&lines(&rows));
+                        Some((chunk, (db, filter, false, finished)))
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "contract export stopped");
+                        chunk.push_str("\r\n导出中断：读取数据库失败，请重试\r\n");
+                        Some((chunk, (db, filter, false, true)))
+                    }
+                }
+            });
+        rocket::Response::build_from(rocket::response::stream::TextStream(stream).respond_to(request)?)
+            .header(rocket::http::ContentType::new("text", "csv").with_params(("charset", "utf-8")))
+            .header(rocket::http::Header::new("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+            .ok()
+    }
 }

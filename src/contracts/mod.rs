@@ -4,6 +4,7 @@
 
 pub mod amounts;
 pub mod api;
+pub mod changes;
 pub mod diff;
 pub mod export;
 pub mod history;
@@ -13,6 +14,7 @@ pub mod pages;
 pub mod precheck;
 pub mod query;
 pub mod records;
+pub mod review;
 pub mod service;
 pub mod share;
 pub mod store;

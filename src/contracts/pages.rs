@@ -3,18 +3,21 @@
 //! amendment form, the printable registration summary, and administrators' CSV export.
 
 use crate::web::input::Form;
-use rocket::http::{Header, Status as HttpStatus};
+use rocket::http::Status as HttpStatus;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Route, State, get, post, routes};
 use serde_json::{Value, json};
 
 use super::api::{scope_of, summary_of};
+use super::changes::{self, AmendInput, PaymentInput};
 use super::lifecycle::{self, Action, Status};
 use super::model::ContractInput;
+use super::query::ListFilter;
 use super::query::ListQuery;
-use super::records::{self, ListFilter};
-use super::service::{self, ActionInput, AmendInput, Once, PaymentInput, Side};
+use super::records;
+use super::review::ActionInput;
+use super::service::{self, Once, Side};
 use super::{diff, export, precheck, store, view};
 use crate::auth::Caller;
 use crate::auth::{ActiveUser, AdminUser, ClientAddr, CurrentUser};
@@ -64,7 +67,7 @@ async fn form_page(
             .map(|o| json!({"code": o.id, "label": o.name, "selected": chosen.as_deref() == Some(o.id.as_str())}))
             .collect()
     };
-    let brokers: Vec<Value> = store::active_brokers(db)
+    let brokers: Vec<Value> = crate::auth::store::active_brokers(db)
         .await?
         .into_iter()
         .map(|(id, name)| json!({"code": id, "label": name, "selected": input.broker_user_id.as_deref() == Some(id.as_str())}))
@@ -202,54 +205,11 @@ fn hidden_fields(query: &ListQuery) -> Vec<Value> {
         .collect()
 }
 
-/// The CSV export, streamed: rows are read a keyset page at a time and written as they come, so
-/// every matching contract is exported without the file ever being held in memory.
-struct CsvStream {
-    db: Db,
-    filter: ListFilter,
-    name: String,
-}
-
-/// Rows read per query while streaming.
-const EXPORT_PAGE: i64 = 2_000;
-
-impl<'r> rocket::response::Responder<'r, 'r> for CsvStream {
-    fn respond_to(self, request: &'r rocket::Request<'_>) -> rocket::response::Result<'r> {
-        let CsvStream { db, filter, name } = self;
-        let stream =
-            rocket::futures::stream::unfold((db, filter, true, false), |(db, mut filter, first, done)| async move {
-                if done {
-                    return None;
-                }
-                let mut chunk = if first { export::header() } else { String::new() };
-                match records::rows(&db, &filter, 0, EXPORT_PAGE).await {
-                    Ok(rows) => {
-                        let finished = (rows.len() as i64) < EXPORT_PAGE;
-                        if let Some(last) = rows.last() {
-                            filter.after = Some(records::key_of(&filter, last));
-                        }
-                        chunk.push_str(&export::lines(&rows));
-                        Some((chunk, (db, filter, false, finished)))
-                    }
-                    Err(error) => {
-                        tracing::error!(%error, "contract export stopped");
-                        chunk.push_str("\r\n导出中断：读取数据库失败，请重试\r\n");
-                        Some((chunk, (db, filter, false, true)))
-                    }
-                }
-            });
-        rocket::Response::build_from(rocket::response::stream::TextStream(stream).respond_to(request)?)
-            .header(rocket::http::ContentType::new("text", "csv").with_params(("charset", "utf-8")))
-            .header(Header::new("Content-Disposition", format!("attachment; filename=\"{name}\"")))
-            .ok()
-    }
-}
-
 #[get("/export.csv?<query..>")]
-async fn export_csv(db: &State<Db>, admin: AdminUser, query: ListQuery) -> Result<CsvStream, AppError> {
+async fn export_csv(db: &State<Db>, admin: AdminUser, query: ListQuery) -> Result<export::CsvStream, AppError> {
     let filter = query.filter(scope_of(&admin.0))?;
     let name = format!("contracts-{}.csv", date_text(today_shanghai()));
-    Ok(CsvStream { db: db.inner().clone(), filter, name })
+    Ok(export::CsvStream { db: db.inner().clone(), filter, name })
 }
 
 #[get("/new?<achievement>&<demand>")]
@@ -263,13 +223,13 @@ async fn new_form(
     let mut input = ContractInput { written: Some(true), ..Default::default() };
     // Drafted from a listing's page: the listing is named as the source, its title proposed.
     if let Some(id) = achievement.filter(|id| uuid::Uuid::parse_str(id).is_ok()) {
-        if let Some(found) = crate::achievements::store::find(db, id).await? {
+        if let Some(found) = crate::listings::store::find::<crate::achievements::listing::Achievements>(db, id).await? {
             input.achievement_id = Some(id.to_string());
             input.title = Some(format!("{}技术合同", found.title));
         }
     }
     if let Some(id) = demand.filter(|id| uuid::Uuid::parse_str(id).is_ok()) {
-        if let Some(found) = crate::demands::store::find(db, id).await? {
+        if let Some(found) = crate::listings::store::find::<crate::demands::listing::Demands>(db, id).await? {
             input.demand_id = Some(id.to_string());
             input.title.get_or_insert_with(|| format!("{}技术合同", found.title));
         }
@@ -337,13 +297,13 @@ async fn detail(
     let paid: i64 = payments.iter().map(|p| p.amount_fen).sum();
     let mut links = Vec::new();
     if let Some(found) = match &current.draft.achievement_id {
-        Some(a) => crate::achievements::store::find(db, a).await?,
+        Some(a) => crate::listings::store::find::<crate::achievements::listing::Achievements>(db, a).await?,
         None => None,
     } {
         links.push(json!({"label": "科技成果", "title": found.title, "href": format!("/achievements/{}", found.id)}));
     }
     if let Some(found) = match &current.draft.demand_id {
-        Some(d) => crate::demands::store::find(db, d).await?,
+        Some(d) => crate::listings::store::find::<crate::demands::listing::Demands>(db, d).await?,
         None => None,
     } {
         links.push(json!({"label": "技术需求", "title": found.title, "href": format!("/demands/{}", found.id)}));
@@ -443,7 +403,7 @@ async fn amend(
     let caller = Caller { user: &admin.0, ip: &ip.0 };
     let input = AmendInput { reason: changes.amend_reason.clone(), changes: changes.clone() };
     let back = Redirect::to(format!("/contracts/{id}"));
-    match service::amend(db, &caller, id, &input).await {
+    match changes::amend(db, &caller, id, &input).await {
         Ok(revision) => {
             Ok(Flash::success(back, format!("变更登记完成，现行版本为第 {revision} 版，原版本保留在历史中")))
         }
@@ -470,7 +430,7 @@ async fn pay(
     let input = form.into_inner();
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/contracts/{id}#share"));
-    match service::record_payment(db, &caller, id, &input).await {
+    match changes::record_payment(db, &caller, id, &input).await {
         Ok(_) => Ok(Flash::success(back, "奖励发放已登记")),
         Err(FormFailure::Fields(errors)) => Ok(Flash::error(back, errors.into_values().collect::<Vec<_>>().join("；"))),
         Err(FormFailure::Other(error)) if error.status == HttpStatus::Conflict => Ok(Flash::error(back, error.message)),

@@ -5,11 +5,47 @@
 use rocket::form::FromForm;
 
 use super::lifecycle::Status;
-use super::records::{ListFilter, Scope};
 use crate::domain::forms::date_text;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
 use crate::web::url_encode;
+
+/// Whose contracts a list shows.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Administrators: every contract.
+    All,
+    /// A member: contracts they drafted or broker, and those their organisation is party to.
+    Member { user_id: String, organisation_id: Option<String> },
+}
+
+/// Which contracts a list shows.
+#[derive(Debug, Clone)]
+pub struct ListFilter {
+    pub scope: Scope,
+    pub status: Option<Status>,
+    /// Only registered contracts that were cancelled (`Some(true)`) or not (`Some(false)`).
+    pub cancelled: Option<bool>,
+    /// Only submitted contracts whose deadline is before this date (`YYYY-MM-DD`).
+    pub overdue_on: Option<String>,
+    /// Words in the title or a party's name.
+    pub text: Option<String>,
+    /// Registered on or after / before these dates (`YYYY-MM-DD`), inclusive / exclusive.
+    pub registered_from: Option<String>,
+    pub registered_before: Option<String>,
+    /// `(column, value)`: the column (from a fixed list) equals the value ('' = not recorded).
+    pub dimensions: Vec<(&'static str, String)>,
+    /// Only technology imports (`Some(true)`) or only domestic contracts.
+    pub import: Option<bool>,
+    /// Only contracts of this origin (`platform`, `history`, `demo`).
+    pub origin: Option<String>,
+    /// Keyset paging: only rows after this `(updated_at, id)` in list order.
+    pub after: Option<(String, String)>,
+    /// Few rows match (known from the count): let the filter's own indexes find them. Otherwise
+    /// the list walks its ordering index and stops after a page, so the filter columns are
+    /// written so that SQLite's statistics-free planner does not start from them.
+    pub narrow: bool,
+}
 
 #[derive(Debug, Clone, Default, FromForm)]
 pub struct ListQuery {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row as _};
 
 use super::lifecycle::Status;
+use super::query::{ListFilter, Scope};
 use crate::db::Db;
 use crate::db::conditions::Conditions;
 use crate::domain::time::now_stored;
@@ -147,43 +148,6 @@ pub async fn paid_in(conn: &mut sqlx::AnyConnection, contract_id: &str) -> Resul
     .bind(contract_id)
     .fetch_one(conn)
     .await
-}
-
-/// Whose contracts a list shows.
-#[derive(Debug, Clone)]
-pub enum Scope {
-    /// Administrators: every contract.
-    All,
-    /// A member: contracts they drafted or broker, and those their organisation is party to.
-    Member { user_id: String, organisation_id: Option<String> },
-}
-
-/// Which contracts a list shows.
-#[derive(Debug, Clone)]
-pub struct ListFilter {
-    pub scope: Scope,
-    pub status: Option<Status>,
-    /// Only registered contracts that were cancelled (`Some(true)`) or not (`Some(false)`).
-    pub cancelled: Option<bool>,
-    /// Only submitted contracts whose deadline is before this date (`YYYY-MM-DD`).
-    pub overdue_on: Option<String>,
-    /// Words in the title or a party's name.
-    pub text: Option<String>,
-    /// Registered on or after / before these dates (`YYYY-MM-DD`), inclusive / exclusive.
-    pub registered_from: Option<String>,
-    pub registered_before: Option<String>,
-    /// `(column, value)`: the column (from a fixed list) equals the value ('' = not recorded).
-    pub dimensions: Vec<(&'static str, String)>,
-    /// Only technology imports (`Some(true)`) or only domestic contracts.
-    pub import: Option<bool>,
-    /// Only contracts of this origin (`platform`, `history`, `demo`).
-    pub origin: Option<String>,
-    /// Keyset paging: only rows after this `(updated_at, id)` in list order.
-    pub after: Option<(String, String)>,
-    /// Few rows match (known from the count): let the filter's own indexes find them. Otherwise
-    /// the list walks its ordering index and stops after a page, so the filter columns are
-    /// written so that SQLite's statistics-free planner does not start from them.
-    pub narrow: bool,
 }
 
 /// At most this many matches make a list narrow.

@@ -493,13 +493,3 @@ pub async fn is_cancelled_in(conn: &mut AnyConnection, id: &str) -> Result<bool,
             .await?;
     Ok(found.is_some())
 }
-
-/// Active brokers, by name (the form's choice of broker).
-pub async fn active_brokers(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, display_name FROM users WHERE role = 'broker' AND status = 'active' ORDER BY display_name, id",
-    )
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("display_name")?))).collect()
-}

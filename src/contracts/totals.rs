@@ -174,7 +174,7 @@ pub async fn stored(db: &Db) -> Result<Vec<TotalsRow>, sqlx::Error> {
 /// How many registered, not-cancelled contracts match a list filter, read from the summary table —
 /// when every condition of the filter is one of its keys (registration month range, either
 /// party's region, at most one breakdown dimension). `None` when the filter needs the contracts.
-pub async fn count_matching(db: &Db, filter: &super::records::ListFilter) -> Result<Option<i64>, sqlx::Error> {
+pub async fn count_matching(db: &Db, filter: &super::query::ListFilter) -> Result<Option<i64>, sqlx::Error> {
     let mut dimension = ("all", String::new());
     let mut regions: Vec<(&str, String)> = Vec::new();
     for (column, value) in &filter.dimensions {

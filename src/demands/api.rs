@@ -1,23 +1,19 @@
-//! Demand API under `/api/v1/demands`: cursor-paged public board, detail, create, partial update
-//! (PATCH with `version`), and lifecycle actions as sub-resources.
+//! Demand API under `/api/v1/demands`: the cursor-paged public list (demands still valid today)
+//! with the demand filters; detail, create, PATCH and lifecycle actions come from the listing core.
 
-use crate::web::input::{Json, OptionalJson};
-use rocket::{Responder, Route, State, get, patch, post, routes};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use rocket::{Route, State, get};
+use serde_json::Value;
 
-use super::model::{Action, DemandInput, Status};
-use super::service::{self, Caller};
-use super::store::{self, ListFilter};
-use super::view;
-use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
+use super::listing::Demands;
+use super::store::Filter;
+use crate::auth::CurrentUser;
 use crate::db::Db;
-use crate::db::once;
 use crate::domain::forms::date_text;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
-use crate::listings::{cursor, patch};
-use crate::web::idempotency::{IdempotencyKey, replayed_header};
+use crate::web::input::Json;
+
+crate::listing_api!(Demands, "/demands/<id>", "/demands", "/demands/<id>/<action>");
 
 #[get("/demands?<after>&<limit>&<field>&<mode>")]
 async fn list(
@@ -28,101 +24,17 @@ async fn list(
     field: Option<&str>,
     mode: Option<&str>,
 ) -> Result<Json<Value>, AppError> {
-    let limit = limit.unwrap_or(20).clamp(1, 100);
-    let cursor = after.map(cursor::decode).transpose()?;
-    let filter = ListFilter {
-        technical_field: field.map(str::to_string),
+    let filter = Filter {
         cooperation_mode: mode.map(str::to_string),
-        statuses: vec![Status::Published, Status::InTalks, Status::Solved],
         valid_on: Some(date_text(today_shanghai())),
-        ..ListFilter::default()
+        ..Filter::default()
     };
-    let rows =
-        store::list_after(db, &filter, cursor.as_ref().map(|(a, i)| (a.as_str(), i.as_str())), limit + 1).await?;
-    let more = rows.len() as i64 > limit;
-    let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more {
-        page.last().map(|r| cursor::encode(r.published_at.as_deref().unwrap_or(&r.created_at), &r.id))
-    } else {
-        None
-    };
-    let items: Vec<Value> =
-        page.iter().map(|r| view::listing(r, user.as_ref().is_some_and(|u| u.sees_contacts()))).collect();
-    Ok(Json(json!({"items": items, "next_cursor": next_cursor})))
-}
-
-#[get("/demands/<id>")]
-async fn detail(id: &str, db: &State<Db>, user: Option<CurrentUser>) -> Result<Json<Value>, AppError> {
-    let demand = service::visible(db, user.as_ref(), id).await?;
-    Ok(Json(view::listing(&demand, user.as_ref().is_some_and(|u| u.sees_contacts()))))
-}
-
-/// 201 with the draft; `Idempotent-Replayed` says whether an earlier request made it.
-#[derive(Responder)]
-#[response(status = 201)]
-struct Created {
-    body: Json<Value>,
-    replayed: rocket::http::Header<'static>,
-}
-
-#[post("/demands", format = "json", data = "<body>")]
-async fn create(
-    body: Json<DemandInput>,
-    key: IdempotencyKey,
-    db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
-) -> Result<Created, AppError> {
-    let caller = Caller { user: &user.0, ip: &ip.0 };
-    let request_hash = once::request_hash("POST /demands", &body.0);
-    let key = key.checked()?.map(|key| (key, request_hash.as_str()));
-    let created = service::create(db, &caller, &body, key).await?;
-    let demand = service::visible(db, Some(&user.0), &created.id).await?;
-    Ok(Created { body: Json(view::listing(&demand, true)), replayed: replayed_header(created.replayed) })
-}
-
-#[patch("/demands/<id>", format = "json", data = "<body>")]
-async fn update(
-    id: &str,
-    body: Json<Value>,
-    db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
-) -> Result<Json<Value>, AppError> {
-    let current = service::visible(db, Some(&user.0), id).await?;
-    let mut base = view::input_from_row(&current);
-    base.version = None;
-    let input: DemandInput = patch::merge(&base, body.into_inner())?;
-    let caller = Caller { user: &user.0, ip: &ip.0 };
-    service::update(db, &caller, id, &input).await.map_err(AppError::from)?;
-    let demand = service::visible(db, Some(&user.0), id).await?;
-    Ok(Json(view::listing(&demand, true)))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct ActionBody {
-    note: String,
-}
-
-#[post("/demands/<id>/<action>", data = "<body>", rank = 5)]
-async fn act(
-    id: &str,
-    action: &str,
-    body: OptionalJson<ActionBody>,
-    db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
-) -> Result<Json<Value>, AppError> {
-    let action = Action::from_code(action).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
-    let caller = Caller { user: &user.0, ip: &ip.0 };
-    let note = body.into_inner().map(|b| b.note).unwrap_or_default();
-    service::act(db, &caller, id, action, &note).await?;
-    let demand = service::visible(db, Some(&user.0), id).await?;
-    Ok(Json(view::listing(&demand, true)))
+    crate::listings::api::list::<Demands>(db, user.as_ref(), field, filter, after, limit).await
 }
 
 /// Mounted at `/api/v1`.
 pub fn routes() -> Vec<Route> {
-    routes![list, detail, create, update, act]
+    let mut routes = rocket::routes![list];
+    routes.extend(shared_api::routes());
+    routes
 }

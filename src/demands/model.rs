@@ -5,6 +5,7 @@
 //! draft → submitted → published (or returned) → in talks → solved / closed; a published or
 //! in-talks demand past its validity date is expired and leaves the public board.
 
+use rocket::FromForm;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -12,31 +13,9 @@ use crate::domain::forms::{Checker, FieldErrors, date_text, email_ok, phone, spl
 use crate::domain::money::{Fen, Unit};
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, TechnicalField};
 use crate::labelled_enum;
+use crate::listings::{Actor, ListingAction};
 
-labelled_enum!(
-    /// Where a demand stands.
-    Status {
-        Draft = "draft": "草稿",
-        Submitted = "submitted": "待审核",
-        Returned = "returned": "已退回",
-        Published = "published": "征集中",
-        InTalks = "in_talks": "洽谈中",
-        Solved = "solved": "已解决",
-        Closed = "closed": "已关闭",
-        Expired = "expired": "已过期",
-    }
-);
-
-impl Status {
-    /// On the public board (while still valid).
-    pub fn is_public(self) -> bool {
-        matches!(self, Status::Published | Status::InTalks | Status::Solved)
-    }
-
-    pub fn is_editable(self) -> bool {
-        matches!(self, Status::Draft | Status::Returned | Status::Published | Status::InTalks)
-    }
-}
+pub use crate::listings::status::DemandStatus as Status;
 
 labelled_enum!(
     /// Something that moves a demand from one status to another.
@@ -53,22 +32,40 @@ labelled_enum!(
     }
 );
 
-/// Who may take an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
-    Owner,
-    Admin,
-    /// The platform itself (expiry).
-    System,
-}
+impl ListingAction for Action {
+    const OWNER_BUTTONS: &'static [Action] =
+        &[Action::Submit, Action::StartTalks, Action::Reopen, Action::MarkSolved, Action::Close, Action::Redraft];
 
-impl Action {
-    pub fn actor(self) -> Actor {
+    fn code(self) -> &'static str {
+        Action::code(self)
+    }
+
+    fn label(self) -> &'static str {
+        Action::label(self)
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        Action::from_code(code)
+    }
+
+    fn actor(self) -> Actor {
         match self {
             Action::Approve | Action::Return => Actor::Admin,
             Action::Expire => Actor::System,
             _ => Actor::Owner,
         }
+    }
+
+    fn is_approval(self) -> bool {
+        self == Action::Approve
+    }
+
+    fn is_return(self) -> bool {
+        self == Action::Return
+    }
+
+    fn is_danger(self) -> bool {
+        self == Action::Close
     }
 }
 
@@ -90,16 +87,8 @@ pub fn transition(from: Status, action: Action) -> Option<Status> {
     }
 }
 
-/// Editing a public demand sends it back to review.
-pub fn status_after_edit(from: Status) -> Status {
-    match from {
-        Status::Published | Status::InTalks => Status::Submitted,
-        other => other,
-    }
-}
-
 /// A demand as submitted by a form or the API.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
 #[serde(default, deny_unknown_fields)]
 pub struct DemandInput {
     pub title: Option<String>,

@@ -4,7 +4,6 @@
 use serde_json::{Value, json};
 
 use super::model::{DemandInput, indicators_text};
-use super::service::publicly_visible;
 use super::store::DemandRow;
 use crate::domain::money::Fen;
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, TechnicalField};
@@ -51,7 +50,7 @@ pub fn listing(row: &DemandRow, with_contact: bool) -> Value {
         "region_code": row.region_code,
         "status": row.status.code(),
         "status_label": row.status.label(),
-        "is_public": publicly_visible(row),
+        "is_public": row.publicly_visible(),
         "review_note": row.review_note,
         "views": row.views,
         "contact_requests": row.contact_requests,
@@ -96,16 +95,6 @@ pub fn form_choices(input: &DemandInput) -> Value {
         "sections": choices(IndustrySection::ALL, IndustrySection::code, IndustrySection::label, &one(&input.industry_section)),
         "modes": choices(CooperationMode::ALL, CooperationMode::code, CooperationMode::label, &input.cooperation_modes),
     })
-}
-
-/// The owner's lifecycle buttons for a status.
-pub fn owner_actions(status: super::model::Status) -> Vec<Value> {
-    use super::model::{Action, transition};
-    [Action::Submit, Action::StartTalks, Action::Reopen, Action::MarkSolved, Action::Close, Action::Redraft]
-        .into_iter()
-        .filter(|a| transition(status, *a).is_some())
-        .map(|a| json!({"code": a.code(), "label": a.label(), "danger": a == Action::Close}))
-        .collect()
 }
 
 #[cfg(test)]

@@ -8,19 +8,20 @@ mod data;
 use serde_json::json;
 use sqlx::Row as _;
 
+use crate::achievements::listing::Achievements;
+use crate::achievements::model;
 use crate::achievements::model::{AchievementInput, Status};
-use crate::achievements::{model, store as achievement_store};
 use crate::audit::{self, NewAuditEvent};
 use crate::auth::password::PasswordHasher;
-use crate::challenges::model::{Application, Terms};
-use crate::challenges::store as challenge_store;
 use crate::db::Db;
+use crate::demands::challenge::model::{Application, Terms};
+use crate::demands::challenge::store as challenge_store;
+use crate::demands::listing::Demands;
 use crate::demands::model::{self as demand_model, DemandInput, Status as DemandStatus};
-use crate::demands::store as demand_store;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::time::{now_stored, to_stored};
-use crate::listings::Kind;
-use crate::search::outbox;
+use crate::listings::store::{self as listing_store, Owner};
+use crate::listings::{Kind, outbox};
 use crate::secrets::random_token;
 
 /// A demo account as printed on the console.
@@ -169,17 +170,9 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
             model::validate(&input).map_err(|errors| format!("演示成果“{}”不合规：{errors:?}", item.title))?;
         let status = Status::from_code(item.status).unwrap_or(Status::Published);
         let id = uuid::Uuid::now_v7().to_string();
-        achievement_store::insert(
-            &mut tx,
-            &id,
-            &org_ids[item.owner],
-            &user_ids[item.owner],
-            &achievement,
-            status,
-            true,
-        )
-        .await
-        .map_err(failed)?;
+        let owner =
+            Owner { organisation_id: &org_ids[item.owner], created_by: &user_ids[item.owner], status, is_demo: true };
+        listing_store::insert::<Achievements>(&mut tx, &id, owner, &achievement).await.map_err(failed)?;
         // Spread publication over the past months so lists and statistics look lived-in.
         let published = to_stored(started - time::Duration::days(3 + (index as i64 * 5) % 170));
         let views = (index as i64 * 53) % 400 + 12;
@@ -218,9 +211,9 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
             .map_err(|errors| format!("演示需求“{}”不合规：{errors:?}", item.title))?;
         let status = DemandStatus::from_code(item.status).unwrap_or(DemandStatus::Published);
         let id = uuid::Uuid::now_v7().to_string();
-        demand_store::insert(&mut tx, &id, &org_ids[item.owner], &user_ids[item.owner], &demand, status, true)
-            .await
-            .map_err(failed)?;
+        let owner =
+            Owner { organisation_id: &org_ids[item.owner], created_by: &user_ids[item.owner], status, is_demo: true };
+        listing_store::insert::<Demands>(&mut tx, &id, owner, &demand).await.map_err(failed)?;
         let published = to_stored(started - time::Duration::days(2 + (index as i64 * 7) % 120));
         sqlx::query(
             "UPDATE demands SET published_at = CASE WHEN status = 'submitted' THEN NULL ELSE $1 END, submitted_at = $1, views = $2 WHERE id = $3",

@@ -2,6 +2,8 @@
 
 mod store;
 
+use crate::achievements::listing::Achievements;
+use crate::listings::store::{self as listing_store, ListFilter};
 use rocket::{Route, State, get, routes};
 use serde::Serialize;
 
@@ -51,14 +53,13 @@ async fn index(db: &State<Db>, settings: &State<Settings>) -> Result<Page, AppEr
         })
         .collect();
     let goal = &settings.goal;
-    let filter = crate::achievements::store::ListFilter {
+    let filter = ListFilter::<Achievements> {
         statuses: vec![crate::achievements::model::Status::Published],
-        ..Default::default()
+        ..ListFilter::default()
     };
-    let (latest, _) =
-        crate::achievements::store::list(db, &filter, crate::achievements::store::Sort::Newest, 0, 6).await?;
+    let (latest, _) = listing_store::list(db, &filter, &listing_store::newest::<Achievements>(), 0, 6).await?;
     let view = HomeView {
-        achievements: crate::achievements::store::count_public(db).await?,
+        achievements: listing_store::count_public::<Achievements>(db).await?,
         demands: store::open_demands(db).await?,
         latest: latest.iter().map(|row| crate::achievements::view::listing(row, false)).collect(),
         organisation_total: organisations.iter().map(|k| k.count).sum(),

@@ -1,9 +1,20 @@
-//! What achievements and demands share as public listings: interest counters (views and
-//! contact requests), API cursors, and partial updates of a listing's input.
+//! The listing core: what every published kind (科技成果, 技术需求, and the kinds to come) shares —
+//! the lifecycle and review queue, contact requests and views, cursor-paged API lists, "my
+//! listings", visibility, the search outbox and status labels — written once against the
+//! [`Listing`] descriptor each kind implements. See docs/ARCHITECTURE.md, "Adding a listing kind".
 
+pub mod api;
 pub mod cursor;
 pub mod interest;
+pub mod kind;
+pub mod lifecycle;
+pub mod outbox;
+pub mod pages;
 pub mod patch;
+pub mod status;
+pub mod store;
+
+pub use kind::{Actor, Listing, ListingAction, ListingRow, ListingStatus, Words};
 
 /// The two kinds of listing, as stored in `listing_contact_requests.listing_kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -35,11 +46,28 @@ impl Kind {
         }
     }
 
+    /// Where the kind's pages are mounted (and, under `/api/v1`, its API).
+    pub fn base(self) -> &'static str {
+        match self {
+            Kind::Achievement => "/achievements",
+            Kind::Demand => "/demands",
+        }
+    }
+
     /// Where a listing of this kind is shown.
     pub fn path(self, id: &str) -> String {
-        match self {
-            Kind::Achievement => format!("/achievements/{id}"),
-            Kind::Demand => format!("/demands/{id}"),
+        format!("{}/{id}", self.base())
+    }
+
+    /// The template of one of the kind's shared pages (`form`, `mine`, `review`).
+    pub fn template(self, page: &str) -> &'static str {
+        match (self, page) {
+            (Kind::Achievement, "form") => "achievements/form",
+            (Kind::Achievement, "mine") => "achievements/mine",
+            (Kind::Achievement, _) => "achievements/review",
+            (Kind::Demand, "form") => "demands/form",
+            (Kind::Demand, "mine") => "demands/mine",
+            (Kind::Demand, _) => "demands/review",
         }
     }
 

@@ -13,7 +13,7 @@ use crate::domain::money::{Fen, Unit};
 use crate::domain::regions::tianshui_county;
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, PricingRoute, Stage, TechnicalField, TransferMode};
 use crate::error::AppError;
-use crate::listings::Kind;
+use crate::listings::{Kind, status};
 
 /// Most results on one page.
 pub const MAX_PER_PAGE: usize = 50;
@@ -179,10 +179,8 @@ fn facet_label(facet: &str, value: &str, kind: Option<Kind>) -> String {
             "budget_negotiable" => Some("预算面议"),
             other => PricingRoute::from_code(other).map(|v| v.label()),
         },
-        "status" if kind == Some(Kind::Demand) => crate::demands::model::Status::from_code(value).map(|s| s.label()),
-        "status" => crate::achievements::model::Status::from_code(value)
-            .map(|s| s.label())
-            .or_else(|| crate::demands::model::Status::from_code(value).map(|s| s.label())),
+        "status" if kind == Some(Kind::Demand) => status::label(Kind::Demand, value),
+        "status" => status::label(Kind::Achievement, value).or_else(|| status::label(Kind::Demand, value)),
         _ => None,
     };
     match (facet, found) {

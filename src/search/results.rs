@@ -17,7 +17,7 @@ use crate::domain::forms::date_text;
 use crate::domain::money::Fen;
 use crate::domain::taxonomy::{Stage, TechnicalField};
 use crate::domain::time::{chinese_date, parse_stored, today_shanghai};
-use crate::listings::Kind;
+use crate::listings::{Kind, status};
 
 /// One result as shown on a page or returned by the API.
 #[derive(Debug, Clone, Serialize)]
@@ -116,12 +116,12 @@ async fn load_rows(db: &Db, kind: Kind, ids: &[&str]) -> Result<HashMap<String, 
             Kind::Achievement => (
                 Some(row.try_get::<String, _>("stage")?),
                 price_text(row.try_get("asking_price_fen")?),
-                crate::achievements::model::Status::from_code(&status).map_or("已发布", |s| s.label()),
+                status::label(Kind::Achievement, &status).unwrap_or("已发布"),
             ),
             Kind::Demand => (
                 None,
                 budget_text(row.try_get("budget_min_fen")?, row.try_get("budget_max_fen")?),
-                crate::demands::model::Status::from_code(&status).map_or("征集中", |s| s.label()),
+                status::label(Kind::Demand, &status).unwrap_or("征集中"),
             ),
         };
         out.insert(

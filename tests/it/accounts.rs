@@ -3,7 +3,7 @@
 
 use rocket::http::{ContentType, Header, Status};
 use sqlx::Row as _;
-use techmarket::auth::service::AdminAction;
+use techmarket::auth::admin::AdminAction;
 use techmarket::domain::account::Role;
 
 use crate::accounts_support::*;
@@ -313,10 +313,11 @@ async fn pending_and_disabled_states_are_enforced_in_the_database_too(app: TestA
         .expect("row");
     assert_eq!(row.get::<String, _>("status"), "pending");
     admin_does(&app, &admin, &person, AdminAction::Approve).await;
-    let actor = techmarket::auth::service::Actor { user_id: Some(admin.id.clone()), ip: None };
-    let again = techmarket::auth::service::admin_action(&app.db, &actor, &person.id, AdminAction::Approve).await;
+    let user = techmarket::auth::identity::user_by_id(&app.db, &admin.id).await.expect("read").expect("admin");
+    let actor = techmarket::auth::Caller { user: &user, ip: "127.0.0.1" };
+    let again = techmarket::auth::admin::admin_action(&app.db, &actor, &person.id, AdminAction::Approve).await;
     assert_eq!(again.expect_err("approving twice is refused").code, "not_pending");
-    let own = techmarket::auth::service::admin_action(&app.db, &actor, &admin.id, AdminAction::Disable).await;
+    let own = techmarket::auth::admin::admin_action(&app.db, &actor, &admin.id, AdminAction::Disable).await;
     assert_eq!(own.expect_err("no self-disabling").code, "cannot_change_self");
 }
 

@@ -3,9 +3,12 @@
 
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
+use techmarket::auth::Caller;
+use techmarket::auth::admin::{self, AdminAction};
+use techmarket::auth::identity::user_by_id;
 use techmarket::auth::model::RegistrationInput;
 use techmarket::auth::password::PasswordHasher;
-use techmarket::auth::service::{self, Actor, AdminAction};
+use techmarket::auth::service;
 use techmarket::config::Settings;
 use techmarket::domain::account::Role;
 
@@ -93,7 +96,7 @@ pub fn valid_credit_code(digits: &str) -> String {
 
 pub async fn create_admin(app: &TestApp) -> Person {
     let login = unique_mobile();
-    let id = service::create_admin(&app.db, &PasswordHasher::default(), &settings(app), "测试管理员", &login, PASSWORD)
+    let id = admin::create_admin(&app.db, &PasswordHasher::default(), &settings(app), "测试管理员", &login, PASSWORD)
         .await
         .expect("admin");
     Person { id: id.to_string(), login }
@@ -101,8 +104,9 @@ pub async fn create_admin(app: &TestApp) -> Person {
 
 /// An administrator acting through the service, for set-up steps.
 pub async fn admin_does(app: &TestApp, admin: &Person, target: &Person, action: AdminAction) {
-    let actor = Actor { user_id: Some(admin.id.clone()), ip: Some("127.0.0.1".into()) };
-    service::admin_action(&app.db, &actor, &target.id, action).await.expect("admin action");
+    let user = user_by_id(&app.db, &admin.id).await.expect("read").expect("the administrator");
+    let actor = Caller { user: &user, ip: "127.0.0.1" };
+    admin::admin_action(&app.db, &actor, &target.id, action).await.expect("admin action");
 }
 
 /// An approved person of `role`.

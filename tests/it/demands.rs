@@ -179,14 +179,14 @@ async fn expired_demands_leave_the_board(app: TestApp) {
     let api: Value = app.client.get("/api/v1/demands").dispatch().await.into_json().await.expect("json");
     assert_eq!(api["items"].as_array().map(Vec::len), Some(0));
 
-    assert_eq!(techmarket::demands::service::expire_due(&app.db).await.expect("expire"), 1);
+    assert_eq!(techmarket::demands::expiry::expire_due(&app.db).await.expect("expire"), 1);
     let status: String = sqlx::query_scalar("SELECT status FROM demands WHERE id = $1")
         .bind(&id)
         .fetch_one(app.db.pool())
         .await
         .expect("s");
     assert_eq!(status, "expired");
-    assert_eq!(techmarket::demands::service::expire_due(&app.db).await.expect("again"), 0);
+    assert_eq!(techmarket::demands::expiry::expire_due(&app.db).await.expect("again"), 0);
     // The owner still sees it and may redraft it.
     assert_eq!(owner.get(format!("/demands/{id}")).dispatch().await.status(), Status::Ok);
     assert_eq!(post_json(&owner, &format!("/api/v1/demands/{id}/redraft"), &json!({})).await.status(), Status::Ok);

@@ -175,7 +175,7 @@ async fn pending_accounts_see_no_contact_details(app: TestApp) {
     assert_eq!(token.status(), Status::Forbidden);
     assert_eq!(error_code(token).await, "account_pending");
     // Once approved, the same person sees them.
-    crate::accounts_support::admin_does(&app, &admin, &pending, service::AdminAction::Approve).await;
+    crate::accounts_support::admin_does(&app, &admin, &pending, techmarket::auth::admin::AdminAction::Approve).await;
     let api: Value = client.get(format!("/api/v1/achievements/{id}")).dispatch().await.into_json().await.expect("json");
     assert_eq!(api["contact"]["phone"], "13993812345");
 }

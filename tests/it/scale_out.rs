@@ -93,6 +93,7 @@ fn tight_budget(figment: rocket::figment::Figment) -> rocket::figment::Figment {
 }
 
 #[rocket::async_test]
+#[cfg_attr(not(postgres_tests), ignore = "runs only with TEST_DATABASE_URL (a PostgreSQL server)")]
 async fn the_write_budget_holds_across_nodes() {
     // Only nodes sharing PostgreSQL count together; one SQLite node counts in memory.
     crate::support::run_postgres_with("the_write_budget_holds_across_nodes", tight_budget, |app| async move {

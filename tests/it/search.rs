@@ -230,7 +230,7 @@ async fn replay_on_start_catches_up_with_the_database(app: TestApp) {
     let app = app
         .stop_then(|db| async move {
             let mut tx = db.begin_write().await.expect("tx");
-            let withdrawn = techmarket::achievements::store::set_status(
+            let withdrawn = techmarket::listings::store::set_status::<techmarket::achievements::listing::Achievements>(
                 &mut tx,
                 &id,
                 techmarket::achievements::model::Status::Published,
@@ -266,7 +266,7 @@ async fn an_index_behind_the_pruned_outbox_is_rebuilt(app: TestApp) {
         .stop_then(|db| async move {
             for id in [&first, &second] {
                 let mut tx = db.begin_write().await.expect("tx");
-                techmarket::achievements::store::set_status(
+                techmarket::listings::store::set_status::<techmarket::achievements::listing::Achievements>(
                     &mut tx,
                     id,
                     techmarket::achievements::model::Status::Published,
@@ -417,9 +417,14 @@ async fn a_bulk_import_is_searchable_and_audited(app: TestApp) {
             (format!("test:{i}"), techmarket::achievements::model::validate(&input).expect("valid"))
         })
         .collect();
-    let ids = techmarket::achievements::service::import_published(&app.db, &organisation, &user, &items)
-        .await
-        .expect("import");
+    let ids = techmarket::listings::lifecycle::import_published::<techmarket::achievements::listing::Achievements>(
+        &app.db,
+        &organisation,
+        &user,
+        &items,
+    )
+    .await
+    .expect("import");
     assert_eq!(ids.len(), 37);
     app.searchable().await;
     let found = search(&app, &format!("q={}&per_page=50", encode("花椒"))).await;

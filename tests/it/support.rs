@@ -190,7 +190,8 @@ where
     }
 }
 
-/// Declares each listed `async fn(TestApp)` as two tests: `sqlite::<name>` and `postgres::<name>`.
+/// Declares each listed `async fn(TestApp)` as two tests: `sqlite::<name>` and `postgres::<name>`;
+/// without `TEST_DATABASE_URL` at build time the PostgreSQL ones are reported as ignored.
 #[macro_export]
 macro_rules! on_both_databases {
     ($($name:ident),+ $(,)?) => {
@@ -205,6 +206,7 @@ macro_rules! on_both_databases {
         mod postgres {
             $(
                 #[rocket::async_test]
+                #[cfg_attr(not(postgres_tests), ignore = "runs only with TEST_DATABASE_URL (a PostgreSQL server)")]
                 async fn $name() {
                     $crate::support::run_postgres(stringify!($name), super::$name).await;
                 }

@@ -1,6 +1,7 @@
 //! The rules of an achievement listing, table-driven.
 
 use super::*;
+use crate::listings::ListingStatus;
 
 fn complete() -> AchievementInput {
     AchievementInput {
@@ -145,8 +146,8 @@ fn the_state_machine_allows_exactly_these_moves() {
     assert_eq!(Approve.actor(), Actor::Admin);
     assert_eq!(Return.actor(), Actor::Admin);
     assert_eq!(Submit.actor(), Actor::Owner);
-    assert_eq!(status_after_edit(Published), Submitted);
-    assert_eq!(status_after_edit(Returned), Returned);
+    assert_eq!(Published.after_edit(), Submitted);
+    assert_eq!(Returned.after_edit(), Returned);
     assert!(!Transferred.is_editable() && !Withdrawn.is_editable() && !Submitted.is_editable());
     assert!(Published.is_public() && Negotiating.is_public() && Transferred.is_public() && !Submitted.is_public());
 }

@@ -9,7 +9,7 @@ use time::Date;
 
 use super::columns::{self, COLUMNS};
 use crate::contracts::model::{self, ContractInput, Draft, EARLIEST_YEAR, OverrideRights};
-use crate::contracts::service::registration_number;
+use crate::contracts::review::registration_number;
 use crate::domain::contract_vocab::{ContractType, Subtype};
 use crate::domain::forms::FieldErrors;
 use crate::domain::org::NatureCode;

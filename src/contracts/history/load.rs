@@ -17,7 +17,7 @@ use super::columns::{COLUMNS, map_headers};
 use super::sheet::{self, RowOutcome, Table};
 use crate::audit::{self, NewAuditEvent};
 use crate::contracts::records;
-use crate::contracts::service::registration_instant;
+use crate::contracts::review::registration_instant;
 use crate::contracts::store;
 use crate::contracts::totals::{self, Contribution};
 use crate::db::Db;

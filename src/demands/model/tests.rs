@@ -1,6 +1,7 @@
 //! The rules of a demand, table-driven.
 
 use super::*;
+use crate::listings::ListingStatus;
 use time::macros::date;
 
 const TODAY: Date = date!(2026 - 11 - 28);
@@ -97,5 +98,5 @@ fn the_state_machine_allows_exactly_these_moves() {
     }
     assert_eq!(Expire.actor(), Actor::System);
     assert_eq!(Approve.actor(), Actor::Admin);
-    assert_eq!(status_after_edit(InTalks), Submitted);
+    assert_eq!(InTalks.after_edit(), Submitted);
 }

@@ -11,10 +11,11 @@ use super::store;
 use crate::auth::Caller;
 use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
 use crate::db::Db;
-use crate::demands::service as demands;
+use crate::demands::listing::Demands;
 use crate::domain::forms::date_text;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
+use crate::listings::lifecycle;
 
 #[get("/challenges")]
 async fn list(db: &State<Db>) -> Result<Json<Value>, AppError> {
@@ -38,7 +39,7 @@ async fn set_terms(
 
 #[get("/demands/<id>/applications")]
 async fn applications(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
-    let demand = demands::visible(db, Some(&user), id).await?;
+    let demand = lifecycle::visible::<Demands>(db, Some(&user), id).await?;
     let items = service::visible_applications(db, Some(&user), id, &demand.organisation_id).await?;
     Ok(Json(json!({"items": items, "next_cursor": null})))
 }

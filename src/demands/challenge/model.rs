@@ -1,6 +1,7 @@
 //! 揭榜挂帅: the terms an enterprise attaches to a demand (reward, application window) and the
 //! applications teams send, with their own small lifecycle. No SQL and no HTTP here.
 
+use rocket::FromForm;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -9,7 +10,7 @@ use crate::domain::money::{Fen, Unit};
 use crate::labelled_enum;
 
 /// The terms as typed.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
 #[serde(default, deny_unknown_fields)]
 pub struct TermsInput {
     /// 万元 unless a unit is written.
@@ -62,7 +63,7 @@ pub fn validate_terms(input: &TermsInput, today: Date, valid_until: Date) -> Res
 }
 
 /// An application as typed.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
 #[serde(default, deny_unknown_fields)]
 pub struct ApplicationInput {
     pub team: Option<String>,

@@ -2,6 +2,7 @@
 //! poster shortlists and selects one, and every applicant sees the outcome.
 
 pub mod api;
+pub mod block;
 pub mod model;
 pub mod pages;
 pub mod service;

@@ -9,12 +9,13 @@ use super::store::{self, ApplicationRow, TermsRow};
 use crate::audit;
 use crate::auth::{Caller, CurrentUser};
 use crate::db::Db;
+use crate::demands::listing::{Demands, publicly_visible};
 use crate::demands::model::Status as DemandStatus;
-use crate::demands::{service as demands, store as demand_store};
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::date_text;
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, FormFailure};
+use crate::listings::{lifecycle, store as listing_store};
 
 fn no_challenge() -> AppError {
     AppError::not_found("challenge_not_found", "该需求没有设置揭榜挂帅")
@@ -29,7 +30,7 @@ pub fn window_open(terms: &TermsRow) -> bool {
 /// Sets or changes the terms of a demand the caller's enterprise posted. Refused once a team
 /// has been selected.
 pub async fn set_terms(db: &Db, caller: &Caller<'_>, demand_id: &str, input: &TermsInput) -> Result<(), FormFailure> {
-    let demand = demand_store::find(db, demand_id)
+    let demand = listing_store::find::<Demands>(db, demand_id)
         .await?
         .ok_or_else(|| AppError::not_found("demand_not_found", "该技术需求不存在"))?;
     if !caller.member_of(&demand.organisation_id) {
@@ -62,7 +63,7 @@ pub async fn apply(
     demand_id: &str,
     input: &ApplicationInput,
 ) -> Result<String, FormFailure> {
-    let demand = demands::visible(db, Some(caller.user), demand_id).await?;
+    let demand = lifecycle::visible::<Demands>(db, Some(caller.user), demand_id).await?;
     let terms = store::find_terms(db, demand_id).await?.ok_or_else(no_challenge)?;
     if caller.user.status != AccountStatus::Active || caller.user.role == Role::Admin {
         return Err(AppError::forbidden("cannot_apply", "只有已审核的科研人员、企业用户和技术经纪人可以揭榜").into());
@@ -70,7 +71,7 @@ pub async fn apply(
     if caller.member_of(&demand.organisation_id) {
         return Err(AppError::conflict("own_challenge", "不能揭本单位发布的榜").into());
     }
-    if !demands::publicly_visible(&demand) || !window_open(&terms) || terms.selected_application_id.is_some() {
+    if !publicly_visible(&demand) || !window_open(&terms) || terms.selected_application_id.is_some() {
         return Err(AppError::conflict("window_closed", "当前不在揭榜时间内，或已选定揭榜方").into());
     }
     if !store::applications(db, demand_id, Some(&caller.user.id)).await?.is_empty() {
@@ -105,7 +106,7 @@ pub async fn decide(
     let application = store::find_application(db, application_id)
         .await?
         .ok_or_else(|| AppError::not_found("application_not_found", "揭榜申请不存在"))?;
-    let demand = demand_store::find(db, &application.demand_id)
+    let demand = listing_store::find::<Demands>(db, &application.demand_id)
         .await?
         .ok_or_else(|| AppError::not_found("demand_not_found", "该技术需求不存在"))?;
     let allowed = if decision.by_applicant() {
@@ -128,7 +129,8 @@ pub async fn decide(
         return Err(AppError::conflict("edit_conflict", "申请状态已变化，请刷新后重试"));
     }
     if decision == Decision::Select && demand.status == DemandStatus::Published {
-        demand_store::set_status(&mut tx, &demand.id, DemandStatus::Published, DemandStatus::InTalks, None).await?;
+        listing_store::set_status::<Demands>(&mut tx, &demand.id, DemandStatus::Published, DemandStatus::InTalks, None)
+            .await?;
     }
     let details = json!({"demand_id": application.demand_id, "from": application.status.code(), "to": to.code()});
     let action = format!("challenge.{}", decision.code());

@@ -1,0 +1,378 @@
+//! The pages every listing kind shares, written once: the create and edit forms, lifecycle
+//! buttons, 发起对接, "my listings" and the review queue, and the common part of a detail page.
+//! [`crate::listing_pages!`] mounts them for a kind under its base path.
+
+use rocket::http::Status as HttpStatus;
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use serde_json::{Value, json};
+
+use super::interest;
+use super::kind::{Listing, ListingAction, ListingRow, ListingStatus};
+use super::lifecycle::{self, owns};
+use super::store::{self, ListFilter};
+use crate::auth::{Acting, CurrentUser};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::forms::FieldErrors;
+use crate::error::{AppError, FormFailure};
+use crate::web::{Page, pager};
+
+/// A form submission that did not go through: the form again (with messages) or an error page.
+pub type Refused = Result<Page, AppError>;
+
+fn form_page<K: Listing>(editing: Option<&str>, input: &K::Input, errors: &FieldErrors, status: HttpStatus) -> Page {
+    let (title, action) = match editing {
+        Some(id) => (format!("修改{}", K::WORDS.title), K::KIND.path(id)),
+        None => (format!("发布{}", K::WORDS.title), K::KIND.base().to_string()),
+    };
+    let data = json!({
+        "action": action,
+        "values": input,
+        "choices": K::form_choices(input),
+        "errors": errors,
+        "editing": K::version_of(input).is_some(),
+    });
+    Page::new(K::KIND.template("form"), title, data).with_status(status)
+}
+
+pub async fn new_form<K: Listing>(db: &Db, acting: &Acting, settings: &Settings) -> Result<Page, AppError> {
+    if !K::may_create(&acting.user) {
+        return Err(lifecycle::cannot_create::<K>());
+    }
+    let region = match &acting.user.organisation_id {
+        Some(org) => crate::orgs::store::find(db, org).await?.map(|o| o.region_code),
+        None => None,
+    };
+    let input = K::blank_input(&acting.user, region.unwrap_or_else(|| settings.region_code.clone()));
+    Ok(form_page::<K>(None, &input, &FieldErrors::new(), HttpStatus::Ok))
+}
+
+pub async fn create<K: Listing>(db: &Db, acting: &Acting, input: K::Input) -> Result<Flash<Redirect>, Refused> {
+    match lifecycle::create::<K>(db, &acting.caller(), &input, None).await {
+        Ok(created) => Ok(Flash::success(Redirect::to(K::KIND.path(&created.id)), K::WORDS.created)),
+        Err(FormFailure::Fields(errors)) => {
+            Err(Ok(form_page::<K>(None, &input, &errors, HttpStatus::UnprocessableEntity)))
+        }
+        Err(FormFailure::Other(error)) => Err(Err(error)),
+    }
+}
+
+pub async fn edit_form<K: Listing>(db: &Db, acting: &Acting, id: &str) -> Result<Page, AppError> {
+    let listing = lifecycle::visible::<K>(db, Some(&acting.user), id).await?;
+    if !owns(&acting.user, &listing) {
+        return Err(lifecycle::not_yours::<K>());
+    }
+    Ok(form_page::<K>(Some(id), &K::input_of(&listing), &FieldErrors::new(), HttpStatus::Ok))
+}
+
+pub async fn update<K: Listing>(
+    db: &Db,
+    acting: &Acting,
+    id: &str,
+    input: K::Input,
+) -> Result<Flash<Redirect>, Refused> {
+    let back = Redirect::to(K::KIND.path(id));
+    match lifecycle::update::<K>(db, &acting.caller(), id, &input).await {
+        Ok(status) if status == K::Status::SUBMITTED => Ok(Flash::success(back, K::WORDS.resubmitted)),
+        Ok(_) => Ok(Flash::success(back, "修改已保存")),
+        Err(FormFailure::Fields(errors)) => {
+            Err(Ok(form_page::<K>(Some(id), &input, &errors, HttpStatus::UnprocessableEntity)))
+        }
+        Err(FormFailure::Other(error)) if error.code == "edit_conflict" => {
+            // Show the current content again, with the message, so nothing is applied blindly.
+            let fresh = match lifecycle::visible::<K>(db, Some(&acting.user), id).await {
+                Ok(listing) => K::input_of(&listing),
+                Err(e) => return Err(Err(e)),
+            };
+            let page = form_page::<K>(Some(id), &fresh, &FieldErrors::new(), HttpStatus::Conflict);
+            Err(Ok(page.with_notice("error", error.message)))
+        }
+        Err(FormFailure::Other(error)) => Err(Err(error)),
+    }
+}
+
+pub async fn act<K: Listing>(
+    db: &Db,
+    acting: &Acting,
+    id: &str,
+    action: &str,
+    note: Option<&str>,
+) -> Result<Flash<Redirect>, AppError> {
+    let action = K::Action::from_code(action).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
+    let back = Redirect::to(K::KIND.path(id));
+    match lifecycle::act::<K>(db, &acting.caller(), id, action, note.unwrap_or_default()).await {
+        Ok(to) => Ok(Flash::success(back, format!("已{}，当前状态：{}", action.label(), to.label()))),
+        Err(error) if error.status == HttpStatus::Conflict || error.status == HttpStatus::UnprocessableEntity => {
+            let message = error.fields.values().next().cloned().unwrap_or(error.message);
+            Ok(Flash::error(back, message))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+pub async fn contact<K: Listing>(
+    db: &Db,
+    acting: &Acting,
+    id: &str,
+    message: Option<&str>,
+) -> Result<Flash<Redirect>, AppError> {
+    let back = Redirect::to(K::KIND.path(id));
+    match lifecycle::request_contact::<K>(db, &acting.caller(), id, message.unwrap_or_default()).await {
+        Ok(true) => Ok(Flash::success(back, K::WORDS.contact_sent)),
+        Ok(false) => Ok(Flash::success(back, "您已发出过对接意向。")),
+        Err(error) if error.status == HttpStatus::Conflict => Ok(Flash::error(back, error.message)),
+        Err(error) => Err(error),
+    }
+}
+
+pub async fn mine<K: Listing>(
+    db: &Db,
+    acting: &Acting,
+    page: Option<i64>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
+    let page = pager::page_number(page)?;
+    let Some(org) = acting.user.organisation_id.clone() else {
+        return Err(AppError::forbidden("no_organisation", "您的账号未关联单位"));
+    };
+    let filter = ListFilter::<K> { organisation_id: Some(org), ..ListFilter::default() };
+    let (rows, total) = store::list(db, &filter, &store::newest::<K>(), pager::offset(page), pager::PER_PAGE).await?;
+    let data = json!({
+        "items": rows.iter().map(|r| K::view(r, true)).collect::<Vec<Value>>(),
+        "total": total,
+        "pager": pager::pager(&format!("{}/mine", K::KIND.base()), page, total),
+        "can_create": K::may_create(&acting.user),
+    });
+    Ok(Page::new(K::KIND.template("mine"), K::WORDS.mine_title, data).with_flash(flash))
+}
+
+pub async fn review<K: Listing>(db: &Db, page: Option<i64>, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
+    let page = pager::page_number(page)?;
+    let filter = ListFilter::<K> { statuses: vec![K::Status::SUBMITTED], ..ListFilter::default() };
+    let (rows, total) = store::list(db, &filter, &store::newest::<K>(), pager::offset(page), pager::PER_PAGE).await?;
+    let data = json!({
+        "items": rows.iter().map(|r| K::view(r, true)).collect::<Vec<Value>>(),
+        "total": total,
+        "pager": pager::pager(&format!("{}/review", K::KIND.base()), page, total),
+    });
+    Ok(Page::new(K::KIND.template("review"), K::WORDS.review_title, data).with_flash(flash))
+}
+
+/// A filter value from the query if it is one of the vocabulary's codes (else ignored).
+pub fn known<T>(value: Option<&str>, parse: impl Fn(&str) -> Option<T>) -> Option<String> {
+    value.filter(|v| parse(v).is_some()).map(str::to_string)
+}
+
+/// The public list's filters every kind has — technical field, industry section, region (six
+/// digits) — with the kind's own; values that are not codes are ignored.
+pub fn public_filter<K: Listing>(
+    field: Option<&str>,
+    industry: Option<&str>,
+    region: Option<&str>,
+    own: K::Filter,
+) -> ListFilter<K> {
+    use crate::domain::taxonomy::{IndustrySection, TechnicalField};
+    ListFilter {
+        technical_field: known(field, TechnicalField::from_code),
+        industry_section: known(industry, IndustrySection::from_code),
+        region_code: region.filter(|r| r.len() == 6 && r.bytes().all(|b| b.is_ascii_digit())).map(str::to_string),
+        ..ListFilter::public(own)
+    }
+}
+
+/// The choice lists of the filters every kind has, with the current ones marked.
+pub fn common_filter_choices<K: Listing>(filter: &ListFilter<K>) -> serde_json::Map<String, Value> {
+    use crate::domain::taxonomy::{IndustrySection, TechnicalField};
+    use crate::web::choices;
+    let selected = |v: &Option<String>| v.clone().into_iter().collect::<Vec<_>>();
+    let mut map = serde_json::Map::new();
+    let fields =
+        choices(TechnicalField::ALL, TechnicalField::code, TechnicalField::label, &selected(&filter.technical_field));
+    let sections = choices(
+        IndustrySection::ALL,
+        IndustrySection::code,
+        IndustrySection::label,
+        &selected(&filter.industry_section),
+    );
+    map.insert("fields".into(), fields);
+    map.insert("sections".into(), sections);
+    map.insert("region".into(), json!(filter.region_code.clone().unwrap_or_default()));
+    map
+}
+
+/// Rows per page of the public lists.
+pub const INDEX_PAGE_SIZE: i64 = 20;
+
+/// The page of a public list asked for (kept within 1–10 000) and its offset.
+pub fn index_page(page: Option<i64>) -> (i64, i64) {
+    let number = page.unwrap_or(1).clamp(1, 10_000);
+    (number, (number - 1) * INDEX_PAGE_SIZE)
+}
+
+/// `page`, `pages`, `prev` and `next` of a public list, the links keeping its filters.
+pub fn index_links(number: i64, total: i64, params: &[(&str, Option<&str>)]) -> serde_json::Map<String, Value> {
+    let pages = (total + INDEX_PAGE_SIZE - 1) / INDEX_PAGE_SIZE;
+    let query = |p: i64| {
+        let mut parts = vec![format!("page={p}")];
+        for (key, value) in params {
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                parts.push(format!("{key}={}", crate::web::url_encode(value)));
+            }
+        }
+        format!("?{}", parts.join("&"))
+    };
+    let mut links = serde_json::Map::new();
+    links.insert("page".into(), json!(number));
+    links.insert("pages".into(), json!(pages));
+    links.insert("prev".into(), json!((number > 1).then(|| query(number - 1))));
+    links.insert("next".into(), json!((number < pages).then(|| query(number + 1))));
+    links
+}
+
+/// Which lifecycle buttons the owner sees for a status.
+pub fn owner_actions<K: Listing>(status: K::Status) -> Vec<Value> {
+    K::Action::OWNER_BUTTONS
+        .iter()
+        .filter(|a| K::transition(status, **a).is_some())
+        .map(|a| json!({"code": a.code(), "label": a.label(), "danger": a.is_danger()}))
+        .collect()
+}
+
+/// What every detail page shows of a listing and who is looking: the listing, the owner's
+/// buttons, review and 发起对接. The view is counted here (once per page view).
+pub async fn detail_data<K: Listing>(
+    db: &Db,
+    user: Option<&CurrentUser>,
+    listing: &K::Row,
+    count_view: bool,
+) -> Result<serde_json::Map<String, Value>, AppError> {
+    if count_view {
+        lifecycle::record_view::<K>(db, user, listing).await?;
+    }
+    let owner = user.is_some_and(|u| owns(u, listing));
+    let admin = user.is_some_and(|u| u.is_admin);
+    let asked = match user {
+        Some(u) if !owner => interest::has_contact_request(db, K::KIND, listing.id(), &u.id).await?,
+        _ => false,
+    };
+    let sees_contact = user.is_some_and(|u| u.sees_contacts());
+    let status = listing.status();
+    let data = json!({
+        "item": K::view(listing, sees_contact),
+        "signed_in": user.is_some(),
+        "sees_contact": sees_contact,
+        "owner": owner,
+        "owner_actions": if owner { owner_actions::<K>(status) } else { Vec::new() },
+        "can_edit": owner && status.is_editable(),
+        "can_review": admin && status == K::Status::SUBMITTED,
+        "can_contact": sees_contact && !owner && K::publicly_visible(listing),
+        "asked": asked,
+    });
+    let Value::Object(map) = data else { unreachable!("a JSON object literal") };
+    Ok(map)
+}
+
+/// Mounts the shared pages of a listing kind (`new`, create, edit, update, actions, 发起对接,
+/// mine, review) in the calling module; `shared_routes()` lists them for `routes()`.
+#[macro_export]
+macro_rules! listing_pages {
+    ($kind:ty) => {
+        mod shared_pages {
+            use super::*;
+            use rocket::request::FlashMessage;
+            use rocket::response::{Flash, Redirect};
+            use rocket::{State, get, post};
+            use $crate::auth::{Acting, AdminUser};
+            use $crate::config::Settings;
+            use $crate::db::Db;
+            use $crate::error::AppError;
+            use $crate::listings::Listing;
+            use $crate::listings::pages::{self as shared, Refused};
+            use $crate::web::Page;
+            use $crate::web::input::Form;
+
+            type Input = <$kind as Listing>::Input;
+
+            #[derive(Debug, rocket::FromForm)]
+            pub struct NoteForm {
+                note: Option<String>,
+                message: Option<String>,
+            }
+
+            #[get("/new")]
+            pub async fn new_form(
+                acting: Acting,
+                db: &State<Db>,
+                settings: &State<Settings>,
+            ) -> Result<Page, AppError> {
+                shared::new_form::<$kind>(db, &acting, settings).await
+            }
+
+            #[post("/", data = "<form>")]
+            pub async fn create(form: Form<Input>, db: &State<Db>, acting: Acting) -> Result<Flash<Redirect>, Refused> {
+                shared::create::<$kind>(db, &acting, form.into_inner()).await
+            }
+
+            #[get("/<id>/edit")]
+            pub async fn edit_form(id: &str, db: &State<Db>, acting: Acting) -> Result<Page, AppError> {
+                shared::edit_form::<$kind>(db, &acting, id).await
+            }
+
+            #[post("/<id>", data = "<form>")]
+            pub async fn update(
+                id: &str,
+                form: Form<Input>,
+                db: &State<Db>,
+                acting: Acting,
+            ) -> Result<Flash<Redirect>, Refused> {
+                shared::update::<$kind>(db, &acting, id, form.into_inner()).await
+            }
+
+            #[post("/<id>/actions/<action>", data = "<form>")]
+            pub async fn act(
+                id: &str,
+                action: &str,
+                form: Form<NoteForm>,
+                db: &State<Db>,
+                acting: Acting,
+            ) -> Result<Flash<Redirect>, AppError> {
+                shared::act::<$kind>(db, &acting, id, action, form.note.as_deref()).await
+            }
+
+            #[post("/<id>/contact", data = "<form>")]
+            pub async fn contact(
+                id: &str,
+                form: Form<NoteForm>,
+                db: &State<Db>,
+                acting: Acting,
+            ) -> Result<Flash<Redirect>, AppError> {
+                shared::contact::<$kind>(db, &acting, id, form.message.as_deref()).await
+            }
+
+            #[get("/mine?<page>")]
+            pub async fn mine(
+                db: &State<Db>,
+                acting: Acting,
+                page: Option<i64>,
+                flash: Option<FlashMessage<'_>>,
+            ) -> Result<Page, AppError> {
+                shared::mine::<$kind>(db, &acting, page, flash).await
+            }
+
+            #[get("/review?<page>")]
+            pub async fn review(
+                db: &State<Db>,
+                _admin: AdminUser,
+                page: Option<i64>,
+                flash: Option<FlashMessage<'_>>,
+            ) -> Result<Page, AppError> {
+                shared::review::<$kind>(db, page, flash).await
+            }
+
+            pub fn routes() -> Vec<rocket::Route> {
+                rocket::routes![new_form, create, edit_form, update, act, contact, mine, review]
+            }
+        }
+    };
+}
