@@ -1,6 +1,7 @@
 //! Achievement API under `/api/v1/achievements`: the cursor-paged public list with the
 //! achievement filters; detail, create, PATCH and lifecycle actions come from the listing core.
 
+use rocket::form::FromForm;
 use rocket::{Route, State, get};
 use serde_json::Value;
 
@@ -13,25 +14,26 @@ use crate::web::input::Json;
 
 crate::listing_api!(Achievements, "/achievements/<id>", "/achievements", "/achievements/<id>/<action>");
 
-#[expect(clippy::too_many_arguments, reason = "each filter is a query parameter")]
-#[get("/achievements?<after>&<limit>&<field>&<stage>&<mode>&<route>")]
+/// The list's filters (besides the cursor and the page size).
+#[derive(Debug, Default, FromForm)]
+struct ListQuery {
+    field: Option<String>,
+    stage: Option<String>,
+    mode: Option<String>,
+    route: Option<String>,
+}
+
+#[get("/achievements?<after>&<limit>&<query..>")]
 async fn list(
     db: &State<Db>,
     user: Option<CurrentUser>,
     after: Option<&str>,
     limit: Option<i64>,
-    field: Option<&str>,
-    stage: Option<&str>,
-    mode: Option<&str>,
-    route: Option<&str>,
+    query: ListQuery,
 ) -> Result<Json<Value>, AppError> {
-    let filter = Filter {
-        stage: stage.map(str::to_string),
-        transfer_mode: mode.map(str::to_string),
-        pricing_route: route.map(str::to_string),
-        ..Filter::default()
-    };
-    crate::listings::api::list::<Achievements>(db, user.as_ref(), field, filter, after, limit).await
+    let filter =
+        Filter { stage: query.stage, transfer_mode: query.mode, pricing_route: query.route, ..Filter::default() };
+    crate::listings::api::list::<Achievements>(db, user.as_ref(), query.field.as_deref(), filter, after, limit).await
 }
 
 /// Mounted at `/api/v1`.

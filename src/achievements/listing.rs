@@ -1,50 +1,15 @@
 //! 科技成果 as a listing kind: the descriptor the listing core runs on.
 
-use serde_json::Value;
-use sqlx::any::AnyRow;
-
 use super::model::{self, Achievement, AchievementInput, Action, Status};
-use super::store::{self, AchievementRow, Filter};
-use super::view;
+use super::store::{AchievementRow, Filter};
 use crate::auth::CurrentUser;
-use crate::db::conditions::Conditions;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::FieldErrors;
-use crate::listings::kind::AnyQuery;
-use crate::listings::{Kind, Listing, ListingRow, Words};
+use crate::listings::{Kind, ListingKind, Words};
 
-/// The achievement library.
-pub struct Achievements;
+pub use super::model::Achievements;
 
-impl ListingRow for AchievementRow {
-    type Status = Status;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn organisation_id(&self) -> &str {
-        &self.organisation_id
-    }
-
-    fn status(&self) -> Status {
-        self.status
-    }
-
-    fn title(&self) -> &str {
-        &self.title
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn listed_at(&self) -> &str {
-        self.published_at.as_deref().unwrap_or(&self.created_at)
-    }
-}
-
-impl Listing for Achievements {
+impl ListingKind for Achievements {
     const KIND: Kind = Kind::Achievement;
     const WORDS: Words = Words {
         subject: "achievement",
@@ -62,10 +27,6 @@ impl Listing for Achievements {
         review_title: "成果审核",
         mine_title: "我的科技成果",
     };
-    const ALIAS: &'static str = "a";
-    const SELECT: &'static str = store::SELECT;
-    const CONTENT_COLUMNS: &'static [&'static str] = &store::CONTENT_COLUMNS;
-    const PUBLIC_BY_NEWEST: bool = true;
 
     type Status = Status;
     type Action = Action;
@@ -91,46 +52,5 @@ impl Listing for Achievements {
 
     fn transition(from: Status, action: Action) -> Option<Status> {
         model::transition(from, action)
-    }
-
-    fn from_row(row: &AnyRow) -> Result<AchievementRow, sqlx::Error> {
-        store::from_row(row)
-    }
-
-    fn bind_content<'q>(query: AnyQuery<'q>, content: &Achievement) -> AnyQuery<'q> {
-        store::bind_content(query, content)
-    }
-
-    fn filter(filter: &Filter, conditions: &mut Conditions) {
-        store::conditions(filter, conditions)
-    }
-
-    fn view(row: &AchievementRow, with_contact: bool) -> Value {
-        view::listing(row, with_contact)
-    }
-
-    fn input_of(row: &AchievementRow) -> AchievementInput {
-        view::input_from_row(row)
-    }
-
-    fn version_of(input: &AchievementInput) -> Option<i64> {
-        input.version
-    }
-
-    fn without_version(input: AchievementInput) -> AchievementInput {
-        AchievementInput { version: None, ..input }
-    }
-
-    fn form_choices(input: &AchievementInput) -> Value {
-        view::form_choices(input)
-    }
-
-    fn blank_input(_user: &CurrentUser, region_code: String) -> AchievementInput {
-        AchievementInput {
-            region_code: Some(region_code),
-            achievement_type: Some("applied".into()),
-            pricing_route: Some("negotiated".into()),
-            ..AchievementInput::default()
-        }
     }
 }

@@ -12,9 +12,12 @@ use crate::domain::taxonomy::{
 };
 use crate::domain::validators::patent_application_number;
 use crate::labelled_enum;
-use crate::listings::{Actor, ListingAction};
 
 pub use crate::listings::status::AchievementStatus as Status;
+
+/// The achievement library as a listing kind: the type the listing core's traits are implemented for
+/// (`listing.rs`, `store.rs`, `view.rs`).
+pub struct Achievements;
 
 labelled_enum!(
     /// Something that moves a listing from one status to another.
@@ -30,47 +33,15 @@ labelled_enum!(
     }
 );
 
-impl ListingAction for Action {
-    const OWNER_BUTTONS: &'static [Action] = &[
-        Action::Submit,
-        Action::StartNegotiation,
-        Action::EndNegotiation,
-        Action::MarkTransferred,
-        Action::Withdraw,
-        Action::Redraft,
-    ];
-
-    fn code(self) -> &'static str {
-        Action::code(self)
-    }
-
-    fn label(self) -> &'static str {
-        Action::label(self)
-    }
-
-    fn from_code(code: &str) -> Option<Self> {
-        Action::from_code(code)
-    }
-
-    fn actor(self) -> Actor {
-        match self {
-            Action::Approve | Action::Return => Actor::Admin,
-            _ => Actor::Owner,
-        }
-    }
-
-    fn is_approval(self) -> bool {
-        self == Action::Approve
-    }
-
-    fn is_return(self) -> bool {
-        self == Action::Return
-    }
-
-    fn is_danger(self) -> bool {
-        self == Action::Withdraw
-    }
-}
+crate::listing_action!(
+    Action,
+    owner_buttons: [Submit, StartNegotiation, EndNegotiation, MarkTransferred, Withdraw, Redraft],
+    admin: [Approve, Return],
+    system: [],
+    approve: Approve,
+    return: Return,
+    danger: [Withdraw],
+);
 
 /// The lifecycle: draft → submitted → published / returned → under negotiation → transferred,
 /// or withdrawn; a withdrawn listing may be redrafted. `None` means the move is refused.

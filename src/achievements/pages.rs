@@ -1,18 +1,19 @@
 //! Achievement pages: the public library with its filters and the detail page; the forms, "my
 //! listings" and the review queue come from the listing core.
 
+use rocket::form::FromForm;
 use rocket::request::FlashMessage;
 use rocket::{Route, State, get};
 use serde_json::{Value, json};
 
 use super::listing::Achievements;
 use super::store::{Filter, Sort};
-use super::view;
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::taxonomy::{PricingRoute, Stage, TransferMode};
 use crate::error::AppError;
+use crate::listings::ListingView;
 use crate::listings::lifecycle;
 use crate::listings::pages::{self as shared, known};
 use crate::listings::store;
@@ -22,21 +23,24 @@ fn price_bound(text: Option<&str>) -> Option<i64> {
     text.filter(|t| !t.trim().is_empty()).and_then(|t| Fen::parse(t, Unit::Wan).ok()).map(|f| f.0)
 }
 
-#[expect(clippy::too_many_arguments, reason = "each filter is a query parameter")]
-#[get("/?<field>&<industry>&<stage>&<mode>&<route>&<region>&<min>&<max>&<sort>&<page>")]
-async fn index(
-    db: &State<Db>,
-    field: Option<&str>,
-    industry: Option<&str>,
-    stage: Option<&str>,
-    mode: Option<&str>,
-    route: Option<&str>,
-    region: Option<&str>,
-    min: Option<&str>,
-    max: Option<&str>,
-    sort: Option<&str>,
+/// The public library's query: filters, sort and page.
+#[derive(Debug, Default, FromForm)]
+struct LibraryQuery<'r> {
+    field: Option<&'r str>,
+    industry: Option<&'r str>,
+    stage: Option<&'r str>,
+    mode: Option<&'r str>,
+    route: Option<&'r str>,
+    region: Option<&'r str>,
+    min: Option<&'r str>,
+    max: Option<&'r str>,
+    sort: Option<&'r str>,
     page: Option<i64>,
-) -> Result<Page, AppError> {
+}
+
+#[get("/?<query..>")]
+async fn index(db: &State<Db>, query: LibraryQuery<'_>) -> Result<Page, AppError> {
+    let LibraryQuery { field, industry, stage, mode, route, region, min, max, sort, page } = query;
     let own = Filter {
         stage: known(stage, Stage::from_code),
         transfer_mode: known(mode, TransferMode::from_code),
@@ -77,7 +81,7 @@ async fn index(
     filters.insert("max".into(), json!(max.unwrap_or_default()));
     filters.insert("sort".into(), json!(sort.unwrap_or("newest")));
     let mut data = shared::index_links(number, total, &params);
-    data.insert("items".into(), rows.iter().map(|r| view::listing(r, false)).collect::<Vec<Value>>().into());
+    data.insert("items".into(), rows.iter().map(|r| Achievements::view(r, false)).collect::<Vec<Value>>().into());
     data.insert("total".into(), json!(total));
     data.insert("filters".into(), filters.into());
     Ok(Page::new("achievements/index", "科技成果库", data))

@@ -4,18 +4,17 @@ use serde::Serialize;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use super::model::{Achievement, Status, publicity_text};
+use super::model::{Achievement, Achievements, Status, publicity_text};
 use crate::db::conditions::Conditions;
 use crate::listings::kind::AnyQuery;
 use crate::listings::store::{code_list, codes};
+use crate::listings::{ListingStore, Meta};
 
 /// A stored listing, as read back (codes, not labels; the view layer adds those).
 #[derive(Debug, Clone, Serialize)]
 pub struct AchievementRow {
-    pub id: String,
-    pub organisation_id: String,
-    pub organisation_name: String,
-    pub created_by: String,
+    /// Ownership, lifecycle position, counters and times (the core's).
+    pub meta: Meta<Status>,
     pub title: String,
     pub summary: String,
     pub description: String,
@@ -41,100 +40,9 @@ pub struct AchievementRow {
     pub advantages: String,
     pub scenarios: String,
     pub region_code: String,
-    pub status: Status,
-    pub review_note: String,
-    pub views: i64,
-    pub contact_requests: i64,
-    pub is_demo: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    pub published_at: Option<String>,
-    pub version: i64,
 }
 
-pub const SELECT: &str = "a.id, a.organisation_id, o.name AS organisation_name, a.created_by, a.title, a.summary, a.description, \
-     a.keywords, a.achievement_type, a.ip_carriers, a.patent_numbers, a.technical_field, a.industry_section, a.industry_division, \
-     a.trl, a.stage, a.transfer_modes, a.pricing_route, a.asking_price_fen, a.publicity_start, a.publicity_end, a.team, \
-     a.contact_name, a.contact_phone, a.contact_email, a.problem, a.advantages, a.scenarios, a.region_code, a.status, \
-     a.review_note, a.views, a.contact_requests, a.is_demo, a.created_at, a.updated_at, a.published_at, a.version \
-     FROM achievements a JOIN organisations o ON o.id = a.organisation_id";
-
-pub fn from_row(row: &AnyRow) -> Result<AchievementRow, sqlx::Error> {
-    let status: String = row.try_get("status")?;
-    let keywords: String = row.try_get("keywords")?;
-    let patents: String = row.try_get("patent_numbers")?;
-    Ok(AchievementRow {
-        id: row.try_get("id")?,
-        organisation_id: row.try_get("organisation_id")?,
-        organisation_name: row.try_get("organisation_name")?,
-        created_by: row.try_get("created_by")?,
-        title: row.try_get("title")?,
-        summary: row.try_get("summary")?,
-        description: row.try_get("description")?,
-        keywords: serde_json::from_str(&keywords).unwrap_or_default(),
-        achievement_type: row.try_get("achievement_type")?,
-        ip_carriers: codes(&row.try_get::<String, _>("ip_carriers")?),
-        patent_numbers: patents.lines().map(str::to_string).filter(|s| !s.is_empty()).collect(),
-        technical_field: row.try_get("technical_field")?,
-        industry_section: row.try_get("industry_section")?,
-        industry_division: row.try_get("industry_division")?,
-        trl: row.try_get("trl")?,
-        stage: row.try_get("stage")?,
-        transfer_modes: codes(&row.try_get::<String, _>("transfer_modes")?),
-        pricing_route: row.try_get("pricing_route")?,
-        asking_price_fen: row.try_get("asking_price_fen")?,
-        publicity_start: row.try_get("publicity_start")?,
-        publicity_end: row.try_get("publicity_end")?,
-        team: row.try_get("team")?,
-        contact_name: row.try_get("contact_name")?,
-        contact_phone: row.try_get("contact_phone")?,
-        contact_email: row.try_get("contact_email")?,
-        problem: row.try_get("problem")?,
-        advantages: row.try_get("advantages")?,
-        scenarios: row.try_get("scenarios")?,
-        region_code: row.try_get("region_code")?,
-        status: Status::from_code(&status).ok_or_else(|| sqlx::Error::Decode(format!("status {status:?}").into()))?,
-        review_note: row.try_get("review_note")?,
-        views: row.try_get("views")?,
-        contact_requests: row.try_get("contact_requests")?,
-        is_demo: row.try_get::<i64, _>("is_demo")? == 1,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        published_at: row.try_get("published_at")?,
-        version: row.try_get("version")?,
-    })
-}
-
-/// The content columns in the order both insert and update bind them.
-pub fn bind_content<'q>(query: AnyQuery<'q>, a: &Achievement) -> AnyQuery<'q> {
-    let (start, end) = publicity_text(a.publicity);
-    query
-        .bind(a.title.clone())
-        .bind(a.summary.clone())
-        .bind(a.description.clone())
-        .bind(serde_json::to_string(&a.keywords).unwrap_or_else(|_| "[]".into()))
-        .bind(a.achievement_type.code())
-        .bind(code_list(a.ip_carriers.iter().map(|c| c.code())))
-        .bind(a.patent_numbers.join("\n"))
-        .bind(a.technical_field.code())
-        .bind(a.industry_section.code())
-        .bind(a.industry_division.clone())
-        .bind(i64::from(a.trl))
-        .bind(a.stage.code())
-        .bind(code_list(a.transfer_modes.iter().map(|m| m.code())))
-        .bind(a.pricing_route.code())
-        .bind(a.asking_price.map(|p| p.0))
-        .bind(start)
-        .bind(end)
-        .bind(a.team.clone())
-        .bind(a.contact_name.clone())
-        .bind(a.contact_phone.clone())
-        .bind(a.contact_email.clone())
-        .bind(a.problem.clone())
-        .bind(a.advantages.clone())
-        .bind(a.scenarios.clone())
-        .bind(a.region_code.clone())
-}
+crate::listing_row!(AchievementRow, Status);
 
 pub const CONTENT_COLUMNS: [&str; 25] = [
     "title",
@@ -163,6 +71,94 @@ pub const CONTENT_COLUMNS: [&str; 25] = [
     "scenarios",
     "region_code",
 ];
+
+impl ListingStore for Achievements {
+    const ALIAS: &'static str = "a";
+    const CONTENT_COLUMNS: &'static [&'static str] = &CONTENT_COLUMNS;
+    const PUBLIC_BY_NEWEST: bool = true;
+
+    fn from_row(row: &AnyRow, meta: Meta<Status>) -> Result<AchievementRow, sqlx::Error> {
+        let keywords: String = row.try_get("keywords")?;
+        let patents: String = row.try_get("patent_numbers")?;
+        Ok(AchievementRow {
+            meta,
+            title: row.try_get("title")?,
+            summary: row.try_get("summary")?,
+            description: row.try_get("description")?,
+            keywords: serde_json::from_str(&keywords).unwrap_or_default(),
+            achievement_type: row.try_get("achievement_type")?,
+            ip_carriers: codes(&row.try_get::<String, _>("ip_carriers")?),
+            patent_numbers: patents.lines().map(str::to_string).filter(|s| !s.is_empty()).collect(),
+            technical_field: row.try_get("technical_field")?,
+            industry_section: row.try_get("industry_section")?,
+            industry_division: row.try_get("industry_division")?,
+            trl: row.try_get("trl")?,
+            stage: row.try_get("stage")?,
+            transfer_modes: codes(&row.try_get::<String, _>("transfer_modes")?),
+            pricing_route: row.try_get("pricing_route")?,
+            asking_price_fen: row.try_get("asking_price_fen")?,
+            publicity_start: row.try_get("publicity_start")?,
+            publicity_end: row.try_get("publicity_end")?,
+            team: row.try_get("team")?,
+            contact_name: row.try_get("contact_name")?,
+            contact_phone: row.try_get("contact_phone")?,
+            contact_email: row.try_get("contact_email")?,
+            problem: row.try_get("problem")?,
+            advantages: row.try_get("advantages")?,
+            scenarios: row.try_get("scenarios")?,
+            region_code: row.try_get("region_code")?,
+        })
+    }
+
+    /// The content columns in the order both insert and update bind them.
+    fn bind_content<'q>(query: AnyQuery<'q>, a: &Achievement) -> AnyQuery<'q> {
+        let (start, end) = publicity_text(a.publicity);
+        query
+            .bind(a.title.clone())
+            .bind(a.summary.clone())
+            .bind(a.description.clone())
+            .bind(serde_json::to_string(&a.keywords).unwrap_or_else(|_| "[]".into()))
+            .bind(a.achievement_type.code())
+            .bind(code_list(a.ip_carriers.iter().map(|c| c.code())))
+            .bind(a.patent_numbers.join("\n"))
+            .bind(a.technical_field.code())
+            .bind(a.industry_section.code())
+            .bind(a.industry_division.clone())
+            .bind(i64::from(a.trl))
+            .bind(a.stage.code())
+            .bind(code_list(a.transfer_modes.iter().map(|m| m.code())))
+            .bind(a.pricing_route.code())
+            .bind(a.asking_price.map(|p| p.0))
+            .bind(start)
+            .bind(end)
+            .bind(a.team.clone())
+            .bind(a.contact_name.clone())
+            .bind(a.contact_phone.clone())
+            .bind(a.contact_email.clone())
+            .bind(a.problem.clone())
+            .bind(a.advantages.clone())
+            .bind(a.scenarios.clone())
+            .bind(a.region_code.clone())
+    }
+
+    fn filter(filter: &Filter, c: &mut Conditions) {
+        if let Some(v) = &filter.stage {
+            c.text("a.stage = ?", v.clone());
+        }
+        if let Some(v) = &filter.transfer_mode {
+            c.text("a.transfer_modes LIKE ?", format!("%,{v},%"));
+        }
+        if let Some(v) = &filter.pricing_route {
+            c.text("a.pricing_route = ?", v.clone());
+        }
+        if let Some(v) = filter.min_price_fen {
+            c.int("a.asking_price_fen >= ?", v);
+        }
+        if let Some(v) = filter.max_price_fen {
+            c.int("a.asking_price_fen <= ?", v);
+        }
+    }
+}
 
 /// The filters only achievements have; every field optional.
 #[derive(Debug, Clone, Default)]
@@ -196,23 +192,5 @@ impl Sort {
             }
             Sort::MostViewed => "a.views DESC, a.id DESC",
         }
-    }
-}
-
-pub fn conditions(filter: &Filter, c: &mut Conditions) {
-    if let Some(v) = &filter.stage {
-        c.text("a.stage = ?", v.clone());
-    }
-    if let Some(v) = &filter.transfer_mode {
-        c.text("a.transfer_modes LIKE ?", format!("%,{v},%"));
-    }
-    if let Some(v) = &filter.pricing_route {
-        c.text("a.pricing_route = ?", v.clone());
-    }
-    if let Some(v) = filter.min_price_fen {
-        c.int("a.asking_price_fen >= ?", v);
-    }
-    if let Some(v) = filter.max_price_fen {
-        c.int("a.asking_price_fen <= ?", v);
     }
 }

@@ -300,13 +300,15 @@ async fn detail(
         Some(a) => crate::listings::store::find::<crate::achievements::listing::Achievements>(db, a).await?,
         None => None,
     } {
-        links.push(json!({"label": "科技成果", "title": found.title, "href": format!("/achievements/{}", found.id)}));
+        links.push(
+            json!({"label": "科技成果", "title": found.title, "href": format!("/achievements/{}", found.meta.id)}),
+        );
     }
     if let Some(found) = match &current.draft.demand_id {
         Some(d) => crate::listings::store::find::<crate::demands::listing::Demands>(db, d).await?,
         None => None,
     } {
-        links.push(json!({"label": "技术需求", "title": found.title, "href": format!("/demands/{}", found.id)}));
+        links.push(json!({"label": "技术需求", "title": found.title, "href": format!("/demands/{}", found.meta.id)}));
     }
     let admin = side == Side::Admin;
     let seller = side == Side::Seller;

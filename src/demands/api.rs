@@ -24,11 +24,8 @@ async fn list(
     field: Option<&str>,
     mode: Option<&str>,
 ) -> Result<Json<Value>, AppError> {
-    let filter = Filter {
-        cooperation_mode: mode.map(str::to_string),
-        valid_on: Some(date_text(today_shanghai())),
-        ..Filter::default()
-    };
+    let today = Some(date_text(today_shanghai()));
+    let filter = Filter { cooperation_mode: mode.map(str::to_string), valid_on: today, ..Filter::default() };
     crate::listings::api::list::<Demands>(db, user.as_ref(), field, filter, after, limit).await
 }
 

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::challenge::block;
 use super::challenge::model::ApplicationInput;
-use super::listing::{Demands, publicly_visible};
+use super::listing::Demands;
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::domain::forms::FieldErrors;
@@ -31,13 +31,13 @@ pub async fn detail_page(
         None => (json!(ApplicationInput::default()), json!({})),
     };
     let owner = user.is_some_and(|u| owns(u, &demand));
-    let matches = if publicly_visible(&demand) {
+    let matches = if demand.publicly_visible() {
         crate::search::params::matching_achievements(db, search, &demand.title, &demand.description, 5).await?
     } else {
         Vec::new()
     };
     data.insert("challenge".into(), block::block(db, user, &demand).await?);
-    data.insert("can_set_challenge".into(), json!(owner && demand.status.is_editable()));
+    data.insert("can_set_challenge".into(), json!(owner && demand.meta.status.is_editable()));
     data.insert("application".into(), values);
     data.insert("application_errors".into(), errors);
     data.insert("matches".into(), json!(matches));

@@ -1,57 +1,17 @@
 //! 技术需求 as a listing kind: the descriptor the listing core runs on. A demand is public while
 //! its status is and its validity date has not passed (solved ones stay).
 
-use serde_json::Value;
-use sqlx::any::AnyRow;
-
 use super::model::{self, Action, Demand, DemandInput, Status};
-use super::store::{self, DemandRow, Filter};
-use super::view;
+use super::store::{DemandRow, Filter};
 use crate::auth::CurrentUser;
-use crate::db::conditions::Conditions;
 use crate::domain::account::{AccountStatus, Role};
-use crate::domain::forms::{FieldErrors, date_text};
+use crate::domain::forms::FieldErrors;
 use crate::domain::time::today_shanghai;
-use crate::listings::kind::AnyQuery;
-use crate::listings::{Kind, Listing, ListingRow, Words};
+use crate::listings::{Kind, ListingKind, Words};
 
-/// The demand board.
-pub struct Demands;
+pub use super::model::Demands;
 
-impl ListingRow for DemandRow {
-    type Status = Status;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn organisation_id(&self) -> &str {
-        &self.organisation_id
-    }
-
-    fn status(&self) -> Status {
-        self.status
-    }
-
-    fn title(&self) -> &str {
-        &self.title
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn listed_at(&self) -> &str {
-        self.published_at.as_deref().unwrap_or(&self.created_at)
-    }
-}
-
-/// Whether the public may see this demand today.
-pub fn publicly_visible(demand: &DemandRow) -> bool {
-    demand.publicly_visible()
-}
-
-impl Listing for Demands {
+impl ListingKind for Demands {
     const KIND: Kind = Kind::Demand;
     const WORDS: Words = Words {
         subject: "demand",
@@ -69,10 +29,6 @@ impl Listing for Demands {
         review_title: "需求审核",
         mine_title: "我的技术需求",
     };
-    const ALIAS: &'static str = "d";
-    const SELECT: &'static str = store::SELECT;
-    const CONTENT_COLUMNS: &'static [&'static str] = &store::CONTENT_COLUMNS;
-    const PUBLIC_BY_NEWEST: bool = false;
 
     type Status = Status;
     type Action = Action;
@@ -99,47 +55,6 @@ impl Listing for Demands {
     }
 
     fn publicly_visible(row: &DemandRow) -> bool {
-        publicly_visible(row)
-    }
-
-    fn from_row(row: &AnyRow) -> Result<DemandRow, sqlx::Error> {
-        store::from_row(row)
-    }
-
-    fn bind_content<'q>(query: AnyQuery<'q>, content: &Demand) -> AnyQuery<'q> {
-        store::bind_content(query, content)
-    }
-
-    fn filter(filter: &Filter, conditions: &mut Conditions) {
-        store::conditions(filter, conditions)
-    }
-
-    fn view(row: &DemandRow, with_contact: bool) -> Value {
-        view::listing(row, with_contact)
-    }
-
-    fn input_of(row: &DemandRow) -> DemandInput {
-        view::input_from_row(row)
-    }
-
-    fn version_of(input: &DemandInput) -> Option<i64> {
-        input.version
-    }
-
-    fn without_version(input: DemandInput) -> DemandInput {
-        DemandInput { version: None, ..input }
-    }
-
-    fn form_choices(input: &DemandInput) -> Value {
-        view::form_choices(input)
-    }
-
-    fn blank_input(user: &CurrentUser, region_code: String) -> DemandInput {
-        DemandInput {
-            region_code: Some(region_code),
-            valid_until: Some(date_text(today_shanghai() + time::Duration::days(180))),
-            contact_name: Some(user.display_name.clone()),
-            ..DemandInput::default()
-        }
+        row.publicly_visible()
     }
 }

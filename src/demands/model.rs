@@ -13,9 +13,12 @@ use crate::domain::forms::{Checker, FieldErrors, date_text, email_ok, phone, spl
 use crate::domain::money::{Fen, Unit};
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, TechnicalField};
 use crate::labelled_enum;
-use crate::listings::{Actor, ListingAction};
 
 pub use crate::listings::status::DemandStatus as Status;
+
+/// The demand board as a listing kind: the type the listing core's traits are implemented for
+/// (`listing.rs`, `store.rs`, `view.rs`).
+pub struct Demands;
 
 labelled_enum!(
     /// Something that moves a demand from one status to another.
@@ -32,42 +35,15 @@ labelled_enum!(
     }
 );
 
-impl ListingAction for Action {
-    const OWNER_BUTTONS: &'static [Action] =
-        &[Action::Submit, Action::StartTalks, Action::Reopen, Action::MarkSolved, Action::Close, Action::Redraft];
-
-    fn code(self) -> &'static str {
-        Action::code(self)
-    }
-
-    fn label(self) -> &'static str {
-        Action::label(self)
-    }
-
-    fn from_code(code: &str) -> Option<Self> {
-        Action::from_code(code)
-    }
-
-    fn actor(self) -> Actor {
-        match self {
-            Action::Approve | Action::Return => Actor::Admin,
-            Action::Expire => Actor::System,
-            _ => Actor::Owner,
-        }
-    }
-
-    fn is_approval(self) -> bool {
-        self == Action::Approve
-    }
-
-    fn is_return(self) -> bool {
-        self == Action::Return
-    }
-
-    fn is_danger(self) -> bool {
-        self == Action::Close
-    }
-}
+crate::listing_action!(
+    Action,
+    owner_buttons: [Submit, StartTalks, Reopen, MarkSolved, Close, Redraft],
+    admin: [Approve, Return],
+    system: [Expire],
+    approve: Approve,
+    return: Return,
+    danger: [Close],
+);
 
 /// The allowed moves; `None` means refused.
 pub fn transition(from: Status, action: Action) -> Option<Status> {

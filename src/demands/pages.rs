@@ -1,6 +1,7 @@
 //! Demand pages: the public board with its filters and the detail page; the forms, "my demands"
 //! and the review queue come from the listing core.
 
+use rocket::form::FromForm;
 use rocket::request::FlashMessage;
 use rocket::{Route, State, get};
 use serde_json::{Value, json};
@@ -8,7 +9,6 @@ use serde_json::{Value, json};
 use super::detail::detail_page;
 use super::listing::Demands;
 use super::store::{Filter, Sort};
-use super::view;
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::domain::forms::date_text;
@@ -16,22 +16,26 @@ use crate::domain::money::{Fen, Unit};
 use crate::domain::taxonomy::CooperationMode;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
+use crate::listings::ListingView;
 use crate::listings::pages::{self as shared, known};
 use crate::listings::store;
 use crate::web::{Page, choices};
 
-#[expect(clippy::too_many_arguments, reason = "each filter is a query parameter")]
-#[get("/?<field>&<industry>&<mode>&<region>&<budget>&<sort>&<page>")]
-async fn index(
-    db: &State<Db>,
-    field: Option<&str>,
-    industry: Option<&str>,
-    mode: Option<&str>,
-    region: Option<&str>,
-    budget: Option<&str>,
-    sort: Option<&str>,
+/// The public board's query: filters, sort and page.
+#[derive(Debug, Default, FromForm)]
+struct BoardQuery<'r> {
+    field: Option<&'r str>,
+    industry: Option<&'r str>,
+    mode: Option<&'r str>,
+    region: Option<&'r str>,
+    budget: Option<&'r str>,
+    sort: Option<&'r str>,
     page: Option<i64>,
-) -> Result<Page, AppError> {
+}
+
+#[get("/?<query..>")]
+async fn index(db: &State<Db>, query: BoardQuery<'_>) -> Result<Page, AppError> {
+    let BoardQuery { field, industry, mode, region, budget, sort, page } = query;
     let own = Filter {
         cooperation_mode: known(mode, CooperationMode::from_code),
         min_budget_fen: budget
@@ -68,7 +72,7 @@ async fn index(
     filters.insert("budget".into(), json!(budget.unwrap_or_default()));
     filters.insert("sort".into(), json!(sort.unwrap_or("newest")));
     let mut data = shared::index_links(number, total, &params);
-    data.insert("items".into(), rows.iter().map(|r| view::listing(r, false)).collect::<Vec<Value>>().into());
+    data.insert("items".into(), rows.iter().map(|r| Demands::view(r, false)).collect::<Vec<Value>>().into());
     data.insert("total".into(), json!(total));
     data.insert("filters".into(), filters.into());
     Ok(Page::new("demands/index", "技术需求", data))

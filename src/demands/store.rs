@@ -4,18 +4,17 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
-use super::model::{Demand, Indicator, Status, valid_until_text};
+use super::model::{Demand, Demands, Indicator, Status, valid_until_text};
 use crate::db::conditions::Conditions;
 use crate::listings::kind::AnyQuery;
 use crate::listings::store::{code_list, codes};
+use crate::listings::{ListingStore, Meta};
 
 /// A stored demand as read back.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemandRow {
-    pub id: String,
-    pub organisation_id: String,
-    pub organisation_name: String,
-    pub created_by: String,
+    /// Ownership, lifecycle position, counters and times (the core's).
+    pub meta: Meta<Status>,
     pub title: String,
     pub description: String,
     pub indicators: Vec<Indicator>,
@@ -31,22 +30,9 @@ pub struct DemandRow {
     pub contact_phone: String,
     pub contact_email: Option<String>,
     pub region_code: String,
-    pub status: Status,
-    pub review_note: String,
-    pub views: i64,
-    pub contact_requests: i64,
-    pub is_demo: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    pub published_at: Option<String>,
-    pub version: i64,
 }
 
-pub const SELECT: &str = "d.id, d.organisation_id, o.name AS organisation_name, d.created_by, d.title, d.description, \
-     d.indicators, d.basis, d.keywords, d.technical_field, d.industry_section, d.cooperation_modes, d.budget_min_fen, \
-     d.budget_max_fen, d.valid_until, d.contact_name, d.contact_phone, d.contact_email, d.region_code, d.status, \
-     d.review_note, d.views, d.contact_requests, d.is_demo, d.created_at, d.updated_at, d.published_at, d.version \
-     FROM demands d JOIN organisations o ON o.id = d.organisation_id";
+crate::listing_row!(DemandRow, Status);
 
 pub const CONTENT_COLUMNS: [&str; 15] = [
     "title",
@@ -66,60 +52,65 @@ pub const CONTENT_COLUMNS: [&str; 15] = [
     "region_code",
 ];
 
-pub fn from_row(row: &AnyRow) -> Result<DemandRow, sqlx::Error> {
-    let status: String = row.try_get("status")?;
-    let indicators: String = row.try_get("indicators")?;
-    let keywords: String = row.try_get("keywords")?;
-    let modes: String = row.try_get("cooperation_modes")?;
-    Ok(DemandRow {
-        id: row.try_get("id")?,
-        organisation_id: row.try_get("organisation_id")?,
-        organisation_name: row.try_get("organisation_name")?,
-        created_by: row.try_get("created_by")?,
-        title: row.try_get("title")?,
-        description: row.try_get("description")?,
-        indicators: serde_json::from_str(&indicators).unwrap_or_default(),
-        basis: row.try_get("basis")?,
-        keywords: serde_json::from_str(&keywords).unwrap_or_default(),
-        technical_field: row.try_get("technical_field")?,
-        industry_section: row.try_get("industry_section")?,
-        cooperation_modes: codes(&modes),
-        budget_min_fen: row.try_get("budget_min_fen")?,
-        budget_max_fen: row.try_get("budget_max_fen")?,
-        valid_until: row.try_get("valid_until")?,
-        contact_name: row.try_get("contact_name")?,
-        contact_phone: row.try_get("contact_phone")?,
-        contact_email: row.try_get("contact_email")?,
-        region_code: row.try_get("region_code")?,
-        status: Status::from_code(&status).ok_or_else(|| sqlx::Error::Decode(format!("status {status:?}").into()))?,
-        review_note: row.try_get("review_note")?,
-        views: row.try_get("views")?,
-        contact_requests: row.try_get("contact_requests")?,
-        is_demo: row.try_get::<i64, _>("is_demo")? == 1,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        published_at: row.try_get("published_at")?,
-        version: row.try_get("version")?,
-    })
-}
+impl ListingStore for Demands {
+    const ALIAS: &'static str = "d";
+    const CONTENT_COLUMNS: &'static [&'static str] = &CONTENT_COLUMNS;
+    const PUBLIC_BY_NEWEST: bool = false;
 
-pub fn bind_content<'q>(query: AnyQuery<'q>, d: &Demand) -> AnyQuery<'q> {
-    query
-        .bind(d.title.clone())
-        .bind(d.description.clone())
-        .bind(serde_json::to_string(&d.indicators).unwrap_or_else(|_| "[]".into()))
-        .bind(d.basis.clone())
-        .bind(serde_json::to_string(&d.keywords).unwrap_or_else(|_| "[]".into()))
-        .bind(d.technical_field.code())
-        .bind(d.industry_section.code())
-        .bind(code_list(d.cooperation_modes.iter().map(|m| m.code())))
-        .bind(d.budget_min.map(|f| f.0))
-        .bind(d.budget_max.map(|f| f.0))
-        .bind(valid_until_text(d))
-        .bind(d.contact_name.clone())
-        .bind(d.contact_phone.clone())
-        .bind(d.contact_email.clone())
-        .bind(d.region_code.clone())
+    fn from_row(row: &AnyRow, meta: Meta<Status>) -> Result<DemandRow, sqlx::Error> {
+        let indicators: String = row.try_get("indicators")?;
+        let keywords: String = row.try_get("keywords")?;
+        let modes: String = row.try_get("cooperation_modes")?;
+        Ok(DemandRow {
+            meta,
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            indicators: serde_json::from_str(&indicators).unwrap_or_default(),
+            basis: row.try_get("basis")?,
+            keywords: serde_json::from_str(&keywords).unwrap_or_default(),
+            technical_field: row.try_get("technical_field")?,
+            industry_section: row.try_get("industry_section")?,
+            cooperation_modes: codes(&modes),
+            budget_min_fen: row.try_get("budget_min_fen")?,
+            budget_max_fen: row.try_get("budget_max_fen")?,
+            valid_until: row.try_get("valid_until")?,
+            contact_name: row.try_get("contact_name")?,
+            contact_phone: row.try_get("contact_phone")?,
+            contact_email: row.try_get("contact_email")?,
+            region_code: row.try_get("region_code")?,
+        })
+    }
+
+    fn bind_content<'q>(query: AnyQuery<'q>, d: &Demand) -> AnyQuery<'q> {
+        query
+            .bind(d.title.clone())
+            .bind(d.description.clone())
+            .bind(serde_json::to_string(&d.indicators).unwrap_or_else(|_| "[]".into()))
+            .bind(d.basis.clone())
+            .bind(serde_json::to_string(&d.keywords).unwrap_or_else(|_| "[]".into()))
+            .bind(d.technical_field.code())
+            .bind(d.industry_section.code())
+            .bind(code_list(d.cooperation_modes.iter().map(|m| m.code())))
+            .bind(d.budget_min.map(|f| f.0))
+            .bind(d.budget_max.map(|f| f.0))
+            .bind(valid_until_text(d))
+            .bind(d.contact_name.clone())
+            .bind(d.contact_phone.clone())
+            .bind(d.contact_email.clone())
+            .bind(d.region_code.clone())
+    }
+
+    fn filter(filter: &Filter, c: &mut Conditions) {
+        if let Some(v) = &filter.cooperation_mode {
+            c.text("d.cooperation_modes LIKE ?", format!("%,{v},%"));
+        }
+        if let Some(v) = filter.min_budget_fen {
+            c.int("COALESCE(d.budget_max_fen, d.budget_min_fen) >= ?", v);
+        }
+        if let Some(day) = &filter.valid_on {
+            c.text("(d.status = 'solved' OR d.valid_until >= ?)", day.clone());
+        }
+    }
 }
 
 /// The filters only demands have.
@@ -130,18 +121,6 @@ pub struct Filter {
     pub min_budget_fen: Option<i64>,
     /// Only demands still valid on this date (`YYYY-MM-DD`); solved ones stay regardless.
     pub valid_on: Option<String>,
-}
-
-pub fn conditions(filter: &Filter, c: &mut Conditions) {
-    if let Some(v) = &filter.cooperation_mode {
-        c.text("d.cooperation_modes LIKE ?", format!("%,{v},%"));
-    }
-    if let Some(v) = filter.min_budget_fen {
-        c.int("COALESCE(d.budget_max_fen, d.budget_min_fen) >= ?", v);
-    }
-    if let Some(day) = &filter.valid_on {
-        c.text("(d.status = 'solved' OR d.valid_until >= ?)", day.clone());
-    }
 }
 
 /// How to order a list.
@@ -177,8 +156,8 @@ impl DemandRow {
     /// Whether the public may see this demand today: a public status, and still valid (solved
     /// ones stay).
     pub fn publicly_visible(&self) -> bool {
-        self.status.is_public()
-            && (self.status == Status::Solved
+        self.meta.status.is_public()
+            && (self.meta.status == Status::Solved
                 || self.valid_until >= crate::domain::forms::date_text(crate::domain::time::today_shanghai()))
     }
 }

@@ -3,11 +3,15 @@
 
 use serde_json::{Value, json};
 
-use super::model::{DemandInput, indicators_text};
+use crate::auth::CurrentUser;
+use crate::listings::ListingView;
+
+use super::model::{DemandInput, Demands, indicators_text};
 use super::store::DemandRow;
+use crate::domain::forms::date_text;
 use crate::domain::money::Fen;
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, TechnicalField};
-use crate::domain::time::{chinese_date, chinese_datetime, parse_stored, today_shanghai};
+use crate::domain::time::today_shanghai;
 use crate::web::choices;
 
 /// The budget as people read it.
@@ -26,75 +30,76 @@ fn days_left(valid_until: &str) -> Option<i64> {
     Some((date - today_shanghai()).whole_days())
 }
 
-pub fn listing(row: &DemandRow, with_contact: bool) -> Value {
-    let mut value = json!({
-        "id": row.id,
-        "title": row.title,
-        "description": row.description,
-        "indicators": row.indicators,
-        "basis": row.basis,
-        "keywords": row.keywords,
-        "organisation_id": row.organisation_id,
-        "organisation_name": row.organisation_name,
-        "technical_field": row.technical_field,
-        "technical_field_label": TechnicalField::from_code(&row.technical_field).map(|f| f.label()).unwrap_or("未知"),
-        "industry_section": row.industry_section,
-        "industry_label": IndustrySection::from_code(&row.industry_section).map(|s| s.label()).unwrap_or("未知"),
-        "cooperation_modes": row.cooperation_modes,
-        "cooperation_mode_labels": row.cooperation_modes.iter().filter_map(|m| CooperationMode::from_code(m)).map(|m| m.label()).collect::<Vec<_>>(),
-        "budget_min_fen": row.budget_min_fen,
-        "budget_max_fen": row.budget_max_fen,
-        "budget_text": budget_text(row.budget_min_fen, row.budget_max_fen),
-        "valid_until": row.valid_until,
-        "days_left": days_left(&row.valid_until),
-        "region_code": row.region_code,
-        "status": row.status.code(),
-        "status_label": row.status.label(),
-        "is_public": row.publicly_visible(),
-        "review_note": row.review_note,
-        "views": row.views,
-        "contact_requests": row.contact_requests,
-        "is_demo": row.is_demo,
-        "published_at": row.published_at,
-        "published_date": row.published_at.as_deref().and_then(parse_stored).map(chinese_date),
-        "updated_text": parse_stored(&row.updated_at).map(chinese_datetime),
-        "version": row.version,
-    });
-    if with_contact {
-        value["contact"] = json!({"name": row.contact_name, "phone": row.contact_phone, "email": row.contact_email});
+impl ListingView for Demands {
+    fn view(row: &DemandRow, with_contact: bool) -> Value {
+        let mut own = json!({
+            "title": row.title,
+            "description": row.description,
+            "indicators": row.indicators,
+            "basis": row.basis,
+            "keywords": row.keywords,
+            "technical_field": row.technical_field,
+            "technical_field_label": TechnicalField::from_code(&row.technical_field).map(|f| f.label()).unwrap_or("未知"),
+            "industry_section": row.industry_section,
+            "industry_label": IndustrySection::from_code(&row.industry_section).map(|s| s.label()).unwrap_or("未知"),
+            "cooperation_modes": row.cooperation_modes,
+            "cooperation_mode_labels": row.cooperation_modes.iter().filter_map(|m| CooperationMode::from_code(m)).map(|m| m.label()).collect::<Vec<_>>(),
+            "budget_min_fen": row.budget_min_fen,
+            "budget_max_fen": row.budget_max_fen,
+            "budget_text": budget_text(row.budget_min_fen, row.budget_max_fen),
+            "valid_until": row.valid_until,
+            "days_left": days_left(&row.valid_until),
+            "region_code": row.region_code,
+        });
+        if with_contact {
+            own["contact"] = json!({"name": row.contact_name, "phone": row.contact_phone, "email": row.contact_email});
+        }
+        let mut value = row.meta.view(row.publicly_visible());
+        if let Value::Object(fields) = own {
+            value.extend(fields);
+        }
+        Value::Object(value)
     }
-    value
-}
 
-pub fn input_from_row(row: &DemandRow) -> DemandInput {
-    DemandInput {
-        title: Some(row.title.clone()),
-        description: Some(row.description.clone()),
-        indicators: Some(indicators_text(&row.indicators)),
-        basis: Some(row.basis.clone()),
-        keywords: Some(row.keywords.join("，")),
-        technical_field: Some(row.technical_field.clone()),
-        industry_section: Some(row.industry_section.clone()),
-        cooperation_modes: row.cooperation_modes.clone(),
-        budget_min: row.budget_min_fen.map(|f| Fen(f).wan_exact()),
-        budget_max: row.budget_max_fen.map(|f| Fen(f).wan_exact()),
-        budget_negotiable: row.budget_min_fen.is_none() && row.budget_max_fen.is_none(),
-        valid_until: Some(row.valid_until.clone()),
-        contact_name: Some(row.contact_name.clone()),
-        contact_phone: Some(row.contact_phone.clone()),
-        contact_email: row.contact_email.clone(),
-        region_code: Some(row.region_code.clone()),
-        version: Some(row.version),
+    fn input_of(row: &DemandRow) -> DemandInput {
+        DemandInput {
+            title: Some(row.title.clone()),
+            description: Some(row.description.clone()),
+            indicators: Some(indicators_text(&row.indicators)),
+            basis: Some(row.basis.clone()),
+            keywords: Some(row.keywords.join("，")),
+            technical_field: Some(row.technical_field.clone()),
+            industry_section: Some(row.industry_section.clone()),
+            cooperation_modes: row.cooperation_modes.clone(),
+            budget_min: row.budget_min_fen.map(|f| Fen(f).wan_exact()),
+            budget_max: row.budget_max_fen.map(|f| Fen(f).wan_exact()),
+            budget_negotiable: row.budget_min_fen.is_none() && row.budget_max_fen.is_none(),
+            valid_until: Some(row.valid_until.clone()),
+            contact_name: Some(row.contact_name.clone()),
+            contact_phone: Some(row.contact_phone.clone()),
+            contact_email: row.contact_email.clone(),
+            region_code: Some(row.region_code.clone()),
+            version: Some(row.meta.version),
+        }
     }
-}
 
-pub fn form_choices(input: &DemandInput) -> Value {
-    let one = |v: &Option<String>| v.clone().into_iter().collect::<Vec<_>>();
-    json!({
-        "fields": choices(TechnicalField::ALL, TechnicalField::code, TechnicalField::label, &one(&input.technical_field)),
-        "sections": choices(IndustrySection::ALL, IndustrySection::code, IndustrySection::label, &one(&input.industry_section)),
-        "modes": choices(CooperationMode::ALL, CooperationMode::code, CooperationMode::label, &input.cooperation_modes),
-    })
+    fn form_choices(input: &DemandInput) -> Value {
+        let one = |v: &Option<String>| v.clone().into_iter().collect::<Vec<_>>();
+        json!({
+            "fields": choices(TechnicalField::ALL, TechnicalField::code, TechnicalField::label, &one(&input.technical_field)),
+            "sections": choices(IndustrySection::ALL, IndustrySection::code, IndustrySection::label, &one(&input.industry_section)),
+            "modes": choices(CooperationMode::ALL, CooperationMode::code, CooperationMode::label, &input.cooperation_modes),
+        })
+    }
+
+    fn blank_input(user: &CurrentUser, region_code: String) -> DemandInput {
+        DemandInput {
+            region_code: Some(region_code),
+            valid_until: Some(date_text(today_shanghai() + time::Duration::days(180))),
+            contact_name: Some(user.display_name.clone()),
+            ..DemandInput::default()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ pub async fn list<K: Listing>(
     let rows = store::list_after(db, &filter, after, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more { page.last().map(|r| cursor::encode(r.listed_at(), r.id())) } else { None };
+    let next_cursor = if more { page.last().map(|r| cursor::encode(r.meta().listed_at(), r.id())) } else { None };
     let items: Vec<Value> = page.iter().map(|r| K::view(r, sees_contacts(user))).collect();
     Ok(Json(json!({"items": items, "next_cursor": next_cursor})))
 }
@@ -75,8 +75,7 @@ pub async fn create<K: Listing>(
 
 pub async fn update<K: Listing>(db: &Db, acting: &Acting, id: &str, body: Value) -> Result<Json<Value>, AppError> {
     let current = lifecycle::visible::<K>(db, Some(&acting.user), id).await?;
-    let base = K::without_version(K::input_of(&current));
-    let input = patch::merge(&base, body)?;
+    let input: K::Input = patch::merge_without_version(&K::input_of(&current), body)?;
     lifecycle::update::<K>(db, &acting.caller(), id, &input).await.map_err(AppError::from)?;
     let listing = lifecycle::visible::<K>(db, Some(&acting.user), id).await?;
     Ok(Json(K::view(&listing, true)))
@@ -108,12 +107,12 @@ macro_rules! listing_api {
             use $crate::auth::{Acting, CurrentUser};
             use $crate::db::Db;
             use $crate::error::AppError;
-            use $crate::listings::Listing;
+
             use $crate::listings::api::{self as shared, ActionBody, Created};
             use $crate::web::idempotency::IdempotencyKey;
             use $crate::web::input::{Json, OptionalJson};
 
-            type Input = <$kind as Listing>::Input;
+            type Input = <$kind as $crate::listings::ListingKind>::Input;
 
             #[get($detail)]
             pub async fn detail(id: &str, db: &State<Db>, user: Option<CurrentUser>) -> Result<Json<Value>, AppError> {
@@ -140,7 +139,7 @@ macro_rules! listing_api {
                 shared::update::<$kind>(db, &acting, id, body.into_inner()).await
             }
 
-            #[post($action, data = "<body>")]
+            #[post($action, data = "<body>", rank = 5)]
             pub async fn act(
                 id: &str,
                 action: &str,

@@ -8,36 +8,13 @@ use serde_json::Value;
 use sqlx::any::{AnyArguments, AnyRow};
 
 use super::Kind;
+use super::meta::Meta;
+pub use super::status::ListingStatus;
 use crate::auth::CurrentUser;
 use crate::db::conditions::Conditions;
 use crate::domain::forms::FieldErrors;
 
 pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, AnyArguments<'q>>;
-
-/// Where a listing stands: every kind has a draft, a review queue and public statuses.
-pub trait ListingStatus: Copy + Eq + Send + Sync + Serialize + 'static {
-    const DRAFT: Self;
-    const SUBMITTED: Self;
-    const PUBLISHED: Self;
-    const ALL: &'static [Self];
-    fn code(self) -> &'static str;
-    fn label(self) -> &'static str;
-    fn from_code(code: &str) -> Option<Self>;
-    /// Shown to the public (and searchable).
-    fn is_public(self) -> bool;
-    /// The owner may change the content.
-    fn is_editable(self) -> bool;
-
-    /// The public statuses, in display order.
-    fn public() -> Vec<Self> {
-        Self::ALL.iter().copied().filter(|s| s.is_public()).collect()
-    }
-
-    /// Editing what the public sees sends it back to review; drafts and returned ones stay.
-    fn after_edit(self) -> Self {
-        if self.is_public() { Self::SUBMITTED } else { self }
-    }
-}
 
 /// Who may take an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,17 +43,27 @@ pub trait ListingAction: Copy + Eq + Send + Sync + 'static {
     fn is_danger(self) -> bool;
 }
 
-/// What a stored row of any kind tells the core.
+/// A stored row of any kind: its [`Meta`] and its title.
 pub trait ListingRow: Send + Sync + 'static {
     type Status: ListingStatus;
-    fn id(&self) -> &str;
-    fn organisation_id(&self) -> &str;
-    fn status(&self) -> Self::Status;
+    fn meta(&self) -> &Meta<Self::Status>;
     fn title(&self) -> &str;
-    /// Bumped by every change (optimistic locking).
-    fn version(&self) -> i64;
-    /// The API cursor's time: published, else created.
-    fn listed_at(&self) -> &str;
+
+    fn id(&self) -> &str {
+        &self.meta().id
+    }
+
+    fn organisation_id(&self) -> &str {
+        &self.meta().organisation_id
+    }
+
+    fn status(&self) -> Self::Status {
+        self.meta().status
+    }
+
+    fn version(&self) -> i64 {
+        self.meta().version
+    }
 }
 
 /// The words a kind's messages and pages use.
@@ -101,26 +88,21 @@ pub struct Words {
     pub mine_title: &'static str,
 }
 
-/// A listing kind: implement this, add a migration and templates, and mount its routes with
-/// [`crate::listing_pages!`] and [`crate::listing_api!`].
-pub trait Listing: Send + Sync + Sized + 'static {
+/// A listing kind: what it is, its types and its rules. With [`ListingStore`] (where it is
+/// stored, next to its SQL) and [`ListingView`] (how it reads, next to its views) it is a
+/// [`Listing`], which the core runs; mount its routes with [`crate::listing_pages!`] and
+/// [`crate::listing_api!`].
+pub trait ListingKind: Send + Sync + Sized + 'static {
     const KIND: Kind;
     const WORDS: Words;
-    /// The table's alias in `SELECT` (`a`, `d`).
-    const ALIAS: &'static str;
-    /// The columns read back, and `FROM … JOIN organisations o`.
-    const SELECT: &'static str;
-    /// The content columns, in the order [`Listing::bind_content`] binds them.
-    const CONTENT_COLUMNS: &'static [&'static str];
-    /// Whether the public list walks the newest-first index (see `store::conditions`).
-    const PUBLIC_BY_NEWEST: bool;
 
     type Status: ListingStatus;
     type Action: ListingAction;
+    /// What a form or the API sends; its `version` field carries optimistic locking.
     type Input: Clone + Default + Serialize + DeserializeOwned + Send + Sync + 'static;
     type Content: Send + Sync;
     type Row: ListingRow<Status = Self::Status> + Serialize;
-    /// The kind's own list filters (beyond owner and status).
+    /// The kind's own list filters (beyond owner, status, field, industry and region).
     type Filter: Default + Clone + Send + Sync;
 
     fn may_create(user: &CurrentUser) -> bool;
@@ -132,19 +114,128 @@ pub trait Listing: Send + Sync + Sized + 'static {
     fn publicly_visible(row: &Self::Row) -> bool {
         row.status().is_public()
     }
+}
 
-    fn from_row(row: &AnyRow) -> Result<Self::Row, sqlx::Error>;
+/// Where a kind is stored: its table's own columns and how they are read, bound and filtered.
+pub trait ListingStore: ListingKind {
+    /// The table's alias in `SELECT` (`a`, `d`).
+    const ALIAS: &'static str;
+    /// The content columns (read back after [`Meta`]'s), in the order
+    /// [`ListingStore::bind_content`] binds them.
+    const CONTENT_COLUMNS: &'static [&'static str];
+    /// Whether the public list walks the newest-first index (see `store::conditions`).
+    const PUBLIC_BY_NEWEST: bool;
+
+    fn from_row(row: &AnyRow, meta: Meta<Self::Status>) -> Result<Self::Row, sqlx::Error>;
     fn bind_content<'q>(query: AnyQuery<'q>, content: &Self::Content) -> AnyQuery<'q>;
     fn filter(filter: &Self::Filter, conditions: &mut Conditions);
+}
 
+/// How a kind reads: its view of a row, its form's values and choice lists.
+pub trait ListingView: ListingKind {
     /// One listing for templates and JSON; contact details only when `with_contact`.
     fn view(row: &Self::Row, with_contact: bool) -> Value;
     /// The form's values from a stored row (with its version).
     fn input_of(row: &Self::Row) -> Self::Input;
-    fn version_of(input: &Self::Input) -> Option<i64>;
-    fn without_version(input: Self::Input) -> Self::Input;
     /// The form's choice lists with the input's selections marked.
     fn form_choices(input: &Self::Input) -> Value;
     /// The create form's starting values for this person.
     fn blank_input(user: &CurrentUser, region_code: String) -> Self::Input;
+}
+
+/// A kind the core can run: described, stored and viewed.
+pub trait Listing: ListingStore + ListingView {}
+
+impl<T: ListingStore + ListingView> Listing for T {}
+
+/// The `version` an input carries (every kind's input has one).
+pub fn version_of<K: ListingKind>(input: &K::Input) -> Option<i64> {
+    serde_json::to_value(input).ok().and_then(|v| v.get("version").and_then(Value::as_i64))
+}
+
+/// Implements [`ListingAction`] for a kind's action enum (made with `labelled_enum!`): the
+/// owner's buttons in order, which actions administrators and the platform take, which one
+/// approves, which one returns (with a reason), and which buttons are dangerous.
+#[macro_export]
+macro_rules! listing_action {
+    (
+        $name:ident,
+        owner_buttons: [$($button:ident),+ $(,)?],
+        admin: [$($admin:ident),+],
+        system: [$($system:ident),*],
+        approve: $approve:ident,
+        return: $return:ident,
+        danger: [$($danger:ident),+] $(,)?
+    ) => {
+        impl $crate::listings::ListingAction for $name {
+            const OWNER_BUTTONS: &'static [$name] = &[$($name::$button),+];
+
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+
+            fn label(self) -> &'static str {
+                $name::label(self)
+            }
+
+            fn from_code(code: &str) -> Option<Self> {
+                $name::from_code(code)
+            }
+
+            #[allow(unreachable_patterns)]
+            fn actor(self) -> $crate::listings::Actor {
+                match self {
+                    $($name::$admin)|+ => $crate::listings::Actor::Admin,
+                    $($name::$system => $crate::listings::Actor::System,)*
+                    _ => $crate::listings::Actor::Owner,
+                }
+            }
+
+            fn is_approval(self) -> bool {
+                self == $name::$approve
+            }
+
+            fn is_return(self) -> bool {
+                self == $name::$return
+            }
+
+            fn is_danger(self) -> bool {
+                matches!(self, $($name::$danger)|+)
+            }
+        }
+    };
+}
+
+/// Implements [`ListingRow`] for a kind's row struct with a `meta: Meta<Status>` and a `title`.
+#[macro_export]
+macro_rules! listing_row {
+    ($row:ty, $status:ty) => {
+        impl $crate::listings::ListingRow for $row {
+            type Status = $status;
+
+            fn meta(&self) -> &$crate::listings::Meta<$status> {
+                &self.meta
+            }
+
+            fn title(&self) -> &str {
+                &self.title
+            }
+        }
+    };
+}
+
+/// Checks a kind's transition table against the complete list of moves it should allow: every
+/// status × action pair not listed must be refused.
+#[cfg(test)]
+pub fn assert_exactly_these_moves<S, A>(transition: impl Fn(S, A) -> Option<S>, actions: &[A], allowed: &[(S, A, S)])
+where
+    S: ListingStatus + std::fmt::Debug,
+    A: Copy + Eq + std::fmt::Debug,
+{
+    for from in S::ALL {
+        for action in actions {
+            let expected = allowed.iter().find(|(f, a, _)| f == from && a == action).map(|(_, _, to)| *to);
+            assert_eq!(transition(*from, *action), expected, "{from:?} --{action:?}-->");
+        }
+    }
 }

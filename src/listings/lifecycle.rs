@@ -7,7 +7,7 @@ use rocket::http::Status as HttpStatus;
 use serde_json::json;
 
 use super::interest;
-use super::kind::{Actor, Listing, ListingAction, ListingRow, ListingStatus};
+use super::kind::{Actor, Listing, ListingAction, ListingRow, ListingStatus, version_of};
 use super::store::{self, Owner};
 use crate::audit::{self, NewAuditEvent};
 use crate::auth::{Caller, CurrentUser};
@@ -103,7 +103,7 @@ pub async fn update<K: Listing>(
         let message = format!("“{}”状态的{}不能修改", from.label(), K::WORDS.noun);
         return Err(AppError::conflict("not_editable", message).into());
     }
-    let Some(version) = K::version_of(input) else {
+    let Some(version) = version_of::<K>(input) else {
         let fields = FieldErrors::from([("version".to_string(), "缺少版本号，请刷新页面后重新编辑".to_string())]);
         return Err(FormFailure::Fields(fields));
     };

@@ -8,13 +8,17 @@ pub mod cursor;
 pub mod interest;
 pub mod kind;
 pub mod lifecycle;
+pub mod meta;
 pub mod outbox;
 pub mod pages;
 pub mod patch;
 pub mod status;
 pub mod store;
 
-pub use kind::{Actor, Listing, ListingAction, ListingRow, ListingStatus, Words};
+pub use kind::{
+    Actor, Listing, ListingAction, ListingKind, ListingRow, ListingStatus, ListingStore, ListingView, Words,
+};
+pub use meta::Meta;
 
 /// The two kinds of listing, as stored in `listing_contact_requests.listing_kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -8,7 +8,7 @@ use rocket::response::{Flash, Redirect};
 use serde_json::{Value, json};
 
 use super::interest;
-use super::kind::{Listing, ListingAction, ListingRow, ListingStatus};
+use super::kind::{Listing, ListingAction, ListingRow, ListingStatus, version_of};
 use super::lifecycle::{self, owns};
 use super::store::{self, ListFilter};
 use crate::auth::{Acting, CurrentUser};
@@ -31,7 +31,7 @@ fn form_page<K: Listing>(editing: Option<&str>, input: &K::Input, errors: &Field
         "values": input,
         "choices": K::form_choices(input),
         "errors": errors,
-        "editing": K::version_of(input).is_some(),
+        "editing": version_of::<K>(input).is_some(),
     });
     Page::new(K::KIND.template("form"), title, data).with_status(status)
 }
@@ -287,12 +287,12 @@ macro_rules! listing_pages {
             use $crate::config::Settings;
             use $crate::db::Db;
             use $crate::error::AppError;
-            use $crate::listings::Listing;
+
             use $crate::listings::pages::{self as shared, Refused};
             use $crate::web::Page;
             use $crate::web::input::Form;
 
-            type Input = <$kind as Listing>::Input;
+            type Input = <$kind as $crate::listings::ListingKind>::Input;
 
             #[derive(Debug, rocket::FromForm)]
             pub struct NoteForm {

@@ -8,11 +8,14 @@ use serde_json::Value;
 
 use crate::error::AppError;
 
-pub fn merge<T: Serialize + DeserializeOwned>(current: &T, patch: Value) -> Result<T, AppError> {
+/// The stored content with the body's fields over it; the result carries no `version` unless the
+/// body sends one (the API's PATCH needs none).
+pub fn merge_without_version<T: Serialize + DeserializeOwned>(current: &T, patch: Value) -> Result<T, AppError> {
     let Value::Object(changes) = patch else {
         return Err(AppError::bad_request("bad_body", "请求体应为 JSON 对象"));
     };
     let mut merged = serde_json::to_value(current).map_err(AppError::internal)?;
+    merged["version"] = Value::Null;
     for (key, value) in changes {
         merged[key] = value;
     }

@@ -1,8 +1,34 @@
 //! The statuses of every listing kind with their Chinese labels, kept in the core so search,
 //! statistics and the kinds read one table.
 
-use super::kind::ListingStatus;
+use serde::Serialize;
+
 use crate::labelled_enum;
+
+/// Where a listing stands: every kind has a draft, a review queue and public statuses.
+pub trait ListingStatus: Copy + Eq + Send + Sync + Serialize + 'static {
+    const DRAFT: Self;
+    const SUBMITTED: Self;
+    const PUBLISHED: Self;
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn label(self) -> &'static str;
+    fn from_code(code: &str) -> Option<Self>;
+    /// Shown to the public (and searchable).
+    fn is_public(self) -> bool;
+    /// The owner may change the content.
+    fn is_editable(self) -> bool;
+
+    /// The public statuses, in display order.
+    fn public() -> Vec<Self> {
+        Self::ALL.iter().copied().filter(|s| s.is_public()).collect()
+    }
+
+    /// Editing what the public sees sends it back to review; drafts and returned ones stay.
+    fn after_edit(self) -> Self {
+        if self.is_public() { Self::SUBMITTED } else { self }
+    }
+}
 
 labelled_enum!(
     /// Where an achievement stands.

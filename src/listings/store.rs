@@ -2,16 +2,18 @@
 //! content updates under optimistic locking, status moves, lookups and paged lists. The kind
 //! supplies its columns, its row reader and its own filters through [`Listing`].
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
-use super::kind::{Listing, ListingStatus};
+use super::kind::{ListingStatus, ListingStore};
+use super::meta::{self, Meta};
 use super::outbox;
 use crate::db::conditions::Conditions;
 use crate::db::{Db, values_tuples};
 use crate::domain::time::now_stored;
 
 /// Records a change for the search index when a statement touched the row.
-async fn changed<K: Listing>(conn: &mut AnyConnection, id: &str, rows: u64) -> Result<bool, sqlx::Error> {
+async fn changed<K: ListingStore>(conn: &mut AnyConnection, id: &str, rows: u64) -> Result<bool, sqlx::Error> {
     if rows == 1 {
         outbox::enqueue(conn, K::KIND, id).await?;
     }
@@ -32,7 +34,7 @@ pub struct Owner<'a, S> {
 /// (~260 parameters) measured fastest (11.3k rows/s; 16: 10.7k; 32: 8.9k).
 const ROWS_PER_STATEMENT: usize = 8;
 
-pub async fn insert<K: Listing>(
+pub async fn insert<K: ListingStore>(
     conn: &mut AnyConnection,
     id: &str,
     owner: Owner<'_, K::Status>,
@@ -43,7 +45,7 @@ pub async fn insert<K: Listing>(
 
 /// Inserts several listings of one owner with multi-row statements, each with its search
 /// outbox entry (bulk import; `insert` is the one-row case).
-pub async fn insert_many<K: Listing>(
+pub async fn insert_many<K: ListingStore>(
     conn: &mut AnyConnection,
     owner: Owner<'_, K::Status>,
     rows: &[(&str, &K::Content)],
@@ -78,7 +80,7 @@ pub async fn insert_many<K: Listing>(
 }
 
 /// Replaces the content if the row is still at `version`; returns whether it was.
-pub async fn update_content<K: Listing>(
+pub async fn update_content<K: ListingStore>(
     conn: &mut AnyConnection,
     id: &str,
     content: &K::Content,
@@ -107,7 +109,7 @@ pub async fn update_content<K: Listing>(
 }
 
 /// Moves a listing from `from` to `to` (refusing if another change got there first).
-pub async fn set_status<K: Listing>(
+pub async fn set_status<K: ListingStore>(
     conn: &mut AnyConnection,
     id: &str,
     from: K::Status,
@@ -133,14 +135,23 @@ pub async fn set_status<K: Listing>(
     changed::<K>(conn, id, done.rows_affected()).await
 }
 
-pub async fn find<K: Listing>(db: &Db, id: &str) -> Result<Option<K::Row>, sqlx::Error> {
-    let sql = format!("SELECT {} WHERE {}.id = $1", K::SELECT, K::ALIAS);
-    sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?.as_ref().map(K::from_row).transpose()
+/// `SELECT <meta and the kind's columns> FROM <table> JOIN organisations`.
+fn select<K: ListingStore>() -> String {
+    meta::select(K::KIND.table(), K::ALIAS, K::CONTENT_COLUMNS)
+}
+
+fn read<K: ListingStore>(row: &AnyRow) -> Result<K::Row, sqlx::Error> {
+    K::from_row(row, Meta::from_row(row)?)
+}
+
+pub async fn find<K: ListingStore>(db: &Db, id: &str) -> Result<Option<K::Row>, sqlx::Error> {
+    let sql = format!("SELECT {} WHERE {}.id = $1", select::<K>(), K::ALIAS);
+    sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?.as_ref().map(read::<K>).transpose()
 }
 
 /// What a list shows: the filters every kind has, and the kind's own.
 #[derive(Debug, Clone)]
-pub struct ListFilter<K: Listing> {
+pub struct ListFilter<K: ListingStore> {
     pub organisation_id: Option<String>,
     /// Only these statuses (the public list passes the public ones).
     pub statuses: Vec<K::Status>,
@@ -150,7 +161,7 @@ pub struct ListFilter<K: Listing> {
     pub own: K::Filter,
 }
 
-impl<K: Listing> Default for ListFilter<K> {
+impl<K: ListingStore> Default for ListFilter<K> {
     fn default() -> Self {
         ListFilter {
             organisation_id: None,
@@ -163,14 +174,14 @@ impl<K: Listing> Default for ListFilter<K> {
     }
 }
 
-impl<K: Listing> ListFilter<K> {
+impl<K: ListingStore> ListFilter<K> {
     /// What the public sees, with the kind's filters.
     pub fn public(own: K::Filter) -> Self {
         ListFilter { statuses: K::Status::public(), own, ..ListFilter::default() }
     }
 }
 
-fn conditions<K: Listing>(filter: &ListFilter<K>) -> Conditions {
+fn conditions<K: ListingStore>(filter: &ListFilter<K>) -> Conditions {
     let a = K::ALIAS;
     let mut c = Conditions::default();
     if let Some(v) = &filter.technical_field {
@@ -197,13 +208,13 @@ fn conditions<K: Listing>(filter: &ListFilter<K>) -> Conditions {
 }
 
 /// Newest first: published, else created; ties by id.
-pub fn newest<K: Listing>() -> String {
+pub fn newest<K: ListingStore>() -> String {
     let a = K::ALIAS;
     format!("COALESCE({a}.published_at, {a}.created_at) DESC, {a}.id DESC")
 }
 
 /// A page of listings in `order` (an ORDER BY clause of the kind's) and the total that match.
-pub async fn list<K: Listing>(
+pub async fn list<K: ListingStore>(
     db: &Db,
     filter: &ListFilter<K>,
     order: &str,
@@ -211,17 +222,18 @@ pub async fn list<K: Listing>(
     limit: i64,
 ) -> Result<(Vec<K::Row>, i64), sqlx::Error> {
     let c = conditions(filter);
-    let from = &K::SELECT[K::SELECT.find("FROM ").unwrap_or(0)..];
+    let select = select::<K>();
+    let from = &select[select.find(" FROM ").unwrap_or(0)..];
     let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {from} {}", c.sql());
     let total: i64 = c.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?.try_get(0)?;
     let n = c.len();
-    let sql = format!("SELECT {} {} ORDER BY {order} LIMIT ${} OFFSET ${}", K::SELECT, c.sql(), n + 1, n + 2);
+    let sql = format!("SELECT {select} {} ORDER BY {order} LIMIT ${} OFFSET ${}", c.sql(), n + 1, n + 2);
     let rows = c.bind(sqlx::query(&sql)).bind(limit).bind(offset).fetch_all(db.pool()).await?;
-    Ok((rows.iter().map(K::from_row).collect::<Result<_, _>>()?, total))
+    Ok((rows.iter().map(read::<K>).collect::<Result<_, _>>()?, total))
 }
 
 /// Listings before a cursor position, newest first (the API's pages).
-pub async fn list_after<K: Listing>(
+pub async fn list_after<K: ListingStore>(
     db: &Db,
     filter: &ListFilter<K>,
     after: Option<(&str, &str)>,
@@ -237,13 +249,13 @@ pub async fn list_after<K: Listing>(
             &[at, at, id],
         );
     }
-    let sql = format!("SELECT {} {} ORDER BY {} LIMIT ${}", K::SELECT, c.sql(), newest::<K>(), c.len() + 1);
+    let sql = format!("SELECT {} {} ORDER BY {} LIMIT ${}", select::<K>(), c.sql(), newest::<K>(), c.len() + 1);
     let rows = c.bind(sqlx::query(&sql)).bind(limit).fetch_all(db.pool()).await?;
-    rows.iter().map(K::from_row).collect()
+    rows.iter().map(read::<K>).collect()
 }
 
 /// How many listings of the kind the public sees.
-pub async fn count_public<K: Listing>(db: &Db) -> Result<i64, sqlx::Error> {
+pub async fn count_public<K: ListingStore>(db: &Db) -> Result<i64, sqlx::Error> {
     let mut c = Conditions::default();
     c.any_of("status", K::Status::public().iter().map(|s| s.code()));
     let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {} {}", K::KIND.table(), c.sql());

@@ -1,7 +1,8 @@
 //! The rules of an achievement listing, table-driven.
 
 use super::*;
-use crate::listings::ListingStatus;
+use crate::listings::kind::assert_exactly_these_moves;
+use crate::listings::{Actor, ListingAction, ListingStatus};
 
 fn complete() -> AchievementInput {
     AchievementInput {
@@ -137,12 +138,7 @@ fn the_state_machine_allows_exactly_these_moves() {
         (Negotiating, Withdraw, Withdrawn),
         (Withdrawn, Redraft, Draft),
     ];
-    for from in Status::ALL {
-        for action in Action::ALL {
-            let expected = allowed.iter().find(|(f, a, _)| f == from && a == action).map(|(_, _, to)| *to);
-            assert_eq!(transition(*from, *action), expected, "{from:?} --{action:?}-->");
-        }
-    }
+    assert_exactly_these_moves(transition, Action::ALL, allowed);
     assert_eq!(Approve.actor(), Actor::Admin);
     assert_eq!(Return.actor(), Actor::Admin);
     assert_eq!(Submit.actor(), Actor::Owner);

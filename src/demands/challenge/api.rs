@@ -40,7 +40,7 @@ async fn set_terms(
 #[get("/demands/<id>/applications")]
 async fn applications(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
     let demand = lifecycle::visible::<Demands>(db, Some(&user), id).await?;
-    let items = service::visible_applications(db, Some(&user), id, &demand.organisation_id).await?;
+    let items = service::visible_applications(db, Some(&user), id, &demand.meta.organisation_id).await?;
     Ok(Json(json!({"items": items, "next_cursor": null})))
 }
 

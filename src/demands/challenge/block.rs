@@ -13,11 +13,11 @@ use crate::error::AppError;
 
 /// The challenge block of a demand page (`null` when the demand is no challenge).
 pub async fn block(db: &Db, user: Option<&CurrentUser>, demand: &DemandRow) -> Result<Value, AppError> {
-    let Some(terms) = store::find_terms(db, &demand.id).await? else {
+    let Some(terms) = store::find_terms(db, &demand.meta.id).await? else {
         return Ok(Value::Null);
     };
-    let applications = service::visible_applications(db, user, &demand.id, &demand.organisation_id).await?;
-    let poster = user.is_some_and(|u| u.organisation_id.as_deref() == Some(demand.organisation_id.as_str()));
+    let applications = service::visible_applications(db, user, &demand.meta.id, &demand.meta.organisation_id).await?;
+    let poster = user.is_some_and(|u| u.organisation_id.as_deref() == Some(demand.meta.organisation_id.as_str()));
     let mine = user.and_then(|u| applications.iter().find(|a| a.applicant_id == u.id));
     let can_apply = user.is_some_and(|u| u.status == AccountStatus::Active && u.role != Role::Admin)
         && !poster

@@ -1,6 +1,7 @@
 //! Challenge pages: the 揭榜挂帅 board, the poster's terms form, applying, and the decisions.
 //! The challenge block on a demand's page is built in `block`.
 
+use crate::listings::ListingView;
 use crate::web::input::Form;
 use rocket::http::Status as HttpStatus;
 use rocket::response::{Flash, Redirect};
@@ -14,7 +15,6 @@ use crate::auth::Caller;
 use crate::auth::{ActiveUser, ClientAddr};
 use crate::db::Db;
 use crate::demands::listing::Demands;
-use crate::demands::view as demand_view;
 use crate::domain::forms::date_text;
 use crate::domain::money::Fen;
 use crate::domain::time::today_shanghai;
@@ -28,7 +28,7 @@ async fn board(db: &State<Db>) -> Result<Page, AppError> {
     let mut items = Vec::new();
     for terms in store::public_challenges(db, &today).await? {
         if let Some(demand) = listing_store::find::<Demands>(db, &terms.demand_id).await? {
-            let mut item = demand_view::listing(&demand, false);
+            let mut item = Demands::view(&demand, false);
             item["challenge"] = json!({
                 "reward_text": Fen(terms.reward_fen).format_compact(),
                 "apply_from": terms.apply_from,

@@ -9,7 +9,7 @@ use super::store::{self, ApplicationRow, TermsRow};
 use crate::audit;
 use crate::auth::{Caller, CurrentUser};
 use crate::db::Db;
-use crate::demands::listing::{Demands, publicly_visible};
+use crate::demands::listing::Demands;
 use crate::demands::model::Status as DemandStatus;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::date_text;
@@ -33,13 +33,15 @@ pub async fn set_terms(db: &Db, caller: &Caller<'_>, demand_id: &str, input: &Te
     let demand = listing_store::find::<Demands>(db, demand_id)
         .await?
         .ok_or_else(|| AppError::not_found("demand_not_found", "该技术需求不存在"))?;
-    if !caller.member_of(&demand.organisation_id) {
+    if !caller.member_of(&demand.meta.organisation_id) {
         return Err(AppError::forbidden("not_owner", "只有发布需求的企业成员才能设置揭榜挂帅").into());
     }
-    if matches!(demand.status, DemandStatus::Solved | DemandStatus::Closed | DemandStatus::Expired) {
-        return Err(
-            AppError::conflict("not_open", format!("“{}”状态的需求不能设置揭榜挂帅", demand.status.label())).into()
-        );
+    if matches!(demand.meta.status, DemandStatus::Solved | DemandStatus::Closed | DemandStatus::Expired) {
+        return Err(AppError::conflict(
+            "not_open",
+            format!("“{}”状态的需求不能设置揭榜挂帅", demand.meta.status.label()),
+        )
+        .into());
     }
     if store::find_terms(db, demand_id).await?.is_some_and(|t| t.selected_application_id.is_some()) {
         return Err(AppError::conflict("already_selected", "已选定揭榜方，揭榜条件不能再修改").into());
@@ -68,10 +70,10 @@ pub async fn apply(
     if caller.user.status != AccountStatus::Active || caller.user.role == Role::Admin {
         return Err(AppError::forbidden("cannot_apply", "只有已审核的科研人员、企业用户和技术经纪人可以揭榜").into());
     }
-    if caller.member_of(&demand.organisation_id) {
+    if caller.member_of(&demand.meta.organisation_id) {
         return Err(AppError::conflict("own_challenge", "不能揭本单位发布的榜").into());
     }
-    if !publicly_visible(&demand) || !window_open(&terms) || terms.selected_application_id.is_some() {
+    if !demand.publicly_visible() || !window_open(&terms) || terms.selected_application_id.is_some() {
         return Err(AppError::conflict("window_closed", "当前不在揭榜时间内，或已选定揭榜方").into());
     }
     if !store::applications(db, demand_id, Some(&caller.user.id)).await?.is_empty() {
@@ -112,7 +114,7 @@ pub async fn decide(
     let allowed = if decision.by_applicant() {
         caller.user.id == application.applicant_id
     } else {
-        caller.member_of(&demand.organisation_id)
+        caller.member_of(&demand.meta.organisation_id)
     };
     if !allowed {
         return Err(AppError::forbidden("not_allowed", "您不能对这份揭榜申请进行此操作"));
@@ -128,9 +130,15 @@ pub async fn decide(
     if !store::set_application_status(&mut tx, application_id, application.status, to).await? {
         return Err(AppError::conflict("edit_conflict", "申请状态已变化，请刷新后重试"));
     }
-    if decision == Decision::Select && demand.status == DemandStatus::Published {
-        listing_store::set_status::<Demands>(&mut tx, &demand.id, DemandStatus::Published, DemandStatus::InTalks, None)
-            .await?;
+    if decision == Decision::Select && demand.meta.status == DemandStatus::Published {
+        listing_store::set_status::<Demands>(
+            &mut tx,
+            &demand.meta.id,
+            DemandStatus::Published,
+            DemandStatus::InTalks,
+            None,
+        )
+        .await?;
     }
     let details = json!({"demand_id": application.demand_id, "from": application.status.code(), "to": to.code()});
     let action = format!("challenge.{}", decision.code());

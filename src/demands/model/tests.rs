@@ -1,7 +1,8 @@
 //! The rules of a demand, table-driven.
 
 use super::*;
-use crate::listings::ListingStatus;
+use crate::listings::kind::assert_exactly_these_moves;
+use crate::listings::{Actor, ListingAction, ListingStatus};
 use time::macros::date;
 
 const TODAY: Date = date!(2026 - 11 - 28);
@@ -90,12 +91,7 @@ fn the_state_machine_allows_exactly_these_moves() {
         (Closed, Redraft, Draft),
         (Expired, Redraft, Draft),
     ];
-    for from in Status::ALL {
-        for action in Action::ALL {
-            let expected = allowed.iter().find(|(f, a, _)| f == from && a == action).map(|(_, _, to)| *to);
-            assert_eq!(transition(*from, *action), expected, "{from:?} --{action:?}-->");
-        }
-    }
+    assert_exactly_these_moves(transition, Action::ALL, allowed);
     assert_eq!(Expire.actor(), Actor::System);
     assert_eq!(Approve.actor(), Actor::Admin);
     assert_eq!(InTalks.after_edit(), Submitted);
