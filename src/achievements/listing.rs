@@ -5,6 +5,7 @@ use super::store::{AchievementRow, Filter};
 use crate::auth::CurrentUser;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::FieldErrors;
+use crate::error::ErrorCode;
 use crate::listings::{Kind, ListingKind, Words};
 
 pub use super::model::Achievements;
@@ -15,9 +16,9 @@ impl ListingKind for Achievements {
         subject: "achievement",
         noun: "成果",
         title: "科技成果",
-        not_found: ("achievement_not_found", "该科技成果不存在或尚未公开"),
+        not_found: (ErrorCode::AchievementNotFound, "该科技成果不存在或尚未公开"),
         not_owner: "只有成果所属单位的成员才能管理该成果",
-        cannot_create: ("cannot_list_achievements", "只有已审核的科研人员和企业用户可以发布科技成果"),
+        cannot_create: (ErrorCode::CannotListAchievements, "只有已审核的科研人员和企业用户可以发布科技成果"),
         fixer: "申请人",
         not_public: "该成果尚未公开，不能发起对接",
         own_listing: "这是您所在单位的成果",

@@ -35,24 +35,27 @@ pub async fn admin_action(
     action: AdminAction,
 ) -> Result<&'static str, AppError> {
     let Some(target) = store::find_user(db, target_id).await? else {
-        return Err(AppError::not_found("user_not_found", "账号不存在"));
+        return Err(AppError::not_found(crate::error::ErrorCode::UserNotFound, "账号不存在"));
     };
     let is_self = actor.user.id == target.id;
     if is_self && matches!(action, AdminAction::Disable | AdminAction::SetRole(_)) {
-        return Err(AppError::conflict("cannot_change_self", "不能停用自己的账号或修改自己的身份"));
+        return Err(AppError::conflict(
+            crate::error::ErrorCode::CannotChangeSelf,
+            "不能停用自己的账号或修改自己的身份",
+        ));
     }
     let mut tx = db.begin_write().await?;
     let (event, details, done): (&str, serde_json::Value, &'static str) = match action {
         AdminAction::Approve => {
             if target.status != AccountStatus::Pending {
-                return Err(AppError::conflict("not_pending", "该账号不是待审核状态"));
+                return Err(AppError::conflict(crate::error::ErrorCode::NotPending, "该账号不是待审核状态"));
             }
             store::set_status(&mut tx, &target.id, AccountStatus::Active).await?;
             ("account.approved", json!({"from": "pending", "to": "active"}), "已审核通过")
         }
         AdminAction::Disable => {
             if target.status == AccountStatus::Disabled {
-                return Err(AppError::conflict("already_disabled", "该账号已是停用状态"));
+                return Err(AppError::conflict(crate::error::ErrorCode::AlreadyDisabled, "该账号已是停用状态"));
             }
             store::set_status(&mut tx, &target.id, AccountStatus::Disabled).await?;
             let ended = store::revoke_user_sessions(&mut tx, &target.id, "disabled").await?;
@@ -60,14 +63,14 @@ pub async fn admin_action(
         }
         AdminAction::Enable => {
             if target.status != AccountStatus::Disabled {
-                return Err(AppError::conflict("not_disabled", "该账号未被停用"));
+                return Err(AppError::conflict(crate::error::ErrorCode::NotDisabled, "该账号未被停用"));
             }
             store::set_status(&mut tx, &target.id, AccountStatus::Active).await?;
             ("account.enabled", json!({"from": "disabled", "to": "active"}), "已恢复该账号")
         }
         AdminAction::SetRole(role) => {
             if role == target.role {
-                return Err(AppError::conflict("same_role", "该账号已是此身份"));
+                return Err(AppError::conflict(crate::error::ErrorCode::SameRole, "该账号已是此身份"));
             }
             store::set_role(&mut tx, &target.id, role).await?;
             let ended = store::revoke_user_sessions(&mut tx, &target.id, "role_changed").await?;

@@ -17,7 +17,7 @@ use crate::error::AppError;
 #[get("/me")]
 async fn me(db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
     let Some(record) = store::find_user(db, &user.id).await? else {
-        return Err(AppError::not_found("user_not_found", "账号不存在"));
+        return Err(AppError::not_found(crate::error::ErrorCode::UserNotFound, "账号不存在"));
     };
     Ok(Json(json!({
         "id": record.id,

@@ -25,7 +25,7 @@ use super::identity;
 use super::throttle::WriteThrottle;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::openapi::Operation;
 use crate::secrets::{random_token, same_secret};
 use crate::web::request_state::{CsrfToken, Identity};
@@ -40,7 +40,7 @@ pub const CSRF_HEADER: &str = "X-CSRF-Token";
 #[derive(Debug, Clone)]
 struct GateRefusal {
     status: Status,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     headers: Vec<(&'static str, String)>,
 }
@@ -52,7 +52,7 @@ impl Default for GateRefusal {
 }
 
 fn csrf_refusal(message: &'static str) -> GateRefusal {
-    GateRefusal { status: Status::Forbidden, code: "csrf_failed", message: message.into(), headers: Vec::new() }
+    GateRefusal { status: Status::Forbidden, code: ErrorCode::CsrfFailed, message: message.into(), headers: Vec::new() }
 }
 
 /// A control character in the decoded path or query.
@@ -65,7 +65,7 @@ fn uri_refusal(request: &Request<'_>) -> Option<GateRefusal> {
         None => (crate::domain::control::first_in_uri(&query)?, "网址参数"),
     };
     let message = crate::domain::control::message(c, place);
-    Some(GateRefusal { status: Status::BadRequest, code: "control_character", message, headers: Vec::new() })
+    Some(GateRefusal { status: Status::BadRequest, code: ErrorCode::ControlCharacter, message, headers: Vec::new() })
 }
 
 /// Spends one unsafe request from the address's budget; the refusal when it is spent.
@@ -80,7 +80,7 @@ async fn throttle_refusal(request: &Request<'_>) -> Option<GateRefusal> {
     let seconds = (wait.as_secs_f64().ceil().max(1.0) as u64).to_string();
     Some(GateRefusal {
         status: Status::TooManyRequests,
-        code: "too_many_requests",
+        code: ErrorCode::TooManyRequests,
         message: "提交过于频繁，请稍后再试".into(),
         headers: vec![("Retry-After", seconds)],
     })
@@ -111,7 +111,7 @@ fn method_refusal(request: &Request<'_>, operation: &ApiOperation) -> Option<Gat
     let allowed = operation.as_ref().err()?;
     let message = format!("此地址不支持 {} 请求（支持：{}）", request.method(), allowed.join("、"));
     let headers = vec![("Allow", allowed.join(", "))];
-    Some(GateRefusal { status: Status::MethodNotAllowed, code: "method_not_allowed", message, headers })
+    Some(GateRefusal { status: Status::MethodNotAllowed, code: ErrorCode::MethodNotAllowed, message, headers })
 }
 
 /// A typed query parameter (integer, boolean) that is not what the document says: 400, never
@@ -120,7 +120,7 @@ fn query_refusal(request: &Request<'_>, operation: &ApiOperation) -> Option<Gate
     let operation = (*operation.as_ref().ok()?)?;
     let query = request.uri().query()?;
     let message = crate::openapi::params::check_query(operation, query.segments()).err()?;
-    Some(GateRefusal { status: Status::BadRequest, code: "invalid_parameter", message, headers: Vec::new() })
+    Some(GateRefusal { status: Status::BadRequest, code: ErrorCode::InvalidParameter, message, headers: Vec::new() })
 }
 
 /// A JSON operation sent another content type: 415 (rather than 404).
@@ -134,7 +134,7 @@ fn media_refusal(request: &Request<'_>, operation: &ApiOperation) -> Option<Gate
     };
     refused.then(|| GateRefusal {
         status: Status::UnsupportedMediaType,
-        code: "unsupported_media_type",
+        code: ErrorCode::UnsupportedMediaType,
         message: "请求体应为 JSON（Content-Type: application/json）".into(),
         headers: Vec::new(),
     })

@@ -10,6 +10,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::time::{now_stored, parse_stored};
+use crate::error::ErrorCode;
 use crate::secrets::hash_secret;
 use crate::web::request_state::{AuthVia, CurrentUser, Identity, Refusal};
 
@@ -113,7 +114,7 @@ impl<'r> FromRequest<'r> for CurrentUser {
         match &identity.user {
             Some(user) => Outcome::Success(user.clone()),
             None if identity.bad_bearer => {
-                Refusal::record(request, "invalid_token", "API 令牌无效或已撤销");
+                Refusal::record(request, ErrorCode::InvalidToken, "API 令牌无效或已撤销");
                 Outcome::Error((Status::Unauthorized, ()))
             }
             None => Outcome::Error((Status::Unauthorized, ())),
@@ -138,11 +139,15 @@ impl<'r> FromRequest<'r> for ActiveUser {
         match user.status {
             AccountStatus::Active => Outcome::Success(ActiveUser(user)),
             AccountStatus::Pending => {
-                Refusal::record(request, "account_pending", "您的账号正在等待管理员审核，审核通过后即可使用此功能");
+                Refusal::record(
+                    request,
+                    ErrorCode::AccountPending,
+                    "您的账号正在等待管理员审核，审核通过后即可使用此功能",
+                );
                 Outcome::Error((Status::Forbidden, ()))
             }
             AccountStatus::Disabled => {
-                Refusal::record(request, "account_disabled", "您的账号已被停用");
+                Refusal::record(request, ErrorCode::AccountDisabled, "您的账号已被停用");
                 Outcome::Error((Status::Forbidden, ()))
             }
         }
@@ -166,7 +171,7 @@ impl<'r> FromRequest<'r> for AdminUser {
         if user.role == Role::Admin {
             Outcome::Success(AdminUser(user))
         } else {
-            Refusal::record(request, "admin_only", "此功能仅限平台管理员使用");
+            Refusal::record(request, ErrorCode::AdminOnly, "此功能仅限平台管理员使用");
             Outcome::Error((Status::Forbidden, ()))
         }
     }

@@ -43,7 +43,10 @@ pub fn scope_of(user: &CurrentUser) -> Scope {
 async fn list(db: &State<Db>, user: CurrentUser, query: ListQuery) -> Result<Json<Value>, AppError> {
     let page = query.page.unwrap_or(1);
     if !(1..=100_000).contains(&page) {
-        return Err(AppError::bad_request("invalid_parameter", "page 应为 1 到 100000 之间的整数"));
+        return Err(AppError::bad_request(
+            crate::error::ErrorCode::InvalidParameter,
+            "page 应为 1 到 100000 之间的整数",
+        ));
     }
     let filter = query.filter(scope_of(&user))?;
     let today = today_shanghai();
@@ -63,7 +66,10 @@ async fn list(db: &State<Db>, user: CurrentUser, query: ListQuery) -> Result<Jso
 async fn summary(db: &State<Db>, settings: &State<Settings>, year: Option<i32>) -> Result<Json<Value>, AppError> {
     let year = year.unwrap_or_else(|| today_shanghai().year());
     if !(2000..=2100).contains(&year) {
-        return Err(AppError::bad_request("invalid_parameter", "year 应为 2000 到 2100 之间的年份"));
+        return Err(AppError::bad_request(
+            crate::error::ErrorCode::InvalidParameter,
+            "year 应为 2000 到 2100 之间的年份",
+        ));
     }
     Ok(Json(summary_of(db, settings, year).await?))
 }
@@ -246,7 +252,12 @@ pub async fn act(
             changes::cancel(db, caller, id, input).await?;
             Vec::new()
         }
-        Action::Amend => return Err(AppError::bad_request("use_amend", "变更登记请提交完整的合同内容和变更原因")),
+        Action::Amend => {
+            return Err(AppError::bad_request(
+                crate::error::ErrorCode::UseAmend,
+                "变更登记请提交完整的合同内容和变更原因",
+            ));
+        }
     };
     Ok(json!({"warnings": warnings}))
 }
@@ -261,7 +272,8 @@ async fn action(
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
-    let action = Action::from_code(action).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
+    let action = Action::from_code(action)
+        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let input = body.into_inner().unwrap_or_default();
     let outcome = act(db, &caller, id, action, &input, settings.review_rule).await?;

@@ -158,21 +158,27 @@ pub async fn record_payment(
 ) -> Result<String, FormFailure> {
     let (contract, side) = visible(db, caller.user, id).await?;
     if side == Side::Buyer {
-        return Err(AppError::forbidden("not_seller", "只有卖方或管理员可以登记奖励发放").into());
+        return Err(AppError::forbidden(crate::error::ErrorCode::NotSeller, "只有卖方或管理员可以登记奖励发放").into());
     }
     let revision = current(db, &contract).await?;
     if !revision.draft.institution_achievement {
-        return Err(AppError::conflict("no_revenue_share", "该合同不涉及职务科技成果收益分配").into());
+        return Err(
+            AppError::conflict(crate::error::ErrorCode::NoRevenueShare, "该合同不涉及职务科技成果收益分配").into()
+        );
     }
     if contract.status != Status::Registered || contract.is_cancelled() {
         return Err(AppError::conflict(
-            "not_registered",
+            crate::error::ErrorCode::NotRegistered,
             "奖励发放只能登记在已登记且未注销的合同上（合同登记后，收益才依合同取得）",
         )
         .into());
     }
     let Some(owed) = revision.draft.team_share else {
-        return Err(AppError::conflict("share_not_recorded", "合同未填写奖励成果完成人的金额，请先变更登记补充").into());
+        return Err(AppError::conflict(
+            crate::error::ErrorCode::ShareNotRecorded,
+            "合同未填写奖励成果完成人的金额，请先变更登记补充",
+        )
+        .into());
     };
     let mut check = Checker::default();
     let paid_on = check.date("paid_on", "发放日期", input.paid_on.as_deref());

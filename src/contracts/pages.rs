@@ -354,7 +354,7 @@ async fn print(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Page, AppE
 async fn edit_form(id: &str, db: &State<Db>, user: ActiveUser) -> Result<Page, AppError> {
     let (contract, side) = service::visible(db, &user.0, id).await?;
     if !matches!(side, Side::Seller | Side::Admin) || !contract.status.is_editable() {
-        return Err(AppError::forbidden("not_editable", "这份合同现在不能由您修改"));
+        return Err(AppError::forbidden(crate::error::ErrorCode::NotEditable, "这份合同现在不能由您修改"));
     }
     let current = service::current(db, &contract).await?;
     let input = service::input_of(&contract, &current.draft);
@@ -386,7 +386,10 @@ async fn update(
 async fn amend_form(id: &str, db: &State<Db>, admin: AdminUser) -> Result<Page, AppError> {
     let (contract, _) = service::visible(db, &admin.0, id).await?;
     if lifecycle::next(contract.status, Action::Amend, contract.is_cancelled()).is_none() {
-        return Err(AppError::conflict("invalid_transition", "只有已登记且未注销的合同可以变更登记"));
+        return Err(AppError::conflict(
+            crate::error::ErrorCode::InvalidTransition,
+            "只有已登记且未注销的合同可以变更登记",
+        ));
     }
     let current = service::current(db, &contract).await?;
     let input = service::input_of(&contract, &current.draft);
@@ -450,7 +453,8 @@ async fn act(
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, AppError> {
-    let action = Action::from_code(action).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
+    let action = Action::from_code(action)
+        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
     let input = form.into_inner();
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/contracts/{id}"));

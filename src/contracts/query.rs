@@ -73,7 +73,7 @@ pub struct ListQuery {
 }
 
 fn bad(name: &str) -> AppError {
-    AppError::bad_request("invalid_parameter", format!("参数 {name} 的值无效"))
+    AppError::bad_request(crate::error::ErrorCode::InvalidParameter, format!("参数 {name} 的值无效"))
 }
 
 /// Reads a status filter (`cancelled` is a status people filter by, though stored apart).
@@ -82,9 +82,9 @@ pub fn status_filter(code: Option<&str>) -> Result<(Option<Status>, Option<bool>
         None => Ok((None, None)),
         Some("cancelled") => Ok((Some(Status::Registered), Some(true))),
         Some("registered") => Ok((Some(Status::Registered), Some(false))),
-        Some(other) => Status::from_code(other)
-            .map(|s| (Some(s), None))
-            .ok_or_else(|| AppError::bad_request("invalid_parameter", format!("status “{other}”不是可选的状态"))),
+        Some(other) => Status::from_code(other).map(|s| (Some(s), None)).ok_or_else(|| {
+            AppError::bad_request(crate::error::ErrorCode::InvalidParameter, format!("status “{other}”不是可选的状态"))
+        }),
     }
 }
 

@@ -51,7 +51,7 @@ pub fn side_of(user: &CurrentUser, contract: &ContractRow) -> Option<Side> {
 }
 
 fn not_found() -> AppError {
-    AppError::not_found("contract_not_found", "合同不存在，或您无权查看")
+    AppError::not_found(crate::error::ErrorCode::ContractNotFound, "合同不存在，或您无权查看")
 }
 
 /// The contract and how the user stands to it; 404 for everyone else (its existence is private).
@@ -121,9 +121,11 @@ pub(super) async fn resolve_parties(
         None => match user.organisation_id.clone() {
             Some(org) => Some(org),
             None => {
-                return Err(
-                    AppError::forbidden("no_organisation", "您的账号尚未关联单位，不能起草合同；请联系管理员").into()
-                );
+                return Err(AppError::forbidden(
+                    crate::error::ErrorCode::NoOrganisation,
+                    "您的账号尚未关联单位，不能起草合同；请联系管理员",
+                )
+                .into());
             }
         },
     };
@@ -293,7 +295,7 @@ pub async fn create(
     proof: Option<Once<'_>>,
 ) -> Result<Created, FormFailure> {
     if !caller.active() {
-        return Err(AppError::forbidden("cannot_draft", "账号通过审核后才能起草技术合同").into());
+        return Err(AppError::forbidden(crate::error::ErrorCode::CannotDraft, "账号通过审核后才能起草技术合同").into());
     }
     let parties = resolve_parties(db, caller, input, None).await?;
     let (draft, _) = read_draft(caller, &parties, input)?;
@@ -317,7 +319,11 @@ pub async fn create(
         }
         Claim::Mismatch => return Err(once::key_reused().into()),
         Claim::Unknown => {
-            return Err(AppError::conflict("form_expired", "表单已失效，请重新打开“起草合同”页面后再提交").into());
+            return Err(AppError::conflict(
+                crate::error::ErrorCode::FormExpired,
+                "表单已失效，请重新打开“起草合同”页面后再提交",
+            )
+            .into());
         }
     }
     let new = NewContract {
@@ -339,11 +345,13 @@ pub async fn create(
 pub async fn update(db: &Db, caller: &Caller<'_>, id: &str, input: &ContractInput) -> Result<(), FormFailure> {
     let (contract, side) = visible(db, caller.user, id).await?;
     if !matches!(side, Side::Seller | Side::Admin) {
-        return Err(AppError::forbidden("not_seller", "只有卖方（或其经纪人）可以修改合同").into());
+        return Err(
+            AppError::forbidden(crate::error::ErrorCode::NotSeller, "只有卖方（或其经纪人）可以修改合同").into()
+        );
     }
     if !contract.status.is_editable() {
         let message = format!("“{}”的合同不能修改；已登记的合同请申请变更登记", contract.status.label());
-        return Err(AppError::conflict("not_editable", message).into());
+        return Err(AppError::conflict(crate::error::ErrorCode::NotEditable, message).into());
     }
     let Some(version) = input.version else {
         return Err(FormFailure::Fields([("version".to_string(), "缺少版本号，请刷新后重试".to_string())].into()));
@@ -358,7 +366,11 @@ pub async fn update(db: &Db, caller: &Caller<'_>, id: &str, input: &ContractInpu
     let mut tx = db.begin_write().await?;
     let buyer_id = parties.buyer.as_ref().map(|b| b.id.as_str());
     if !store::update_draft(&mut tx, id, version, buyer_id, broker.as_deref(), &draft).await? {
-        return Err(AppError::conflict("edit_conflict", "合同已被他人修改或状态已变化，请刷新后重试").into());
+        return Err(AppError::conflict(
+            crate::error::ErrorCode::EditConflict,
+            "合同已被他人修改或状态已变化，请刷新后重试",
+        )
+        .into());
     }
     let labels: Vec<&str> = changes.iter().map(|c| c.label).collect();
     records::add_event(&mut tx, id, "edited", Some(1), &labels.join("、"), &caller.user.id).await?;

@@ -70,7 +70,7 @@ pub async fn claim_key(
 pub fn key_reused() -> crate::error::AppError {
     crate::error::AppError::new(
         rocket::http::Status::UnprocessableEntity,
-        "idempotency_key_reused",
+        crate::error::ErrorCode::IdempotencyKeyReused,
         "同一个 Idempotency-Key 已用于内容不同的请求，请为新的内容使用新的键",
     )
 }

@@ -7,6 +7,7 @@ use crate::auth::CurrentUser;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::FieldErrors;
 use crate::domain::time::today_shanghai;
+use crate::error::ErrorCode;
 use crate::listings::{Kind, ListingKind, Words};
 
 pub use super::model::Demands;
@@ -17,9 +18,9 @@ impl ListingKind for Demands {
         subject: "demand",
         noun: "需求",
         title: "技术需求",
-        not_found: ("demand_not_found", "该技术需求不存在或尚未公开"),
+        not_found: (ErrorCode::DemandNotFound, "该技术需求不存在或尚未公开"),
         not_owner: "只有发布需求的企业成员才能管理该需求",
-        cannot_create: ("cannot_post_demands", "只有已审核的企业用户可以发布技术需求"),
+        cannot_create: (ErrorCode::CannotPostDemands, "只有已审核的企业用户可以发布技术需求"),
         fixer: "企业",
         not_public: "该需求未在征集中，不能发起对接",
         own_listing: "这是您所在企业发布的需求",

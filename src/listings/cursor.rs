@@ -9,7 +9,7 @@ pub fn encode(at: &str, id: &str) -> String {
 }
 
 pub fn decode(cursor: &str) -> Result<(String, String), AppError> {
-    let bad = || AppError::bad_request("bad_cursor", "分页游标无效，请从第一页重新获取");
+    let bad = || AppError::bad_request(crate::error::ErrorCode::BadCursor, "分页游标无效，请从第一页重新获取");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (at, id) = text.split_once('|').ok_or_else(bad)?;
@@ -24,7 +24,7 @@ mod tests {
     fn cursors_round_trip_and_garbage_is_refused() {
         let cursor = encode("2026-11-28T04:10:50.123456Z", "01a2");
         assert_eq!(decode(&cursor).ok(), Some(("2026-11-28T04:10:50.123456Z".into(), "01a2".into())));
-        assert_eq!(decode("%%%").map_err(|e| e.code), Err("bad_cursor"));
+        assert_eq!(decode("%%%").map_err(|e| e.code.code()), Err("bad_cursor"));
         assert_eq!(decode(&encode("", "")).ok(), Some((String::new(), String::new())));
     }
 }

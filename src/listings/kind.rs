@@ -13,6 +13,7 @@ pub use super::status::ListingStatus;
 use crate::auth::CurrentUser;
 use crate::db::conditions::Conditions;
 use crate::domain::forms::FieldErrors;
+use crate::error::ErrorCode;
 
 pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, AnyArguments<'q>>;
 
@@ -74,9 +75,9 @@ pub struct Words {
     pub noun: &'static str,
     /// 科技成果 / 技术需求, as a title.
     pub title: &'static str,
-    pub not_found: (&'static str, &'static str),
+    pub not_found: (ErrorCode, &'static str),
     pub not_owner: &'static str,
-    pub cannot_create: (&'static str, &'static str),
+    pub cannot_create: (ErrorCode, &'static str),
     /// Who fixes a returned listing (申请人 / 企业).
     pub fixer: &'static str,
     pub not_public: &'static str,

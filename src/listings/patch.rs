@@ -12,13 +12,14 @@ use crate::error::AppError;
 /// body sends one (the API's PATCH needs none).
 pub fn merge_without_version<T: Serialize + DeserializeOwned>(current: &T, patch: Value) -> Result<T, AppError> {
     let Value::Object(changes) = patch else {
-        return Err(AppError::bad_request("bad_body", "请求体应为 JSON 对象"));
+        return Err(AppError::bad_request(crate::error::ErrorCode::BadBody, "请求体应为 JSON 对象"));
     };
     let mut merged = serde_json::to_value(current).map_err(AppError::internal)?;
     merged["version"] = Value::Null;
     for (key, value) in changes {
         merged[key] = value;
     }
-    serde_json::from_value(merged)
-        .map_err(|e| AppError::new(Status::UnprocessableEntity, "bad_body", format!("请求体有误：{e}")))
+    serde_json::from_value(merged).map_err(|e| {
+        AppError::new(Status::UnprocessableEntity, crate::error::ErrorCode::BadBody, format!("请求体有误：{e}"))
+    })
 }

@@ -58,7 +58,7 @@ fn bodies() -> Value {
     });
     json!({
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": text("稳定的 snake_case 错误代码"), "message": text("中文提示"),
+            "code": {"type": "string", "description": "稳定的 snake_case 错误代码", "enum": crate::error::ErrorCode::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}, "message": text("中文提示"),
             "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "逐字段的中文提示"}}}}},
         "Health": {"type": "object", "properties": {"status": {"type": "string"}, "database": {"type": "string"}, "version": {"type": "string"}}},
         "Object": {"type": "object"},

@@ -51,7 +51,7 @@ fn given(value: &Option<String>) -> Option<&str> {
 }
 
 fn invalid(name: &str, message: &str) -> AppError {
-    AppError::bad_request("invalid_parameter", format!("参数 {name} 无效：{message}"))
+    AppError::bad_request(crate::error::ErrorCode::InvalidParameter, format!("参数 {name} 无效：{message}"))
 }
 
 fn number<T: std::str::FromStr>(value: &Option<String>, name: &str, message: &str) -> Result<Option<T>, AppError> {

@@ -23,7 +23,7 @@ pub fn year_or_now(year: Option<i32>) -> Result<i32, AppError> {
     if (2000..=2100).contains(&year) {
         Ok(year)
     } else {
-        Err(AppError::bad_request("invalid_parameter", "year 应为 2000 到 2100 之间的年份"))
+        Err(AppError::bad_request(crate::error::ErrorCode::InvalidParameter, "year 应为 2000 到 2100 之间的年份"))
     }
 }
 

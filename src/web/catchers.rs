@@ -33,8 +33,12 @@ fn bad_request(request: &Request<'_>) -> AppError {
     let path = request.uri().path();
     let allowed = path.as_str().strip_prefix("/api/v1").map(crate::openapi::allowed_at).unwrap_or_default();
     if untouched && !allowed.is_empty() {
-        return AppError::new(Status::MethodNotAllowed, "method_not_allowed", "此地址不支持这种请求方式")
-            .with_header("Allow", allowed.join(", "));
+        return AppError::new(
+            Status::MethodNotAllowed,
+            crate::error::ErrorCode::MethodNotAllowed,
+            "此地址不支持这种请求方式",
+        )
+        .with_header("Allow", allowed.join(", "));
     }
     error_for(Status::BadRequest, request)
 }

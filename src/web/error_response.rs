@@ -23,9 +23,9 @@ impl<'r> Responder<'r, 'static> for AppError {
         let path = request.uri().path();
         let request_id = super::request_id::RequestId::of(request);
         if self.status.code >= 500 {
-            tracing::error!(status = self.status.code, code = self.code, %path, %request_id, cause = ?self.cause(), "request failed");
+            tracing::error!(status = self.status.code, code = self.code.code(), %path, %request_id, cause = ?self.cause(), "request failed");
         } else {
-            tracing::debug!(status = self.status.code, code = self.code, %path, %request_id, "request refused");
+            tracing::debug!(status = self.status.code, code = self.code.code(), %path, %request_id, "request refused");
         }
         if AppError::is_api_request(request) {
             let body = serde_json::to_string(&self.envelope()).unwrap_or_else(|_| String::from("{}"));

@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::request_state::Refusal;
 use crate::domain::control;
+use crate::error::ErrorCode;
 
 /// Why a body was refused; its `Debug` never shows the body (phones and names stay out of logs).
 pub struct BodyRefused;
@@ -26,12 +27,7 @@ impl std::fmt::Debug for BodyRefused {
     }
 }
 
-fn refuse<'r, T, E>(
-    request: &Request<'_>,
-    status: Status,
-    code: &'static str,
-    message: String,
-) -> data::Outcome<'r, T, E>
+fn refuse<'r, T, E>(request: &Request<'_>, status: Status, code: ErrorCode, message: String) -> data::Outcome<'r, T, E>
 where
     E: From<BodyRefused>,
 {
@@ -132,9 +128,9 @@ impl<'r, T: DeserializeOwned> FromData<'r> for Json<T> {
             Ok(bytes) if bytes.is_complete() => bytes.into_inner(),
             Ok(_) => {
                 let message = format!("请求体超过 {} 的上限", limit);
-                return refuse(request, Status::PayloadTooLarge, "payload_too_large", message);
+                return refuse(request, Status::PayloadTooLarge, ErrorCode::PayloadTooLarge, message);
             }
-            Err(_) => return refuse(request, Status::BadRequest, "bad_body", "请求体读取失败".into()),
+            Err(_) => return refuse(request, Status::BadRequest, ErrorCode::BadBody, "请求体读取失败".into()),
         };
         let value: Value = match serde_json::from_slice(&bytes) {
             Ok(value) => value,
@@ -144,12 +140,12 @@ impl<'r, T: DeserializeOwned> FromData<'r> for Json<T> {
                 } else {
                     format!("请求体不是有效的 JSON（第 {} 行第 {} 列）", error.line(), error.column())
                 };
-                return refuse(request, Status::BadRequest, "bad_body", message);
+                return refuse(request, Status::BadRequest, ErrorCode::BadBody, message);
             }
         };
         if let Some((c, path)) = control_in_value(&value, &mut String::new()) {
             let place = if path.is_empty() { "请求体".to_string() } else { format!("字段 {path} ") };
-            return refuse(request, Status::BadRequest, "control_character", control::message(c, &place));
+            return refuse(request, Status::BadRequest, ErrorCode::ControlCharacter, control::message(c, &place));
         }
         match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(input) => data::Outcome::Success(Json(input)),
@@ -161,7 +157,7 @@ impl<'r, T: DeserializeOwned> FromData<'r> for Json<T> {
                 } else {
                     format!("请求体有误：字段 {path} {reason}")
                 };
-                refuse(request, Status::UnprocessableEntity, "bad_body", message)
+                refuse(request, Status::UnprocessableEntity, ErrorCode::BadBody, message)
             }
         }
     }
@@ -297,14 +293,16 @@ impl<'r, T: FromForm<'r>> FromData<'r> for Form<T> {
             Ok(text) if text.is_complete() => text.into_inner(),
             Ok(_) => {
                 let message = format!("提交的内容超过 {} 的上限", limit);
-                return refuse(request, Status::PayloadTooLarge, "payload_too_large", message);
+                return refuse(request, Status::PayloadTooLarge, ErrorCode::PayloadTooLarge, message);
             }
-            Err(_) => return refuse(request, Status::BadRequest, "bad_body", "表单不是有效的 UTF-8 文本".into()),
+            Err(_) => {
+                return refuse(request, Status::BadRequest, ErrorCode::BadBody, "表单不是有效的 UTF-8 文本".into());
+            }
         };
         let fields = decode_form(&text);
         if let Some((c, field)) = control_in_form(&fields) {
             let place = if field.is_empty() { "表单".to_string() } else { format!("表单字段 {field} ") };
-            return refuse(request, Status::BadRequest, "control_character", control::message(c, &place));
+            return refuse(request, Status::BadRequest, ErrorCode::ControlCharacter, control::message(c, &place));
         }
         let fields: &'r [(String, String)] = local_cache!(request, fields);
         let values = fields.iter().map(|(name, value)| form::ValueField::from((name.as_str(), value.as_str())));

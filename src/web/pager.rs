@@ -13,7 +13,9 @@ pub fn page_number(page: Option<i64>) -> Result<i64, AppError> {
     match page {
         None => Ok(1),
         Some(n) if (1..=100_000).contains(&n) => Ok(n),
-        Some(_) => Err(AppError::bad_request("invalid_parameter", "页码应为 1 到 100000 之间的整数")),
+        Some(_) => {
+            Err(AppError::bad_request(crate::error::ErrorCode::InvalidParameter, "页码应为 1 到 100000 之间的整数"))
+        }
     }
 }
 

@@ -1,11 +1,12 @@
 //! What the gate learned about this request, kept in the request's local cache for guards,
 //! pages and catchers: who is asking (`Identity`, `CurrentUser`), the CSRF token forms repeat,
-//! and why a guard refused. Plain data; it imports nothing above `domain`.
+//! and why a guard refused. Plain data; it imports nothing above `domain` and `error`.
 
 use rocket::request::Request;
 use serde::Serialize;
 
 use crate::domain::account::{AccountStatus, Role};
+use crate::error::ErrorCode;
 
 /// How the request proved who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,19 +57,19 @@ pub struct Identity {
 
 /// Why a guard refused; the catcher shows it instead of the generic message.
 #[derive(Debug, Clone, Default)]
-pub struct Refusal(pub std::sync::OnceLock<(&'static str, String)>);
+pub struct Refusal(pub std::sync::OnceLock<(ErrorCode, String)>);
 
 impl Refusal {
-    pub fn record(request: &Request<'_>, code: &'static str, message: &'static str) {
+    pub fn record(request: &Request<'_>, code: ErrorCode, message: &'static str) {
         Self::record_owned(request, code, message.to_string());
     }
 
     /// A refusal whose message names what was wrong (a field, a character).
-    pub fn record_owned(request: &Request<'_>, code: &'static str, message: String) {
+    pub fn record_owned(request: &Request<'_>, code: ErrorCode, message: String) {
         let _ = request.local_cache(Refusal::default).0.set((code, message));
     }
 
-    pub fn of(request: &Request<'_>) -> Option<(&'static str, String)> {
+    pub fn of(request: &Request<'_>) -> Option<(ErrorCode, String)> {
         request.local_cache(Refusal::default).0.get().cloned()
     }
 }

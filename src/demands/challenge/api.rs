@@ -66,8 +66,8 @@ async fn decide(
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
-    let decision =
-        Decision::from_code(decision).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
+    let decision = Decision::from_code(decision)
+        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     service::decide(db, &caller, id, decision).await?;
     Ok(Json(json!(store::find_application(db, id).await?)))

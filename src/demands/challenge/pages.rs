@@ -99,11 +99,11 @@ async fn decide(
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, AppError> {
-    let decision =
-        Decision::from_code(decision).ok_or_else(|| AppError::not_found("unknown_action", "没有这个操作"))?;
+    let decision = Decision::from_code(decision)
+        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
     let application = store::find_application(db, id)
         .await?
-        .ok_or_else(|| AppError::not_found("application_not_found", "揭榜申请不存在"))?;
+        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::ApplicationNotFound, "揭榜申请不存在"))?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/demands/{}", application.demand_id));
     match service::decide(db, &caller, id, decision).await {

@@ -2,6 +2,8 @@
 //! messages, and (never shown to clients) the cause. Under `/api/` it answers with the JSON
 //! envelope `{"error":{"code","message","fields"}}`; elsewhere with a Chinese HTML page.
 
+mod code;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -9,12 +11,14 @@ use rocket::http::Status;
 use rocket::request::Request;
 use serde::Serialize;
 
+pub use code::ErrorCode;
+
 /// Every failure a handler can return.
 #[derive(Debug)]
 pub struct AppError {
     pub status: Status,
     /// Stable, documented, snake_case: clients branch on it.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// Chinese, for people.
     pub message: String,
     /// Per-field Chinese messages for form and body validation.
@@ -40,23 +44,23 @@ pub struct ErrorBody<'a> {
 }
 
 impl AppError {
-    pub fn new(status: Status, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: Status, code: ErrorCode, message: impl Into<String>) -> Self {
         AppError { status, code, message: message.into(), fields: BTreeMap::new(), cause: None, headers: Vec::new() }
     }
 
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(Status::NotFound, code, message)
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(Status::BadRequest, code, message)
     }
 
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(Status::Forbidden, code, message)
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(Status::Conflict, code, message)
     }
 
@@ -64,7 +68,7 @@ impl AppError {
     pub fn validation(fields: BTreeMap<String, String>) -> Self {
         AppError {
             fields,
-            ..Self::new(Status::UnprocessableEntity, "validation_failed", "提交的内容有误，请按提示修改")
+            ..Self::new(Status::UnprocessableEntity, ErrorCode::ValidationFailed, "提交的内容有误，请按提示修改")
         }
     }
 
@@ -72,7 +76,7 @@ impl AppError {
     pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         AppError {
             cause: Some(cause.into()),
-            ..Self::new(Status::InternalServerError, "internal_error", INTERNAL_MESSAGE)
+            ..Self::new(Status::InternalServerError, ErrorCode::InternalError, INTERNAL_MESSAGE)
         }
     }
 
@@ -108,25 +112,25 @@ impl AppError {
     }
 
     pub fn envelope(&self) -> ErrorEnvelope<'_> {
-        ErrorEnvelope { error: ErrorBody { code: self.code, message: &self.message, fields: &self.fields } }
+        ErrorEnvelope { error: ErrorBody { code: self.code.code(), message: &self.message, fields: &self.fields } }
     }
 
     /// The standard error for a status the framework produced (catchers).
     pub fn for_status(status: Status) -> Self {
         let (code, message) = match status.code {
-            400 => ("bad_request", "请求格式不正确"),
-            401 => ("unauthorized", "请先登录"),
-            403 => ("forbidden", "您没有权限进行此操作"),
-            404 => ("not_found", "您访问的页面或资源不存在"),
-            405 => ("method_not_allowed", "不支持此请求方式"),
-            409 => ("conflict", "内容已被他人修改，请刷新后重试"),
-            413 => ("payload_too_large", "提交的内容过大"),
-            415 => ("unsupported_media_type", "不支持的内容类型"),
-            422 => ("unprocessable_entity", "提交的内容无法识别，请检查格式和必填项"),
-            429 => ("too_many_requests", "操作过于频繁，请稍后再试"),
-            503 => ("service_unavailable", "服务暂时不可用，请稍后再试"),
-            code if code >= 500 => ("internal_error", INTERNAL_MESSAGE),
-            _ => ("request_failed", "请求未能完成"),
+            400 => (ErrorCode::BadRequest, "请求格式不正确"),
+            401 => (ErrorCode::Unauthorized, "请先登录"),
+            403 => (ErrorCode::Forbidden, "您没有权限进行此操作"),
+            404 => (ErrorCode::NotFound, "您访问的页面或资源不存在"),
+            405 => (ErrorCode::MethodNotAllowed, "不支持此请求方式"),
+            409 => (ErrorCode::Conflict, "内容已被他人修改，请刷新后重试"),
+            413 => (ErrorCode::PayloadTooLarge, "提交的内容过大"),
+            415 => (ErrorCode::UnsupportedMediaType, "不支持的内容类型"),
+            422 => (ErrorCode::UnprocessableEntity, "提交的内容无法识别，请检查格式和必填项"),
+            429 => (ErrorCode::TooManyRequests, "操作过于频繁，请稍后再试"),
+            503 => (ErrorCode::ServiceUnavailable, "服务暂时不可用，请稍后再试"),
+            code if code >= 500 => (ErrorCode::InternalError, INTERNAL_MESSAGE),
+            _ => (ErrorCode::RequestFailed, "请求未能完成"),
         };
         Self::new(status, code, message)
     }
