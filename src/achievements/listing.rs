@@ -5,6 +5,7 @@ use super::store::{AchievementRow, Filter};
 use crate::auth::CurrentUser;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::FieldErrors;
+use crate::domain::ids::AchievementId;
 use crate::error::ErrorCode;
 use crate::listings::{Kind, ListingKind, Words};
 
@@ -29,6 +30,7 @@ impl ListingKind for Achievements {
         mine_title: "我的科技成果",
     };
 
+    type Id = AchievementId;
     type Status = Status;
     type Action = Action;
     type Input = AchievementInput;

@@ -10,6 +10,7 @@ use super::listing::Achievements;
 use super::store::{Filter, Sort};
 use crate::auth::CurrentUser;
 use crate::db::Db;
+use crate::domain::ids::AchievementId;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::taxonomy::{PricingRoute, Stage, TransferMode};
 use crate::error::AppError;
@@ -89,11 +90,12 @@ async fn index(db: &State<Db>, query: LibraryQuery<'_>) -> Result<Page, AppError
 
 #[get("/<id>")]
 async fn detail(
-    id: &str,
+    id: Result<AchievementId, uuid::Error>,
     db: &State<Db>,
     user: Option<CurrentUser>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Page, AppError> {
+    let id = lifecycle::known::<Achievements>(id)?;
     let listing = lifecycle::visible::<Achievements>(db, user.as_ref(), id).await?;
     let data = shared::detail_data::<Achievements>(db, user.as_ref(), &listing, true).await?;
     Ok(Page::new("achievements/detail", listing.title.clone(), data).with_flash(flash))

@@ -21,6 +21,7 @@ use crate::config::{ReviewRule, Settings};
 use crate::db::Db;
 use crate::db::once;
 use crate::domain::account::AccountStatus;
+use crate::domain::ids::ContractId;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
 use crate::web::idempotency::{IdempotencyKey, replayed_header};
@@ -116,7 +117,7 @@ struct CreatedResponse {
     replayed: Header<'static>,
 }
 
-async fn full(db: &Db, user: &CurrentUser, id: &str) -> Result<Value, AppError> {
+async fn full(db: &Db, user: &CurrentUser, id: ContractId) -> Result<Value, AppError> {
     let (contract, _) = service::visible(db, user, id).await?;
     let revision = service::current(db, &contract).await?;
     let calendar = crate::calendar::load(db).await?;
@@ -138,39 +139,56 @@ async fn create(
     let proof =
         key.checked()?.map(|key| Once::Key { key, request_hash: once::request_hash("POST /contracts", &body.0) });
     let created = service::create(db, &caller, &body, proof).await?;
-    let value = full(db, &user.0, &created.id).await?;
+    let id = created.id.parse().map_err(|_| AppError::internal("a new contract's id is not a uuid"))?;
+    let value = full(db, &user.0, id).await?;
     Ok(CreatedResponse { body: Json(value), replayed: replayed_header(created.replayed) })
 }
 
 #[get("/contracts/<id>")]
-async fn detail(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn detail(
+    id: Result<ContractId, uuid::Error>,
+    db: &State<Db>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    let id = service::contract_id(id)?;
     Ok(Json(full(db, &user, id).await?))
 }
 
 #[put("/contracts/<id>", format = "json", data = "<body>")]
 async fn update(
-    id: &str,
+    id: Result<ContractId, uuid::Error>,
     body: Json<ContractInput>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
+    let id = service::contract_id(id)?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     service::update(db, &caller, id, &body).await?;
     Ok(Json(full(db, &user.0, id).await?))
 }
 
 #[get("/contracts/<id>/revisions")]
-async fn revisions(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn revisions(
+    id: Result<ContractId, uuid::Error>,
+    db: &State<Db>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    let id = service::contract_id(id)?;
     service::visible(db, &user, id).await?;
-    let items: Vec<Value> = store::revisions(db, id).await?.iter().map(view::revision).collect();
+    let items: Vec<Value> = store::revisions(db, &id.to_string()).await?.iter().map(view::revision).collect();
     Ok(Json(json!({"items": items})))
 }
 
 #[get("/contracts/<id>/events")]
-async fn events(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn events(
+    id: Result<ContractId, uuid::Error>,
+    db: &State<Db>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    let id = service::contract_id(id)?;
     service::visible(db, &user, id).await?;
-    let items: Vec<Value> = records::events(db, id)
+    let items: Vec<Value> = records::events(db, &id.to_string())
         .await?
         .iter()
         .map(|e| {
@@ -182,7 +200,12 @@ async fn events(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Valu
 }
 
 #[get("/contracts/<id>/precheck")]
-async fn precheck(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn precheck(
+    id: Result<ContractId, uuid::Error>,
+    db: &State<Db>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    let id = service::contract_id(id)?;
     let (contract, _) = service::visible(db, &user, id).await?;
     let findings = service::precheck_of(db, &contract).await?;
     let blocking = super::precheck::blocks(&findings);
@@ -191,41 +214,48 @@ async fn precheck(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Va
 
 #[post("/contracts/<id>/amend", format = "json", data = "<body>")]
 async fn amend(
-    id: &str,
+    id: Result<ContractId, uuid::Error>,
     body: Json<AmendInput>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
+    let id = service::contract_id(id)?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     changes::amend(db, &caller, id, &body).await?;
     Ok(Json(full(db, &user.0, id).await?))
 }
 
 #[get("/contracts/<id>/share-payments")]
-async fn payments(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn payments(
+    id: Result<ContractId, uuid::Error>,
+    db: &State<Db>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    let id = service::contract_id(id)?;
     service::visible(db, &user, id).await?;
-    Ok(Json(json!({"items": records::payments(db, id).await?})))
+    Ok(Json(json!({"items": records::payments(db, &id.to_string()).await?})))
 }
 
 #[post("/contracts/<id>/share-payments", format = "json", data = "<body>")]
 async fn pay(
-    id: &str,
+    id: Result<ContractId, uuid::Error>,
     body: Json<PaymentInput>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<(HttpStatus, Json<Value>), AppError> {
+    let id = service::contract_id(id)?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     changes::record_payment(db, &caller, id, &body).await?;
-    Ok((HttpStatus::Created, Json(json!({"items": records::payments(db, id).await?}))))
+    Ok((HttpStatus::Created, Json(json!({"items": records::payments(db, &id.to_string()).await?}))))
 }
 
 /// Runs one registration action (amend has its own route: it carries the whole contract).
 pub async fn act(
     db: &Db,
     caller: &Caller<'_>,
-    id: &str,
+    id: ContractId,
     action: Action,
     input: &ActionInput,
     rule: ReviewRule,
@@ -264,7 +294,7 @@ pub async fn act(
 
 #[post("/contracts/<id>/<action>", data = "<body>", rank = 5)]
 async fn action(
-    id: &str,
+    id: Result<ContractId, uuid::Error>,
     action: &str,
     body: OptionalJson<ActionInput>,
     db: &State<Db>,
@@ -272,6 +302,7 @@ async fn action(
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
+    let id = service::contract_id(id)?;
     let action = Action::from_code(action)
         .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
     let caller = Caller { user: &user.0, ip: &ip.0 };

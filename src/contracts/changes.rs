@@ -12,7 +12,7 @@ use super::precheck::{self, Finding};
 use super::records;
 use super::review::{ActionInput, changed_meanwhile, for_action, invalid, required_note};
 use super::service::{
-    Parties, Side, audit_overrides, check_links, current, read_draft, resolve_parties, summary, visible,
+    Parties, Side, audit_overrides, check_links, current, read_draft, resolve_parties, summary, visible_by,
 };
 use super::store::{self, ContractRow};
 use super::totals::{self, Contribution};
@@ -20,6 +20,7 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::db::Db;
 use crate::domain::forms::{Checker, date_text};
+use crate::domain::ids::ContractId;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, FormFailure};
@@ -33,7 +34,8 @@ pub struct AmendInput {
 }
 
 /// 变更登记: a new sealed revision; the old ones stay as they were.
-pub async fn amend(db: &Db, caller: &Caller<'_>, id: &str, input: &AmendInput) -> Result<i64, FormFailure> {
+pub async fn amend(db: &Db, caller: &Caller<'_>, id: ContractId, input: &AmendInput) -> Result<i64, FormFailure> {
+    let id = &id.to_string();
     let contract = for_action(db, caller, id, Action::Amend).await?;
     let reason = input.reason.as_deref().unwrap_or_default().trim().to_string();
     let mut errors = crate::domain::forms::FieldErrors::new();
@@ -106,7 +108,8 @@ fn buyer_changed(contract: &ContractRow, parties: &Parties) -> bool {
 }
 
 /// 注销登记: recorded beside the contract, which leaves every total from then on.
-pub async fn cancel(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput) -> Result<(), AppError> {
+pub async fn cancel(db: &Db, caller: &Caller<'_>, id: ContractId, input: &ActionInput) -> Result<(), AppError> {
+    let id = &id.to_string();
     let contract = for_action(db, caller, id, Action::Cancel).await?;
     let reason = required_note(input, "注销原因")?;
     let mut tx = db.begin_write().await?;
@@ -153,10 +156,11 @@ pub struct PaymentInput {
 pub async fn record_payment(
     db: &Db,
     caller: &Caller<'_>,
-    id: &str,
+    id: ContractId,
     input: &PaymentInput,
 ) -> Result<String, FormFailure> {
-    let (contract, side) = visible(db, caller.user, id).await?;
+    let id = &id.to_string();
+    let (contract, side) = visible_by(db, caller.user, id).await?;
     if side == Side::Buyer {
         return Err(AppError::forbidden(crate::error::ErrorCode::NotSeller, "只有卖方或管理员可以登记奖励发放").into());
     }

@@ -26,6 +26,7 @@ use crate::db::once;
 use crate::domain::account::Role;
 use crate::domain::contract_vocab::{Approvals, ContractType, IpType, PaymentMode, Programme, RefusalReason};
 use crate::domain::forms::{FieldErrors, date_text};
+use crate::domain::ids::ContractId;
 use crate::domain::money::Fen;
 use crate::domain::org::{NatureCode, OrganisationKind};
 use crate::domain::taxonomy::TechnicalField;
@@ -264,13 +265,14 @@ async fn create(
 
 #[get("/<id>")]
 async fn detail(
-    id: &str,
+    id: Result<ContractId, uuid::Error>,
     db: &State<Db>,
     user: CurrentUser,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Page, AppError> {
+    let id = service::contract_id(id)?;
     let (contract, side) = service::visible(db, &user, id).await?;
-    let revisions = store::revisions(db, id).await?;
+    let revisions = store::revisions(db, &id.to_string()).await?;
     let current = revisions.last().ok_or_else(|| AppError::internal(std::io::Error::other("no revision")))?;
     let today = today_shanghai();
     let findings = precheck::run(&current.draft);
@@ -285,7 +287,7 @@ async fn detail(
         })
         .rev()
         .collect();
-    let events: Vec<Value> = records::events(db, id)
+    let events: Vec<Value> = records::events(db, &id.to_string())
         .await?
         .iter()
         .map(|e| {
@@ -293,7 +295,7 @@ async fn detail(
             "revision_no": e.revision_no, "at": crate::domain::time::chinese_datetime_text(&e.occurred_at)})
         })
         .collect();
-    let payments = records::payments(db, id).await?;
+    let payments = records::payments(db, &id.to_string()).await?;
     let paid: i64 = payments.iter().map(|p| p.amount_fen).sum();
     let mut links = Vec::new();
     if let Some(found) = match &current.draft.achievement_id {
@@ -340,7 +342,8 @@ async fn detail(
 }
 
 #[get("/<id>/print")]
-async fn print(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Page, AppError> {
+async fn print(id: Result<ContractId, uuid::Error>, db: &State<Db>, user: CurrentUser) -> Result<Page, AppError> {
+    let id = service::contract_id(id)?;
     let (contract, _) = service::visible(db, &user, id).await?;
     let current = service::current(db, &contract).await?;
     let data = json!({
@@ -351,7 +354,8 @@ async fn print(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Page, AppE
 }
 
 #[get("/<id>/edit")]
-async fn edit_form(id: &str, db: &State<Db>, user: ActiveUser) -> Result<Page, AppError> {
+async fn edit_form(id: Result<ContractId, uuid::Error>, db: &State<Db>, user: ActiveUser) -> Result<Page, AppError> {
+    let id = service::contract_id(id)?;
     let (contract, side) = service::visible(db, &user.0, id).await?;
     if !matches!(side, Side::Seller | Side::Admin) || !contract.status.is_editable() {
         return Err(AppError::forbidden(crate::error::ErrorCode::NotEditable, "这份合同现在不能由您修改"));
@@ -363,12 +367,13 @@ async fn edit_form(id: &str, db: &State<Db>, user: ActiveUser) -> Result<Page, A
 
 #[post("/<id>", data = "<form>")]
 async fn update(
-    id: &str,
+    id: Result<ContractId, uuid::Error>,
     form: Form<ContractInput>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, Result<Page, AppError>> {
+    let id = service::contract_id(id).map_err(Err)?;
     let input = form.into_inner();
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/contracts/{id}"));
@@ -383,7 +388,8 @@ async fn update(
 }
 
 #[get("/<id>/amend")]
-async fn amend_form(id: &str, db: &State<Db>, admin: AdminUser) -> Result<Page, AppError> {
+async fn amend_form(id: Result<ContractId, uuid::Error>, db: &State<Db>, admin: AdminUser) -> Result<Page, AppError> {
+    let id = service::contract_id(id)?;
     let (contract, _) = service::visible(db, &admin.0, id).await?;
     if lifecycle::next(contract.status, Action::Amend, contract.is_cancelled()).is_none() {
         return Err(AppError::conflict(
@@ -398,12 +404,13 @@ async fn amend_form(id: &str, db: &State<Db>, admin: AdminUser) -> Result<Page, 
 
 #[post("/<id>/amend", data = "<form>")]
 async fn amend(
-    id: &str,
+    id: Result<ContractId, uuid::Error>,
     form: Form<ContractInput>,
     db: &State<Db>,
     admin: AdminUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, Result<Page, AppError>> {
+    let id = service::contract_id(id).map_err(Err)?;
     let changes = form.into_inner();
     let caller = Caller { user: &admin.0, ip: &ip.0 };
     let input = AmendInput { reason: changes.amend_reason.clone(), changes: changes.clone() };
@@ -426,12 +433,13 @@ async fn amend(
 
 #[post("/<id>/share-payments", data = "<form>")]
 async fn pay(
-    id: &str,
+    id: Result<ContractId, uuid::Error>,
     form: Form<PaymentInput>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, AppError> {
+    let id = service::contract_id(id)?;
     let input = form.into_inner();
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/contracts/{id}#share"));
@@ -445,7 +453,7 @@ async fn pay(
 
 #[post("/<id>/<action>", data = "<form>", rank = 5)]
 async fn act(
-    id: &str,
+    id: Result<ContractId, uuid::Error>,
     action: &str,
     form: Form<ActionInput>,
     db: &State<Db>,
@@ -453,6 +461,7 @@ async fn act(
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, AppError> {
+    let id = service::contract_id(id)?;
     let action = Action::from_code(action)
         .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
     let input = form.into_inner();

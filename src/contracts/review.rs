@@ -10,7 +10,7 @@ use time::{OffsetDateTime, PrimitiveDateTime, Time};
 use super::lifecycle::{self, Action, Status};
 use super::precheck::{self, Finding};
 use super::records;
-use super::service::{Side, current, visible};
+use super::service::{Side, current, visible_by};
 use super::store::{self, ContractRow, Transition};
 use super::totals::{self, Contribution};
 use crate::audit;
@@ -19,6 +19,7 @@ use crate::config::ReviewRule;
 use crate::db::Db;
 use crate::domain::contract_vocab::RefusalReason;
 use crate::domain::forms::date_text;
+use crate::domain::ids::ContractId;
 use crate::domain::time::{SHANGHAI, parse_stored, to_stored, today_shanghai};
 use crate::error::AppError;
 pub(super) fn invalid(contract: &ContractRow, action: Action) -> AppError {
@@ -36,7 +37,7 @@ pub(super) async fn for_action(
     id: &str,
     action: Action,
 ) -> Result<ContractRow, AppError> {
-    let (contract, side) = visible(db, caller.user, id).await?;
+    let (contract, side) = visible_by(db, caller.user, id).await?;
     let allowed = if action.by_administrator() { side == Side::Admin } else { side == Side::Seller };
     if !allowed {
         let message = if action.by_administrator() {
@@ -53,7 +54,8 @@ pub(super) async fn for_action(
 }
 
 /// Submits for registration (受理): the pre-check must find nothing that blocks; the clock starts.
-pub async fn submit(db: &Db, caller: &Caller<'_>, id: &str, rule: ReviewRule) -> Result<Vec<Finding>, AppError> {
+pub async fn submit(db: &Db, caller: &Caller<'_>, id: ContractId, rule: ReviewRule) -> Result<Vec<Finding>, AppError> {
+    let id = &id.to_string();
     let contract = for_action(db, caller, id, Action::Submit).await?;
     let revision = current(db, &contract).await?;
     let findings = precheck::run(&revision.draft);
@@ -122,7 +124,13 @@ pub(super) fn required_note(input: &ActionInput, label: &str) -> Result<String, 
 }
 
 /// 补正: the registry sends the contract back; the clock stops until it is resubmitted.
-pub async fn request_correction(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput) -> Result<(), AppError> {
+pub async fn request_correction(
+    db: &Db,
+    caller: &Caller<'_>,
+    id: ContractId,
+    input: &ActionInput,
+) -> Result<(), AppError> {
+    let id = &id.to_string();
     let contract = for_action(db, caller, id, Action::RequestCorrection).await?;
     let note = required_note(input, "需要补正的内容")?;
     let transition =
@@ -184,7 +192,8 @@ pub fn registration_number(text: Option<&str>) -> Result<String, AppError> {
 }
 
 /// 登记: the administrator records the registry's number; the revision in force is sealed.
-pub async fn register(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput) -> Result<(), AppError> {
+pub async fn register(db: &Db, caller: &Caller<'_>, id: ContractId, input: &ActionInput) -> Result<(), AppError> {
+    let id = &id.to_string();
     let contract = for_action(db, caller, id, Action::Register).await?;
     let number = registration_number(input.registration_no.as_deref())?;
     let at = registration_instant(input.registered_at.as_deref(), OffsetDateTime::now_utc())?;
@@ -235,7 +244,8 @@ pub async fn register(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInpu
 }
 
 /// 未予登记, with one of the registries' reasons.
-pub async fn refuse(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput) -> Result<(), AppError> {
+pub async fn refuse(db: &Db, caller: &Caller<'_>, id: ContractId, input: &ActionInput) -> Result<(), AppError> {
+    let id = &id.to_string();
     let contract = for_action(db, caller, id, Action::Refuse).await?;
     let reason = input
         .reason
@@ -270,10 +280,11 @@ pub async fn refuse(db: &Db, caller: &Caller<'_>, id: &str, input: &ActionInput)
 pub async fn dispute(
     db: &Db,
     caller: &Caller<'_>,
-    id: &str,
+    id: ContractId,
     input: &ActionInput,
     rule: ReviewRule,
 ) -> Result<(), AppError> {
+    let id = &id.to_string();
     let contract = for_action(db, caller, id, Action::Dispute).await?;
     if contract.disputed {
         return Err(AppError::conflict(crate::error::ErrorCode::AlreadyDisputed, "该合同已标记为存在争议"));

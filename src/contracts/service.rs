@@ -15,6 +15,7 @@ use crate::db::Db;
 use crate::db::once::{self, Claim};
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::Checker;
+use crate::domain::ids::ContractId;
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, FormFailure};
 use crate::orgs::store as orgs;
@@ -50,12 +51,22 @@ pub fn side_of(user: &CurrentUser, contract: &ContractRow) -> Option<Side> {
     }
 }
 
+/// A path's contract id: a malformed one is a contract that does not exist.
+pub fn contract_id(id: Result<ContractId, uuid::Error>) -> Result<ContractId, AppError> {
+    id.map_err(|_| not_found())
+}
+
 fn not_found() -> AppError {
     AppError::not_found(crate::error::ErrorCode::ContractNotFound, "合同不存在，或您无权查看")
 }
 
 /// The contract and how the user stands to it; 404 for everyone else (its existence is private).
-pub async fn visible(db: &Db, user: &CurrentUser, id: &str) -> Result<(ContractRow, Side), AppError> {
+pub async fn visible(db: &Db, user: &CurrentUser, id: ContractId) -> Result<(ContractRow, Side), AppError> {
+    visible_by(db, user, &id.to_string()).await
+}
+
+/// [`visible`] by the stored id (within a use case that already holds it).
+pub(super) async fn visible_by(db: &Db, user: &CurrentUser, id: &str) -> Result<(ContractRow, Side), AppError> {
     let contract = store::find(db, id).await?.ok_or_else(not_found)?;
     let side = side_of(user, &contract).ok_or_else(not_found)?;
     Ok((contract, side))
@@ -342,8 +353,9 @@ pub async fn create(
 }
 
 /// Saves an edit of a draft (or of a contract sent back for correction).
-pub async fn update(db: &Db, caller: &Caller<'_>, id: &str, input: &ContractInput) -> Result<(), FormFailure> {
-    let (contract, side) = visible(db, caller.user, id).await?;
+pub async fn update(db: &Db, caller: &Caller<'_>, id: ContractId, input: &ContractInput) -> Result<(), FormFailure> {
+    let id = &id.to_string();
+    let (contract, side) = visible_by(db, caller.user, id).await?;
     if !matches!(side, Side::Seller | Side::Admin) {
         return Err(
             AppError::forbidden(crate::error::ErrorCode::NotSeller, "只有卖方（或其经纪人）可以修改合同").into()

@@ -10,6 +10,7 @@ use super::listing::Demands;
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::domain::forms::FieldErrors;
+use crate::domain::ids::DemandId;
 use crate::error::AppError;
 use crate::listings::lifecycle::{self, owns};
 use crate::listings::pages as shared;
@@ -21,7 +22,7 @@ pub async fn detail_page(
     db: &Db,
     search: &crate::search::Search,
     user: Option<&CurrentUser>,
-    id: &str,
+    id: DemandId,
     application: Option<(&ApplicationInput, &FieldErrors)>,
 ) -> Result<Page, AppError> {
     let demand = lifecycle::visible::<Demands>(db, user, id).await?;

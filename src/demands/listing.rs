@@ -6,6 +6,7 @@ use super::store::{DemandRow, Filter};
 use crate::auth::CurrentUser;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::FieldErrors;
+use crate::domain::ids::DemandId;
 use crate::domain::time::today_shanghai;
 use crate::error::ErrorCode;
 use crate::listings::{Kind, ListingKind, Words};
@@ -31,6 +32,7 @@ impl ListingKind for Demands {
         mine_title: "我的技术需求",
     };
 
+    type Id = DemandId;
     type Status = Status;
     type Action = Action;
     type Input = DemandInput;

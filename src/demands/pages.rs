@@ -12,11 +12,13 @@ use super::store::{Filter, Sort};
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::domain::forms::date_text;
+use crate::domain::ids::DemandId;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::taxonomy::CooperationMode;
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
 use crate::listings::ListingView;
+use crate::listings::lifecycle;
 use crate::listings::pages::{self as shared, known};
 use crate::listings::store;
 use crate::web::{Page, choices};
@@ -80,12 +82,13 @@ async fn index(db: &State<Db>, query: BoardQuery<'_>) -> Result<Page, AppError> 
 
 #[get("/<id>")]
 async fn detail(
-    id: &str,
+    id: Result<DemandId, uuid::Error>,
     db: &State<Db>,
     search: &State<crate::search::Search>,
     user: Option<CurrentUser>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Page, AppError> {
+    let id = lifecycle::known::<Demands>(id)?;
     Ok(detail_page(db, search, user.as_ref(), id, None).await?.with_flash(flash))
 }
 

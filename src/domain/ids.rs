@@ -49,6 +49,22 @@ typed_id!(
     /// One row of the audit log.
     AuditEventId
 );
+typed_id!(
+    /// A 科技成果 listing.
+    AchievementId
+);
+typed_id!(
+    /// A 技术需求 listing.
+    DemandId
+);
+typed_id!(
+    /// A 揭榜 application to a challenge.
+    ApplicationId
+);
+typed_id!(
+    /// A technology contract.
+    ContractId
+);
 
 #[cfg(test)]
 mod tests {

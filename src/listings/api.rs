@@ -55,8 +55,12 @@ pub async fn list<K: Listing>(
     Ok(Json(json!({"items": items, "next_cursor": next_cursor})))
 }
 
-pub async fn detail<K: Listing>(db: &Db, user: Option<&CurrentUser>, id: &str) -> Result<Json<Value>, AppError> {
-    let listing = lifecycle::visible::<K>(db, user, id).await?;
+pub async fn detail<K: Listing>(
+    db: &Db,
+    user: Option<&CurrentUser>,
+    id: Result<K::Id, uuid::Error>,
+) -> Result<Json<Value>, AppError> {
+    let listing = lifecycle::visible::<K>(db, user, lifecycle::known::<K>(id)?).await?;
     Ok(Json(K::view(&listing, sees_contacts(user))))
 }
 
@@ -69,11 +73,17 @@ pub async fn create<K: Listing>(
     let request_hash = once::request_hash(&format!("POST {}", K::KIND.base()), &body);
     let key = key.checked()?.map(|key| (key, request_hash.as_str()));
     let created = lifecycle::create::<K>(db, &acting.caller(), &body, key).await?;
-    let listing = lifecycle::visible::<K>(db, Some(&acting.user), &created.id).await?;
+    let listing = lifecycle::visible::<K>(db, Some(&acting.user), lifecycle::created_id::<K>(&created)?).await?;
     Ok(Created { body: Json(K::view(&listing, true)), replayed: replayed_header(created.replayed) })
 }
 
-pub async fn update<K: Listing>(db: &Db, acting: &Acting, id: &str, body: Value) -> Result<Json<Value>, AppError> {
+pub async fn update<K: Listing>(
+    db: &Db,
+    acting: &Acting,
+    id: Result<K::Id, uuid::Error>,
+    body: Value,
+) -> Result<Json<Value>, AppError> {
+    let id = lifecycle::known::<K>(id)?;
     let current = lifecycle::visible::<K>(db, Some(&acting.user), id).await?;
     let input: K::Input = patch::merge_without_version(&K::input_of(&current), body)?;
     lifecycle::update::<K>(db, &acting.caller(), id, &input).await.map_err(AppError::from)?;
@@ -84,10 +94,11 @@ pub async fn update<K: Listing>(db: &Db, acting: &Acting, id: &str, body: Value)
 pub async fn act<K: Listing>(
     db: &Db,
     acting: &Acting,
-    id: &str,
+    id: Result<K::Id, uuid::Error>,
     action: &str,
     body: Option<ActionBody>,
 ) -> Result<Json<Value>, AppError> {
+    let id = lifecycle::known::<K>(id)?;
     let action = K::Action::from_code(action)
         .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
     let note = body.map(|b| b.note).unwrap_or_default();
@@ -114,9 +125,10 @@ macro_rules! listing_api {
             use $crate::web::input::{Json, OptionalJson};
 
             type Input = <$kind as $crate::listings::ListingKind>::Input;
+            type Id = Result<<$kind as $crate::listings::ListingKind>::Id, uuid::Error>;
 
             #[get($detail)]
-            pub async fn detail(id: &str, db: &State<Db>, user: Option<CurrentUser>) -> Result<Json<Value>, AppError> {
+            pub async fn detail(id: Id, db: &State<Db>, user: Option<CurrentUser>) -> Result<Json<Value>, AppError> {
                 shared::detail::<$kind>(db, user.as_ref(), id).await
             }
 
@@ -132,7 +144,7 @@ macro_rules! listing_api {
 
             #[patch($detail, format = "json", data = "<body>")]
             pub async fn update(
-                id: &str,
+                id: Id,
                 body: Json<Value>,
                 db: &State<Db>,
                 acting: Acting,
@@ -142,7 +154,7 @@ macro_rules! listing_api {
 
             #[post($action, data = "<body>", rank = 5)]
             pub async fn act(
-                id: &str,
+                id: Id,
                 action: &str,
                 body: OptionalJson<ActionBody>,
                 db: &State<Db>,

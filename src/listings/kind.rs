@@ -97,6 +97,8 @@ pub trait ListingKind: Send + Sync + Sized + 'static {
     const KIND: Kind;
     const WORDS: Words;
 
+    /// Its typed id (`typed_id!`), parsed from paths at the edge.
+    type Id: Copy + std::fmt::Display + std::str::FromStr + Send + Sync + 'static;
     type Status: ListingStatus;
     type Action: ListingAction;
     /// What a form or the API sends; its `version` field carries optimistic locking.

@@ -16,7 +16,7 @@ use crate::db::once::{self, Created};
 use crate::domain::forms::FieldErrors;
 use crate::error::{AppError, FormFailure};
 
-fn not_found<K: Listing>() -> AppError {
+pub fn not_found<K: Listing>() -> AppError {
     let (code, message) = K::WORDS.not_found;
     AppError::not_found(code, message)
 }
@@ -46,10 +46,20 @@ pub fn owns(user: &CurrentUser, row: &impl ListingRow) -> bool {
     user.organisation_id.as_deref() == Some(row.organisation_id())
 }
 
+/// A path's id: a malformed one is a listing that does not exist.
+pub fn known<K: Listing>(id: Result<K::Id, uuid::Error>) -> Result<K::Id, AppError> {
+    id.map_err(|_| not_found::<K>())
+}
+
+/// The id of a listing just created.
+pub fn created_id<K: Listing>(created: &Created) -> Result<K::Id, AppError> {
+    created.id.parse().map_err(|_| AppError::internal("a new listing's id is not a uuid"))
+}
+
 /// A listing as the caller may see it: public ones for everyone, others for its owners (approved
 /// members) and administrators.
-pub async fn visible<K: Listing>(db: &Db, user: Option<&CurrentUser>, id: &str) -> Result<K::Row, AppError> {
-    let listing = store::find::<K>(db, id).await?.ok_or_else(not_found::<K>)?;
+pub async fn visible<K: Listing>(db: &Db, user: Option<&CurrentUser>, id: K::Id) -> Result<K::Row, AppError> {
+    let listing = store::find::<K>(db, &id.to_string()).await?.ok_or_else(not_found::<K>)?;
     let privileged = user.is_some_and(|u| {
         let caller = Caller { user: u, ip: "" };
         caller.is_admin() || caller.member_of(listing.organisation_id())
@@ -94,9 +104,10 @@ pub async fn create<K: Listing>(
 pub async fn update<K: Listing>(
     db: &Db,
     caller: &Caller<'_>,
-    id: &str,
+    id: K::Id,
     input: &K::Input,
 ) -> Result<K::Status, FormFailure> {
+    let id = &id.to_string();
     let listing = store::find::<K>(db, id).await?.ok_or_else(not_found::<K>)?;
     if !caller.member_of(listing.organisation_id()) {
         return Err(not_yours::<K>().into());
@@ -129,10 +140,11 @@ pub async fn update<K: Listing>(
 pub async fn act<K: Listing>(
     db: &Db,
     caller: &Caller<'_>,
-    id: &str,
+    id: K::Id,
     action: K::Action,
     note: &str,
 ) -> Result<K::Status, AppError> {
+    let id = &id.to_string();
     let listing = store::find::<K>(db, id).await?.ok_or_else(not_found::<K>)?;
     let allowed = match action.actor() {
         Actor::Owner => caller.member_of(listing.organisation_id()),
@@ -185,10 +197,11 @@ pub async fn record_view<K: Listing>(db: &Db, user: Option<&CurrentUser>, listin
 pub async fn request_contact<K: Listing>(
     db: &Db,
     caller: &Caller<'_>,
-    id: &str,
+    id: K::Id,
     message: &str,
 ) -> Result<bool, AppError> {
     let listing = visible::<K>(db, Some(caller.user), id).await?;
+    let id = listing.id();
     if !K::publicly_visible(&listing) {
         return Err(AppError::conflict(crate::error::ErrorCode::NotPublic, K::WORDS.not_public));
     }

@@ -58,26 +58,29 @@ pub async fn create<K: Listing>(db: &Db, acting: &Acting, input: K::Input) -> Re
     }
 }
 
-pub async fn edit_form<K: Listing>(db: &Db, acting: &Acting, id: &str) -> Result<Page, AppError> {
+pub async fn edit_form<K: Listing>(db: &Db, acting: &Acting, id: Result<K::Id, uuid::Error>) -> Result<Page, AppError> {
+    let id = lifecycle::known::<K>(id)?;
     let listing = lifecycle::visible::<K>(db, Some(&acting.user), id).await?;
     if !owns(&acting.user, &listing) {
         return Err(lifecycle::not_yours::<K>());
     }
-    Ok(form_page::<K>(Some(id), &K::input_of(&listing), &FieldErrors::new(), HttpStatus::Ok))
+    Ok(form_page::<K>(Some(&id.to_string()), &K::input_of(&listing), &FieldErrors::new(), HttpStatus::Ok))
 }
 
 pub async fn update<K: Listing>(
     db: &Db,
     acting: &Acting,
-    id: &str,
+    id: Result<K::Id, uuid::Error>,
     input: K::Input,
 ) -> Result<Flash<Redirect>, Refused> {
-    let back = Redirect::to(K::KIND.path(id));
+    let id = lifecycle::known::<K>(id).map_err(Err)?;
+    let path = id.to_string();
+    let back = Redirect::to(K::KIND.path(&path));
     match lifecycle::update::<K>(db, &acting.caller(), id, &input).await {
         Ok(status) if status == K::Status::SUBMITTED => Ok(Flash::success(back, K::WORDS.resubmitted)),
         Ok(_) => Ok(Flash::success(back, "修改已保存")),
         Err(FormFailure::Fields(errors)) => {
-            Err(Ok(form_page::<K>(Some(id), &input, &errors, HttpStatus::UnprocessableEntity)))
+            Err(Ok(form_page::<K>(Some(&path), &input, &errors, HttpStatus::UnprocessableEntity)))
         }
         Err(FormFailure::Other(error)) if error.code == crate::error::ErrorCode::EditConflict => {
             // Show the current content again, with the message, so nothing is applied blindly.
@@ -85,7 +88,7 @@ pub async fn update<K: Listing>(
                 Ok(listing) => K::input_of(&listing),
                 Err(e) => return Err(Err(e)),
             };
-            let page = form_page::<K>(Some(id), &fresh, &FieldErrors::new(), HttpStatus::Conflict);
+            let page = form_page::<K>(Some(&path), &fresh, &FieldErrors::new(), HttpStatus::Conflict);
             Err(Ok(page.with_notice("error", error.message)))
         }
         Err(FormFailure::Other(error)) => Err(Err(error)),
@@ -95,13 +98,14 @@ pub async fn update<K: Listing>(
 pub async fn act<K: Listing>(
     db: &Db,
     acting: &Acting,
-    id: &str,
+    id: Result<K::Id, uuid::Error>,
     action: &str,
     note: Option<&str>,
 ) -> Result<Flash<Redirect>, AppError> {
+    let id = lifecycle::known::<K>(id)?;
     let action = K::Action::from_code(action)
         .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
-    let back = Redirect::to(K::KIND.path(id));
+    let back = Redirect::to(K::KIND.path(&id.to_string()));
     match lifecycle::act::<K>(db, &acting.caller(), id, action, note.unwrap_or_default()).await {
         Ok(to) => Ok(Flash::success(back, format!("已{}，当前状态：{}", action.label(), to.label()))),
         Err(error) if error.status == HttpStatus::Conflict || error.status == HttpStatus::UnprocessableEntity => {
@@ -115,10 +119,11 @@ pub async fn act<K: Listing>(
 pub async fn contact<K: Listing>(
     db: &Db,
     acting: &Acting,
-    id: &str,
+    id: Result<K::Id, uuid::Error>,
     message: Option<&str>,
 ) -> Result<Flash<Redirect>, AppError> {
-    let back = Redirect::to(K::KIND.path(id));
+    let id = lifecycle::known::<K>(id)?;
+    let back = Redirect::to(K::KIND.path(&id.to_string()));
     match lifecycle::request_contact::<K>(db, &acting.caller(), id, message.unwrap_or_default()).await {
         Ok(true) => Ok(Flash::success(back, K::WORDS.contact_sent)),
         Ok(false) => Ok(Flash::success(back, "您已发出过对接意向。")),
@@ -294,6 +299,7 @@ macro_rules! listing_pages {
             use $crate::web::input::Form;
 
             type Input = <$kind as $crate::listings::ListingKind>::Input;
+            type Id = Result<<$kind as $crate::listings::ListingKind>::Id, uuid::Error>;
 
             #[derive(Debug, rocket::FromForm)]
             pub struct NoteForm {
@@ -316,13 +322,13 @@ macro_rules! listing_pages {
             }
 
             #[get("/<id>/edit")]
-            pub async fn edit_form(id: &str, db: &State<Db>, acting: Acting) -> Result<Page, AppError> {
+            pub async fn edit_form(id: Id, db: &State<Db>, acting: Acting) -> Result<Page, AppError> {
                 shared::edit_form::<$kind>(db, &acting, id).await
             }
 
             #[post("/<id>", data = "<form>")]
             pub async fn update(
-                id: &str,
+                id: Id,
                 form: Form<Input>,
                 db: &State<Db>,
                 acting: Acting,
@@ -332,7 +338,7 @@ macro_rules! listing_pages {
 
             #[post("/<id>/actions/<action>", data = "<form>")]
             pub async fn act(
-                id: &str,
+                id: Id,
                 action: &str,
                 form: Form<NoteForm>,
                 db: &State<Db>,
@@ -343,7 +349,7 @@ macro_rules! listing_pages {
 
             #[post("/<id>/contact", data = "<form>")]
             pub async fn contact(
-                id: &str,
+                id: Id,
                 form: Form<NoteForm>,
                 db: &State<Db>,
                 acting: Acting,

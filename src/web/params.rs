@@ -2,7 +2,7 @@
 
 use rocket::request::FromParam;
 
-use crate::domain::ids::{OrganisationId, UserId};
+use crate::domain::ids::{AchievementId, ApplicationId, ContractId, DemandId, OrganisationId, UserId};
 
 macro_rules! id_param {
     ($($name:ident),+) => {$(
@@ -15,4 +15,4 @@ macro_rules! id_param {
     )+};
 }
 
-id_param!(OrganisationId, UserId);
+id_param!(OrganisationId, UserId, AchievementId, DemandId, ApplicationId, ContractId);

@@ -13,6 +13,7 @@ use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
 use crate::db::Db;
 use crate::demands::listing::Demands;
 use crate::domain::forms::date_text;
+use crate::domain::ids::{ApplicationId, DemandId};
 use crate::domain::time::today_shanghai;
 use crate::error::AppError;
 use crate::listings::lifecycle;
@@ -25,42 +26,48 @@ async fn list(db: &State<Db>) -> Result<Json<Value>, AppError> {
 
 #[post("/demands/<id>/challenge", format = "json", data = "<body>")]
 async fn set_terms(
-    id: &str,
+    id: Result<DemandId, uuid::Error>,
     body: Json<TermsInput>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
     let caller = Caller { user: &user.0, ip: &ip.0 };
+    let id = service::demand_id(id)?;
     service::set_terms(db, &caller, id, &body).await?;
-    let terms = store::find_terms(db, id).await?;
+    let terms = store::find_terms(db, &id.to_string()).await?;
     Ok(Json(json!(terms)))
 }
 
 #[get("/demands/<id>/applications")]
-async fn applications(id: &str, db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+async fn applications(
+    id: Result<DemandId, uuid::Error>,
+    db: &State<Db>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    let id = service::demand_id(id)?;
     let demand = lifecycle::visible::<Demands>(db, Some(&user), id).await?;
-    let items = service::visible_applications(db, Some(&user), id, &demand.meta.organisation_id).await?;
+    let items = service::visible_applications(db, Some(&user), &demand.meta.id, &demand.meta.organisation_id).await?;
     Ok(Json(json!({"items": items, "next_cursor": null})))
 }
 
 #[post("/demands/<id>/applications", format = "json", data = "<body>")]
 async fn apply(
-    id: &str,
+    id: Result<DemandId, uuid::Error>,
     body: Json<ApplicationInput>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<(HttpStatus, Json<Value>), AppError> {
     let caller = Caller { user: &user.0, ip: &ip.0 };
-    let application_id = service::apply(db, &caller, id, &body).await?;
+    let application_id = service::apply(db, &caller, service::demand_id(id)?, &body).await?;
     let application = store::find_application(db, &application_id).await?;
     Ok((HttpStatus::Created, Json(json!(application))))
 }
 
 #[post("/applications/<id>/<decision>")]
 async fn decide(
-    id: &str,
+    id: Result<ApplicationId, uuid::Error>,
     decision: &str,
     db: &State<Db>,
     user: ActiveUser,
@@ -69,8 +76,9 @@ async fn decide(
     let decision = Decision::from_code(decision)
         .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
+    let id = service::application_id(id)?;
     service::decide(db, &caller, id, decision).await?;
-    Ok(Json(json!(store::find_application(db, id).await?)))
+    Ok(Json(json!(store::find_application(db, &id.to_string()).await?)))
 }
 
 /// Mounted at `/api/v1`.

@@ -16,6 +16,7 @@ use crate::auth::{ActiveUser, ClientAddr};
 use crate::db::Db;
 use crate::demands::listing::Demands;
 use crate::domain::forms::date_text;
+use crate::domain::ids::{ApplicationId, DemandId};
 use crate::domain::money::Fen;
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, FormFailure};
@@ -53,13 +54,14 @@ fn first_message(failure: FormFailure) -> Result<String, AppError> {
 
 #[post("/<demand_id>/terms", data = "<form>")]
 async fn set_terms(
-    demand_id: &str,
+    demand_id: Result<DemandId, uuid::Error>,
     form: Form<TermsInput>,
     db: &State<Db>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, AppError> {
     let input = form.into_inner();
+    let demand_id = service::demand_id(demand_id)?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/demands/{demand_id}"));
     match service::set_terms(db, &caller, demand_id, &input).await {
@@ -70,7 +72,7 @@ async fn set_terms(
 
 #[post("/<demand_id>/applications", data = "<form>")]
 async fn apply(
-    demand_id: &str,
+    demand_id: Result<DemandId, uuid::Error>,
     form: Form<ApplicationInput>,
     db: &State<Db>,
     search: &State<crate::search::Search>,
@@ -78,6 +80,7 @@ async fn apply(
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input = form.into_inner();
+    let demand_id = service::demand_id(demand_id).map_err(Err)?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/demands/{demand_id}"));
     match service::apply(db, &caller, demand_id, &input).await {
@@ -93,7 +96,7 @@ async fn apply(
 
 #[post("/applications/<id>/<decision>")]
 async fn decide(
-    id: &str,
+    id: Result<ApplicationId, uuid::Error>,
     decision: &str,
     db: &State<Db>,
     user: ActiveUser,
@@ -101,7 +104,8 @@ async fn decide(
 ) -> Result<Flash<Redirect>, AppError> {
     let decision = Decision::from_code(decision)
         .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
-    let application = store::find_application(db, id)
+    let id = service::application_id(id)?;
+    let application = store::find_application(db, &id.to_string())
         .await?
         .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::ApplicationNotFound, "揭榜申请不存在"))?;
     let caller = Caller { user: &user.0, ip: &ip.0 };

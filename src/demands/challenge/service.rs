@@ -13,9 +13,20 @@ use crate::demands::listing::Demands;
 use crate::demands::model::Status as DemandStatus;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::date_text;
+use crate::domain::ids::{ApplicationId, DemandId};
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, FormFailure};
 use crate::listings::{lifecycle, store as listing_store};
+
+/// A path's demand id: a malformed one is a demand that does not exist.
+pub fn demand_id(id: Result<DemandId, uuid::Error>) -> Result<DemandId, AppError> {
+    lifecycle::known::<Demands>(id)
+}
+
+/// A path's application id: a malformed one is an application that does not exist.
+pub fn application_id(id: Result<ApplicationId, uuid::Error>) -> Result<ApplicationId, AppError> {
+    id.map_err(|_| AppError::not_found(crate::error::ErrorCode::ApplicationNotFound, "揭榜申请不存在"))
+}
 
 fn no_challenge() -> AppError {
     AppError::not_found(crate::error::ErrorCode::ChallengeNotFound, "该需求没有设置揭榜挂帅")
@@ -29,7 +40,13 @@ pub fn window_open(terms: &TermsRow) -> bool {
 
 /// Sets or changes the terms of a demand the caller's enterprise posted. Refused once a team
 /// has been selected.
-pub async fn set_terms(db: &Db, caller: &Caller<'_>, demand_id: &str, input: &TermsInput) -> Result<(), FormFailure> {
+pub async fn set_terms(
+    db: &Db,
+    caller: &Caller<'_>,
+    demand_id: DemandId,
+    input: &TermsInput,
+) -> Result<(), FormFailure> {
+    let demand_id = &demand_id.to_string();
     let demand = listing_store::find::<Demands>(db, demand_id)
         .await?
         .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::DemandNotFound, "该技术需求不存在"))?;
@@ -66,10 +83,11 @@ pub async fn set_terms(db: &Db, caller: &Caller<'_>, demand_id: &str, input: &Te
 pub async fn apply(
     db: &Db,
     caller: &Caller<'_>,
-    demand_id: &str,
+    demand_id: DemandId,
     input: &ApplicationInput,
 ) -> Result<String, FormFailure> {
     let demand = lifecycle::visible::<Demands>(db, Some(caller.user), demand_id).await?;
+    let demand_id = &demand_id.to_string();
     let terms = store::find_terms(db, demand_id).await?.ok_or_else(no_challenge)?;
     if caller.user.status != AccountStatus::Active || caller.user.role == Role::Admin {
         return Err(AppError::forbidden(
@@ -112,9 +130,10 @@ pub async fn apply(
 pub async fn decide(
     db: &Db,
     caller: &Caller<'_>,
-    application_id: &str,
+    application_id: ApplicationId,
     decision: Decision,
 ) -> Result<ApplicationStatus, AppError> {
+    let application_id = &application_id.to_string();
     let application = store::find_application(db, application_id)
         .await?
         .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::ApplicationNotFound, "揭榜申请不存在"))?;
