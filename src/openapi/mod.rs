@@ -5,8 +5,10 @@
 //! serde structs the forms use, and one table is easier to keep exact than annotations spread
 //! over every handler.
 
+pub mod conformance;
 mod operations;
 pub mod params;
+mod responses;
 mod schemas;
 
 pub use operations::OPERATIONS;

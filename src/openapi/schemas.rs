@@ -39,23 +39,15 @@ fn text(description: &str) -> Value {
 /// Every component schema.
 pub fn all() -> Value {
     let mut schemas = with_nullable_input(bodies());
+    if let (Some(all), Value::Object(responses)) = (schemas.as_object_mut(), super::responses::all()) {
+        all.extend(responses);
+    }
     schemas["AchievementPatch"] = patch_of(&schemas["AchievementInput"]);
     schemas["DemandPatch"] = patch_of(&schemas["DemandInput"]);
     schemas
 }
 
 fn bodies() -> Value {
-    let listing_common = json!({
-        "id": {"type": "string", "format": "uuid"},
-        "title": {"type": "string"},
-        "status": {"type": "string"},
-        "status_label": {"type": "string"},
-        "organisation_name": {"type": "string"},
-        "version": {"type": "integer"},
-        "views": {"type": "integer"},
-        "contact": {"type": "object", "description": "仅对登录用户返回", "properties": {
-            "name": {"type": "string"}, "phone": {"type": "string"}, "email": {"type": ["string", "null"]}}},
-    });
     json!({
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
             "code": {"type": "string", "description": "稳定的 snake_case 错误代码", "enum": crate::error::ErrorCode::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}, "message": text("中文提示"),
@@ -67,16 +59,14 @@ fn bodies() -> Value {
             "relaxed": {"type": "boolean", "description": "没有同时包含全部词的结果，已放宽为包含任一词"},
             "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}, "sort": text("relevance | newest | price_asc | price_desc"),
             "hits": {"type": "array", "items": {"type": "object", "properties": {
-                "kind": text("achievement | demand"), "id": {"type": "string"}, "url": {"type": "string"}, "title": {"type": "string"},
+                "kind": text("achievement | demand"), "kind_label": {"type": "string"}, "id": {"type": "string"}, "url": {"type": "string"}, "title": {"type": "string"},
                 "title_html": text("已转义的标题，命中词以 <b> 标出（highlight=true 时）"), "snippet_html": text("已转义的摘要片段"),
-                "organisation": {"type": "string"}, "technical_field_label": {"type": "string"}, "price_text": {"type": "string"},
+                "organisation": {"type": "string"}, "technical_field_label": {"type": "string"}, "stage_label": {"type": ["string", "null"]}, "price_text": {"type": "string"},
                 "status": {"type": "string"}, "status_label": {"type": "string"}, "published_date": {"type": ["string", "null"]}, "score": {"type": "number"}}}},
             "facets": {"type": "array", "description": "facets=true 时返回：每个维度的取值与命中数", "items": {"type": "object", "properties": {
                 "name": {"type": "string"}, "label": {"type": "string"}, "values": {"type": "array", "items": {"type": "object", "properties": {
                     "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}}}}}}}}},
         "Empty": {"type": "null"},
-        "Me": {"type": "object", "properties": {"id": {"type": "string"}, "display_name": {"type": "string"}, "role": {"type": "string"},
-            "status": {"type": "string"}, "organisation_id": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]}, "mobile": {"type": ["string", "null"]}}},
         "NewToken": {"type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": bounded("令牌名称", 1, 50)}},
         "CreatedToken": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "token": text("只返回这一次"), "prefix": {"type": "string"}}},
         "TokenList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "next_cursor": {"type": ["string", "null"]}}},
@@ -154,15 +144,21 @@ fn bodies() -> Value {
             "year": {"type": "integer"}, "document": text("通知文号"), "published_on": text("YYYY-MM-DD"),
             "holidays": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"}}}},
             "workdays": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "day": {"type": "string"}}}}}},
-        "Contract": {"type": "object", "properties": {
+        "Contract": {"type": "object", "additionalProperties": false, "properties": {
             "id": {"type": "string"}, "status": text("draft | submitted | correction_requested | registered | refused"), "status_label": {"type": "string"},
+            "seller_organisation_id": {"type": "string"}, "seller_organisation_name": {"type": "string"},
+            "buyer_organisation_id": {"type": ["string", "null"]}, "broker_user_id": {"type": ["string", "null"]}, "broker_name": {"type": ["string", "null"]},
+            "origin": text("platform | history | demo"), "origin_label": {"type": "string"},
+            "correction_note": {"type": ["string", "null"], "description": "管理员要求补正的内容"},
+            "refusal": {"type": ["object", "null"], "description": "不予登记：理由代码、说明、时间"},
+            "cancellation": {"type": ["object", "null"], "description": "注销：原因与时间"},
+            "created_at": {"type": "string"}, "updated_at": {"type": "string"},
             "cancelled": {"type": "boolean"}, "registration": {"type": ["object", "null"]}, "clock": {"type": "object", "description": "受理日期、工作日时限、办结期限、是否逾期"},
             "revision_no": {"type": "integer"}, "version": {"type": "integer"}, "contract": {"type": "object", "description": "现行版本内容；金额含 fen（整数分）与文本"},
             "precheck": {"type": "array", "items": {"type": "object"}}, "input": {"$ref": "#/components/schemas/ContractInput"},
             "warnings": {"type": "array", "description": "submit 时仍存在的预审提示"}}},
-        "ContractList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}},
-        "ContractSummary": {"type": "object", "properties": {"year": {"type": "integer"}, "registered_count": {"type": "integer"}, "total_fen": {"type": "integer"},
-            "technology_fen": {"type": "integer"}, "months": {"type": "array", "items": {"type": "object"}}}},
+        "ContractList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "next_after": {"type": ["string", "null"], "description": "下一页的游标（after=…）"}}},
         "ContractAction": {"type": "object", "additionalProperties": false, "properties": {
             "note": text("补正内容 / 注销原因 / 不予登记说明"), "registration_no": text("登记编号（register）"),
             "registered_at": text("登记日期 YYYY-MM-DD 或 RFC 3339，默认现在"), "reason": text("不予登记理由代码（refuse）")}},
@@ -177,8 +173,6 @@ fn bodies() -> Value {
         "IndicatorActual": {"type": "object", "additionalProperties": false, "properties": {
             "value": text("数值，最多 4 位小数"), "source": text("数据来源"), "published_on": text("发布日期 YYYY-MM-DD")}},
         "SharePayment": {"type": "object", "additionalProperties": false, "properties": {"paid_on": text("YYYY-MM-DD"), "amount": text("元"), "note": {"type": "string"}}},
-        "Achievement": {"type": "object", "properties": listing_common.clone()},
-        "Demand": {"type": "object", "properties": listing_common},
         "AchievementList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Achievement"}}, "next_cursor": {"type": ["string", "null"]}}},
         "DemandList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Demand"}}, "next_cursor": {"type": ["string", "null"]}}},
     })

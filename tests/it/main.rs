@@ -2,6 +2,7 @@
 //! Every `on_both_databases!` test runs on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set.
 
 mod accounts_support;
+mod conformance;
 mod support;
 
 mod accounts;

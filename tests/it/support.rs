@@ -80,7 +80,8 @@ impl TestApp {
         let figment = tweak(test_figment(dir.path(), &database_url));
         let app = techmarket::app::build(figment.clone()).await.expect("app builds");
         let (db, search) = (app.db.clone(), app.search.clone());
-        let client = Client::tracked(app.rocket).await.expect("rocket ignites");
+        let client =
+            Client::tracked(app.rocket.attach(crate::conformance::MatchesTheDocument)).await.expect("rocket ignites");
         TestApp { client, db, search, dir, database_url, figment }
     }
 
@@ -90,7 +91,7 @@ impl TestApp {
     pub async fn another_client(&self) -> Client {
         let replica = self.dir.path().join(format!("index-{}", uuid::Uuid::now_v7().simple()));
         let app = techmarket::app::build(self.figment.clone().merge(("index_dir", replica))).await.expect("app builds");
-        Client::tracked(app.rocket).await.expect("rocket ignites")
+        Client::tracked(app.rocket.attach(crate::conformance::MatchesTheDocument)).await.expect("rocket ignites")
     }
 
     /// Stops this instance (its indexer released), runs `between` on the database as if
@@ -108,7 +109,8 @@ impl TestApp {
         between(db.clone()).await;
         let app = techmarket::app::build(figment.clone()).await.expect("app restarts");
         let search = app.search.clone();
-        let client = Client::tracked(app.rocket).await.expect("rocket ignites");
+        let client =
+            Client::tracked(app.rocket.attach(crate::conformance::MatchesTheDocument)).await.expect("rocket ignites");
         TestApp { client, db, search, dir, database_url, figment }
     }
 
