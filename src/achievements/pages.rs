@@ -4,7 +4,7 @@
 use rocket::form::FromForm;
 use rocket::request::FlashMessage;
 use rocket::{Route, State, get};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::listing::Achievements;
 use super::store::{Filter, Sort};
@@ -82,7 +82,7 @@ async fn index(db: &State<Db>, query: LibraryQuery<'_>) -> Result<Page, AppError
     filters.insert("max".into(), json!(max.unwrap_or_default()));
     filters.insert("sort".into(), json!(sort.unwrap_or("newest")));
     let mut data = shared::index_links(number, total, &params);
-    data.insert("items".into(), rows.iter().map(|r| Achievements::view(r, false)).collect::<Vec<Value>>().into());
+    data.insert("items".into(), json!(rows.iter().map(|r| Achievements::view(r, false)).collect::<Vec<_>>()));
     data.insert("total".into(), json!(total));
     data.insert("filters".into(), filters.into());
     Ok(Page::new("achievements/index", "科技成果库", data))

@@ -1,10 +1,12 @@
 //! How an achievement reads on a page or in the API: codes with their Chinese labels, money in
 //! 万元, dates in Chinese, and the contact block only for signed-in visitors.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
 use crate::listings::ListingView;
+use crate::listings::meta::{ContactView, MetaView};
 
 pub use crate::web::choices;
 
@@ -28,50 +30,100 @@ pub fn price_text(fen: Option<i64>) -> String {
     }
 }
 
+/// One achievement as pages and the API show it.
+#[derive(Debug, Serialize)]
+pub struct AchievementView<'a> {
+    #[serde(flatten)]
+    pub meta: MetaView<'a>,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub description: &'a str,
+    pub keywords: &'a [String],
+    pub achievement_type: &'a str,
+    pub achievement_type_label: &'static str,
+    pub ip_carriers: &'a [String],
+    pub ip_carrier_labels: Vec<&'static str>,
+    pub patent_numbers: &'a [String],
+    pub technical_field: &'a str,
+    pub technical_field_label: &'static str,
+    pub industry_section: &'a str,
+    pub industry_label: &'static str,
+    pub industry_division: Option<&'a str>,
+    pub trl: i64,
+    pub stage: &'a str,
+    pub stage_label: &'static str,
+    pub transfer_modes: &'a [String],
+    pub transfer_mode_labels: Vec<&'static str>,
+    pub pricing_route: &'a str,
+    pub pricing_route_label: &'static str,
+    /// `None`: 面议.
+    pub asking_price_fen: Option<i64>,
+    pub price_text: String,
+    pub publicity_start: Option<&'a str>,
+    pub publicity_end: Option<&'a str>,
+    pub team: &'a str,
+    pub problem: &'a str,
+    pub advantages: &'a str,
+    pub scenarios: &'a str,
+    pub region_code: &'a str,
+    pub updated_at: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactView<'a>>,
+}
+
 impl ListingView for Achievements {
+    type View<'a> = AchievementView<'a>;
+
     /// One listing for templates and JSON. `with_contact` is false for anonymous visitors.
-    fn view(row: &AchievementRow, with_contact: bool) -> Value {
-        let mut own = json!({
-            "title": row.title,
-            "summary": row.summary,
-            "description": row.description,
-            "keywords": row.keywords,
-            "achievement_type": row.achievement_type,
-            "achievement_type_label": label(&row.achievement_type, AchievementType::from_code, AchievementType::label),
-            "ip_carriers": row.ip_carriers,
-            "ip_carrier_labels": row.ip_carriers.iter().map(|c| label(c, IpCarrier::from_code, IpCarrier::label)).collect::<Vec<_>>(),
-            "patent_numbers": row.patent_numbers,
-            "technical_field": row.technical_field,
-            "technical_field_label": label(&row.technical_field, TechnicalField::from_code, TechnicalField::label),
-            "industry_section": row.industry_section,
-            "industry_label": label(&row.industry_section, IndustrySection::from_code, IndustrySection::label),
-            "industry_division": row.industry_division,
-            "trl": row.trl,
-            "stage": row.stage,
-            "stage_label": label(&row.stage, Stage::from_code, Stage::label),
-            "transfer_modes": row.transfer_modes,
-            "transfer_mode_labels": row.transfer_modes.iter().map(|m| label(m, TransferMode::from_code, TransferMode::label)).collect::<Vec<_>>(),
-            "pricing_route": row.pricing_route,
-            "pricing_route_label": label(&row.pricing_route, PricingRoute::from_code, PricingRoute::label),
-            "asking_price_fen": row.asking_price_fen,
-            "price_text": price_text(row.asking_price_fen),
-            "publicity_start": row.publicity_start,
-            "publicity_end": row.publicity_end,
-            "team": row.team,
-            "problem": row.problem,
-            "advantages": row.advantages,
-            "scenarios": row.scenarios,
-            "region_code": row.region_code,
-            "updated_at": row.meta.updated_at,
-        });
-        if with_contact {
-            own["contact"] = json!({"name": row.contact_name, "phone": row.contact_phone, "email": row.contact_email});
+    fn view(row: &AchievementRow, with_contact: bool) -> AchievementView<'_> {
+        AchievementView {
+            meta: row.meta.view(row.meta.status.is_public()),
+            title: &row.title,
+            summary: &row.summary,
+            description: &row.description,
+            keywords: &row.keywords,
+            achievement_type: &row.achievement_type,
+            achievement_type_label: label(&row.achievement_type, AchievementType::from_code, AchievementType::label),
+            ip_carriers: &row.ip_carriers,
+            ip_carrier_labels: row
+                .ip_carriers
+                .iter()
+                .map(|c| label(c, IpCarrier::from_code, IpCarrier::label))
+                .collect(),
+            patent_numbers: &row.patent_numbers,
+            technical_field: &row.technical_field,
+            technical_field_label: label(&row.technical_field, TechnicalField::from_code, TechnicalField::label),
+            industry_section: &row.industry_section,
+            industry_label: label(&row.industry_section, IndustrySection::from_code, IndustrySection::label),
+            industry_division: row.industry_division.as_deref(),
+            trl: row.trl,
+            stage: &row.stage,
+            stage_label: label(&row.stage, Stage::from_code, Stage::label),
+            transfer_modes: &row.transfer_modes,
+            transfer_mode_labels: row
+                .transfer_modes
+                .iter()
+                .map(|m| label(m, TransferMode::from_code, TransferMode::label))
+                .collect(),
+            pricing_route: &row.pricing_route,
+            pricing_route_label: label(&row.pricing_route, PricingRoute::from_code, PricingRoute::label),
+            asking_price_fen: row.asking_price_fen,
+            price_text: price_text(row.asking_price_fen),
+            publicity_start: row.publicity_start.as_deref(),
+            publicity_end: row.publicity_end.as_deref(),
+            team: &row.team,
+            problem: &row.problem,
+            advantages: &row.advantages,
+            scenarios: &row.scenarios,
+            region_code: &row.region_code,
+            updated_at: &row.meta.updated_at,
+            contact: ContactView::when(
+                with_contact,
+                &row.contact_name,
+                &row.contact_phone,
+                row.contact_email.as_deref(),
+            ),
         }
-        let mut value = row.meta.view(row.meta.status.is_public());
-        if let Value::Object(fields) = own {
-            value.extend(fields);
-        }
-        Value::Object(value)
     }
 
     /// The edit form's values from a stored listing.

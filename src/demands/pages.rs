@@ -4,7 +4,7 @@
 use rocket::form::FromForm;
 use rocket::request::FlashMessage;
 use rocket::{Route, State, get};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::detail::detail_page;
 use super::listing::Demands;
@@ -74,7 +74,7 @@ async fn index(db: &State<Db>, query: BoardQuery<'_>) -> Result<Page, AppError> 
     filters.insert("budget".into(), json!(budget.unwrap_or_default()));
     filters.insert("sort".into(), json!(sort.unwrap_or("newest")));
     let mut data = shared::index_links(number, total, &params);
-    data.insert("items".into(), rows.iter().map(|r| Demands::view(r, false)).collect::<Vec<Value>>().into());
+    data.insert("items".into(), json!(rows.iter().map(|r| Demands::view(r, false)).collect::<Vec<_>>()));
     data.insert("total".into(), json!(total));
     data.insert("filters".into(), filters.into());
     Ok(Page::new("demands/index", "技术需求", data))

@@ -1,12 +1,14 @@
 //! How a demand reads on a page or in the API: labels, budget in 万元, days left, and the contact
 //! block only for signed-in visitors.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
 use crate::listings::ListingView;
+use crate::listings::meta::{ContactView, MetaView};
 
-use super::model::{DemandInput, Demands, indicators_text};
+use super::model::{DemandInput, Demands, Indicator, indicators_text};
 use super::store::DemandRow;
 use crate::domain::forms::date_text;
 use crate::domain::money::Fen;
@@ -30,35 +32,68 @@ fn days_left(valid_until: &str) -> Option<i64> {
     Some((date - today_shanghai()).whole_days())
 }
 
+/// One demand as pages and the API show it.
+#[derive(Debug, Serialize)]
+pub struct DemandView<'a> {
+    #[serde(flatten)]
+    pub meta: MetaView<'a>,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub indicators: &'a [Indicator],
+    pub basis: &'a str,
+    pub keywords: &'a [String],
+    pub technical_field: &'a str,
+    pub technical_field_label: &'static str,
+    pub industry_section: &'a str,
+    pub industry_label: &'static str,
+    pub cooperation_modes: &'a [String],
+    pub cooperation_mode_labels: Vec<&'static str>,
+    pub budget_min_fen: Option<i64>,
+    pub budget_max_fen: Option<i64>,
+    pub budget_text: String,
+    pub valid_until: &'a str,
+    /// Days until the validity date (negative once past).
+    pub days_left: Option<i64>,
+    pub region_code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactView<'a>>,
+}
+
 impl ListingView for Demands {
-    fn view(row: &DemandRow, with_contact: bool) -> Value {
-        let mut own = json!({
-            "title": row.title,
-            "description": row.description,
-            "indicators": row.indicators,
-            "basis": row.basis,
-            "keywords": row.keywords,
-            "technical_field": row.technical_field,
-            "technical_field_label": TechnicalField::from_code(&row.technical_field).map(|f| f.label()).unwrap_or("未知"),
-            "industry_section": row.industry_section,
-            "industry_label": IndustrySection::from_code(&row.industry_section).map(|s| s.label()).unwrap_or("未知"),
-            "cooperation_modes": row.cooperation_modes,
-            "cooperation_mode_labels": row.cooperation_modes.iter().filter_map(|m| CooperationMode::from_code(m)).map(|m| m.label()).collect::<Vec<_>>(),
-            "budget_min_fen": row.budget_min_fen,
-            "budget_max_fen": row.budget_max_fen,
-            "budget_text": budget_text(row.budget_min_fen, row.budget_max_fen),
-            "valid_until": row.valid_until,
-            "days_left": days_left(&row.valid_until),
-            "region_code": row.region_code,
-        });
-        if with_contact {
-            own["contact"] = json!({"name": row.contact_name, "phone": row.contact_phone, "email": row.contact_email});
+    type View<'a> = DemandView<'a>;
+
+    fn view(row: &DemandRow, with_contact: bool) -> DemandView<'_> {
+        DemandView {
+            meta: row.meta.view(row.publicly_visible()),
+            title: &row.title,
+            description: &row.description,
+            indicators: &row.indicators,
+            basis: &row.basis,
+            keywords: &row.keywords,
+            technical_field: &row.technical_field,
+            technical_field_label: TechnicalField::from_code(&row.technical_field).map(|f| f.label()).unwrap_or("未知"),
+            industry_section: &row.industry_section,
+            industry_label: IndustrySection::from_code(&row.industry_section).map(|s| s.label()).unwrap_or("未知"),
+            cooperation_modes: &row.cooperation_modes,
+            cooperation_mode_labels: row
+                .cooperation_modes
+                .iter()
+                .filter_map(|m| CooperationMode::from_code(m))
+                .map(|m| m.label())
+                .collect(),
+            budget_min_fen: row.budget_min_fen,
+            budget_max_fen: row.budget_max_fen,
+            budget_text: budget_text(row.budget_min_fen, row.budget_max_fen),
+            valid_until: &row.valid_until,
+            days_left: days_left(&row.valid_until),
+            region_code: &row.region_code,
+            contact: ContactView::when(
+                with_contact,
+                &row.contact_name,
+                &row.contact_phone,
+                row.contact_email.as_deref(),
+            ),
         }
-        let mut value = row.meta.view(row.publicly_visible());
-        if let Value::Object(fields) = own {
-            value.extend(fields);
-        }
-        Value::Object(value)
     }
 
     fn input_of(row: &DemandRow) -> DemandInput {

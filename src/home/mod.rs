@@ -62,7 +62,7 @@ async fn index(db: &State<Db>, settings: &State<Settings>) -> Result<Page, AppEr
     let view = HomeView {
         achievements: listing_store::count_public::<Achievements>(db).await?,
         demands: store::open_demands(db).await?,
-        latest: latest.iter().map(|row| Achievements::view(row, false)).collect(),
+        latest: latest.iter().map(|row| serde_json::json!(Achievements::view(row, false))).collect(),
         organisation_total: organisations.iter().map(|k| k.count).sum(),
         organisations,
         active_users: counts.active_users,

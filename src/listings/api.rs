@@ -2,7 +2,7 @@
 //! create (with `Idempotency-Key`), partial update (PATCH with `version`) and lifecycle actions
 //! as sub-resources. [`crate::listing_api!`] mounts them for a kind under `/api/v1`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::kind::{Listing, ListingAction, ListingRow};
@@ -21,6 +21,13 @@ use crate::web::input::Json;
 pub struct Created {
     body: Json<Value>,
     replayed: rocket::http::Header<'static>,
+}
+
+/// A page of a cursor-paged list: the items and the cursor of the next page (`null` at the end).
+#[derive(Debug, Serialize)]
+pub struct CursorPage<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
 }
 
 /// The body of a lifecycle action: the reason when returning a listing.
@@ -51,8 +58,8 @@ pub async fn list<K: Listing>(
     let more = rows.len() as i64 > limit;
     let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
     let next_cursor = if more { page.last().map(|r| cursor::encode(r.meta().listed_at(), r.id())) } else { None };
-    let items: Vec<Value> = page.iter().map(|r| K::view(r, sees_contacts(user))).collect();
-    Ok(Json(json!({"items": items, "next_cursor": next_cursor})))
+    let items = page.iter().map(|r| K::view(r, sees_contacts(user))).collect();
+    Ok(Json(json!(CursorPage { items, next_cursor })))
 }
 
 pub async fn detail<K: Listing>(
@@ -61,7 +68,7 @@ pub async fn detail<K: Listing>(
     id: Result<K::Id, uuid::Error>,
 ) -> Result<Json<Value>, AppError> {
     let listing = lifecycle::visible::<K>(db, user, lifecycle::known::<K>(id)?).await?;
-    Ok(Json(K::view(&listing, sees_contacts(user))))
+    Ok(Json(json!(K::view(&listing, sees_contacts(user)))))
 }
 
 pub async fn create<K: Listing>(
@@ -74,7 +81,7 @@ pub async fn create<K: Listing>(
     let key = key.checked()?.map(|key| (key, request_hash.as_str()));
     let created = lifecycle::create::<K>(db, &acting.caller(), &body, key).await?;
     let listing = lifecycle::visible::<K>(db, Some(&acting.user), lifecycle::created_id::<K>(&created)?).await?;
-    Ok(Created { body: Json(K::view(&listing, true)), replayed: replayed_header(created.replayed) })
+    Ok(Created { body: Json(json!(K::view(&listing, true))), replayed: replayed_header(created.replayed) })
 }
 
 pub async fn update<K: Listing>(
@@ -88,7 +95,7 @@ pub async fn update<K: Listing>(
     let input: K::Input = patch::merge_without_version(&K::input_of(&current), body)?;
     lifecycle::update::<K>(db, &acting.caller(), id, &input).await.map_err(AppError::from)?;
     let listing = lifecycle::visible::<K>(db, Some(&acting.user), id).await?;
-    Ok(Json(K::view(&listing, true)))
+    Ok(Json(json!(K::view(&listing, true))))
 }
 
 pub async fn act<K: Listing>(
@@ -104,7 +111,7 @@ pub async fn act<K: Listing>(
     let note = body.map(|b| b.note).unwrap_or_default();
     lifecycle::act::<K>(db, &acting.caller(), id, action, &note).await?;
     let listing = lifecycle::visible::<K>(db, Some(&acting.user), id).await?;
-    Ok(Json(K::view(&listing, true)))
+    Ok(Json(json!(K::view(&listing, true))))
 }
 
 /// Mounts the shared API of a listing kind (detail, create, PATCH, actions) for paths under

@@ -136,8 +136,10 @@ pub trait ListingStore: ListingKind {
 
 /// How a kind reads: its view of a row, its form's values and choice lists.
 pub trait ListingView: ListingKind {
+    /// A typed response: one listing as templates and the API show it.
+    type View<'a>: Serialize + Send;
     /// One listing for templates and JSON; contact details only when `with_contact`.
-    fn view(row: &Self::Row, with_contact: bool) -> Value;
+    fn view(row: &Self::Row, with_contact: bool) -> Self::View<'_>;
     /// The form's values from a stored row (with its version).
     fn input_of(row: &Self::Row) -> Self::Input;
     /// The form's choice lists with the input's selections marked.

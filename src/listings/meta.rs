@@ -2,7 +2,6 @@
 //! lifecycle, its counters and times. Read once by the core, shown once by the core.
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
@@ -82,26 +81,57 @@ impl<S: ListingStatus> Meta<S> {
 
     /// How every kind shows these fields (pages and API); `public` is whether the public sees
     /// the listing now.
-    pub fn view(&self, public: bool) -> Map<String, Value> {
-        let json = json!({
-            "id": self.id,
-            "organisation_id": self.organisation_id,
-            "organisation_name": self.organisation_name,
-            "status": self.status.code(),
-            "status_label": self.status.label(),
-            "is_public": public,
-            "review_note": self.review_note,
-            "views": self.views,
-            "contact_requests": self.contact_requests,
-            "is_demo": self.is_demo,
-            "published_at": self.published_at,
-            "published_date": self.published_at.as_deref().and_then(parse_stored).map(chinese_date),
-            "updated_text": parse_stored(&self.updated_at).map(chinese_datetime),
-            "version": self.version,
-        });
-        match json {
-            Value::Object(map) => map,
-            _ => Map::new(),
+    pub fn view(&self, public: bool) -> MetaView<'_> {
+        MetaView {
+            id: &self.id,
+            organisation_id: &self.organisation_id,
+            organisation_name: &self.organisation_name,
+            status: self.status.code(),
+            status_label: self.status.label(),
+            is_public: public,
+            review_note: &self.review_note,
+            views: self.views,
+            contact_requests: self.contact_requests,
+            is_demo: self.is_demo,
+            published_at: self.published_at.as_deref(),
+            published_date: self.published_at.as_deref().and_then(parse_stored).map(chinese_date),
+            updated_text: parse_stored(&self.updated_at).map(chinese_datetime),
+            version: self.version,
         }
+    }
+}
+
+/// [`Meta`] as every listing response shows it (flattened into the kind's view).
+#[derive(Debug, Serialize)]
+pub struct MetaView<'a> {
+    pub id: &'a str,
+    pub organisation_id: &'a str,
+    pub organisation_name: &'a str,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// Whether the public sees the listing now.
+    pub is_public: bool,
+    pub review_note: &'a str,
+    pub views: i64,
+    pub contact_requests: i64,
+    pub is_demo: bool,
+    pub published_at: Option<&'a str>,
+    pub published_date: Option<String>,
+    pub updated_text: Option<String>,
+    pub version: i64,
+}
+
+/// Who to talk to about a listing: shown to approved, signed-in people only.
+#[derive(Debug, Serialize)]
+pub struct ContactView<'a> {
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub email: Option<&'a str>,
+}
+
+impl<'a> ContactView<'a> {
+    /// The block when `shown`, else nothing (the field is left out).
+    pub fn when(shown: bool, name: &'a str, phone: &'a str, email: Option<&'a str>) -> Option<ContactView<'a>> {
+        shown.then_some(ContactView { name, phone, email })
     }
 }

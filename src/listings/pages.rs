@@ -145,7 +145,7 @@ pub async fn mine<K: Listing>(
     let filter = ListFilter::<K> { organisation_id: Some(org), ..ListFilter::default() };
     let (rows, total) = store::list(db, &filter, &store::newest::<K>(), pager::offset(page), pager::PER_PAGE).await?;
     let data = json!({
-        "items": rows.iter().map(|r| K::view(r, true)).collect::<Vec<Value>>(),
+        "items": rows.iter().map(|r| K::view(r, true)).collect::<Vec<_>>(),
         "total": total,
         "pager": pager::pager(&format!("{}/mine", K::KIND.base()), page, total),
         "can_create": K::may_create(&acting.user),
@@ -158,7 +158,7 @@ pub async fn review<K: Listing>(db: &Db, page: Option<i64>, flash: Option<FlashM
     let filter = ListFilter::<K> { statuses: vec![K::Status::SUBMITTED], ..ListFilter::default() };
     let (rows, total) = store::list(db, &filter, &store::newest::<K>(), pager::offset(page), pager::PER_PAGE).await?;
     let data = json!({
-        "items": rows.iter().map(|r| K::view(r, true)).collect::<Vec<Value>>(),
+        "items": rows.iter().map(|r| K::view(r, true)).collect::<Vec<_>>(),
         "total": total,
         "pager": pager::pager(&format!("{}/review", K::KIND.base()), page, total),
     });

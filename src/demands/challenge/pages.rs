@@ -29,7 +29,7 @@ async fn board(db: &State<Db>) -> Result<Page, AppError> {
     let mut items = Vec::new();
     for terms in store::public_challenges(db, &today).await? {
         if let Some(demand) = listing_store::find::<Demands>(db, &terms.demand_id).await? {
-            let mut item = Demands::view(&demand, false);
+            let mut item = json!(Demands::view(&demand, false));
             item["challenge"] = json!({
                 "reward_text": Fen(terms.reward_fen).format_compact(),
                 "apply_from": terms.apply_from,
