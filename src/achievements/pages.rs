@@ -16,7 +16,8 @@ use crate::domain::taxonomy::{PricingRoute, Stage, TransferMode};
 use crate::error::AppError;
 use crate::listings::ListingView;
 use crate::listings::lifecycle;
-use crate::listings::pages::{self as shared, known};
+use crate::listings::pages as shared;
+use crate::listings::public::{INDEX_PAGE_SIZE, PublicQuery, common_filter_choices, known};
 use crate::listings::store;
 use crate::web::{Page, choices};
 
@@ -24,53 +25,37 @@ fn price_bound(text: Option<&str>) -> Option<i64> {
     text.filter(|t| !t.trim().is_empty()).and_then(|t| Fen::parse(t, Unit::Wan).ok()).map(|f| f.0)
 }
 
-/// The public library's query: filters, sort and page.
+/// The library's own filters (beside the shared [`PublicQuery`]).
 #[derive(Debug, Default, FromForm)]
-struct LibraryQuery<'r> {
-    field: Option<&'r str>,
-    industry: Option<&'r str>,
+struct LibraryFilters<'r> {
     stage: Option<&'r str>,
     mode: Option<&'r str>,
     route: Option<&'r str>,
-    region: Option<&'r str>,
     min: Option<&'r str>,
     max: Option<&'r str>,
-    sort: Option<&'r str>,
-    page: Option<i64>,
 }
 
-#[get("/?<query..>")]
-async fn index(db: &State<Db>, query: LibraryQuery<'_>) -> Result<Page, AppError> {
-    let LibraryQuery { field, industry, stage, mode, route, region, min, max, sort, page } = query;
-    let own = Filter {
-        stage: known(stage, Stage::from_code),
-        transfer_mode: known(mode, TransferMode::from_code),
-        pricing_route: known(route, PricingRoute::from_code),
-        min_price_fen: price_bound(min),
-        max_price_fen: price_bound(max),
-    };
-    let filter = shared::public_filter::<Achievements>(field, industry, region, own);
-    let sort_order = match sort {
-        Some("price_low") => Sort::PriceLow,
-        Some("price_high") => Sort::PriceHigh,
-        Some("views") => Sort::MostViewed,
+#[get("/?<own..>")]
+async fn index(db: &State<Db>, query: PublicQuery, own: LibraryFilters<'_>) -> Result<Page, AppError> {
+    let filter = query.filter::<Achievements>(Filter {
+        stage: known(own.stage, Stage::from_code),
+        transfer_mode: known(own.mode, TransferMode::from_code),
+        pricing_route: known(own.route, PricingRoute::from_code),
+        min_price_fen: price_bound(own.min),
+        max_price_fen: price_bound(own.max),
+    });
+    let sort = match query.sort() {
+        "price_low" => Sort::PriceLow,
+        "price_high" => Sort::PriceHigh,
+        "views" => Sort::MostViewed,
         _ => Sort::Newest,
     };
-    let (number, offset) = shared::index_page(page);
-    let (rows, total) = store::list(db, &filter, sort_order.order(), offset, shared::INDEX_PAGE_SIZE).await?;
-    let params = [
-        ("field", field),
-        ("industry", industry),
-        ("stage", stage),
-        ("mode", mode),
-        ("route", route),
-        ("region", region),
-        ("min", min),
-        ("max", max),
-        ("sort", sort),
-    ];
+    let page = query.page();
+    let (rows, total) = store::list(db, &filter, sort.order(), page.offset, INDEX_PAGE_SIZE).await?;
+    let own_params =
+        [("stage", own.stage), ("mode", own.mode), ("route", own.route), ("min", own.min), ("max", own.max)];
     let selected = |v: &Option<String>| v.clone().into_iter().collect::<Vec<_>>();
-    let mut filters = shared::common_filter_choices(&filter);
+    let mut filters = common_filter_choices(&filter);
     filters.insert("stages".into(), choices(Stage::ALL, Stage::code, Stage::label, &selected(&filter.own.stage)));
     let modes =
         choices(TransferMode::ALL, TransferMode::code, TransferMode::label, &selected(&filter.own.transfer_mode));
@@ -78,12 +63,11 @@ async fn index(db: &State<Db>, query: LibraryQuery<'_>) -> Result<Page, AppError
     let routes =
         choices(PricingRoute::ALL, PricingRoute::code, PricingRoute::label, &selected(&filter.own.pricing_route));
     filters.insert("routes".into(), routes);
-    filters.insert("min".into(), json!(min.unwrap_or_default()));
-    filters.insert("max".into(), json!(max.unwrap_or_default()));
-    filters.insert("sort".into(), json!(sort.unwrap_or("newest")));
-    let mut data = shared::index_links(number, total, &params);
+    filters.insert("min".into(), json!(own.min.unwrap_or_default()));
+    filters.insert("max".into(), json!(own.max.unwrap_or_default()));
+    filters.insert("sort".into(), json!(query.sort()));
+    let mut data = query.paging(&page, total, &own_params);
     data.insert("items".into(), json!(rows.iter().map(|r| Achievements::view(r, false)).collect::<Vec<_>>()));
-    data.insert("total".into(), json!(total));
     data.insert("filters".into(), filters.into());
     Ok(Page::new("achievements/index", "科技成果库", data))
 }

@@ -19,51 +19,34 @@ use crate::domain::time::today_shanghai;
 use crate::error::AppError;
 use crate::listings::ListingView;
 use crate::listings::lifecycle;
-use crate::listings::pages::{self as shared, known};
+use crate::listings::public::{INDEX_PAGE_SIZE, PublicQuery, common_filter_choices, known};
 use crate::listings::store;
 use crate::web::{Page, choices};
 
-/// The public board's query: filters, sort and page.
+/// The board's own filters (beside the shared [`PublicQuery`]).
 #[derive(Debug, Default, FromForm)]
-struct BoardQuery<'r> {
-    field: Option<&'r str>,
-    industry: Option<&'r str>,
+struct BoardFilters<'r> {
     mode: Option<&'r str>,
-    region: Option<&'r str>,
     budget: Option<&'r str>,
-    sort: Option<&'r str>,
-    page: Option<i64>,
 }
 
-#[get("/?<query..>")]
-async fn index(db: &State<Db>, query: BoardQuery<'_>) -> Result<Page, AppError> {
-    let BoardQuery { field, industry, mode, region, budget, sort, page } = query;
-    let own = Filter {
-        cooperation_mode: known(mode, CooperationMode::from_code),
-        min_budget_fen: budget
-            .filter(|b| !b.trim().is_empty())
-            .and_then(|b| Fen::parse(b, Unit::Wan).ok())
-            .map(|f| f.0),
+#[get("/?<own..>")]
+async fn index(db: &State<Db>, query: PublicQuery, own: BoardFilters<'_>) -> Result<Page, AppError> {
+    let budget = own.budget.filter(|b| !b.trim().is_empty()).and_then(|b| Fen::parse(b, Unit::Wan).ok());
+    let filter = query.filter::<Demands>(Filter {
+        cooperation_mode: known(own.mode, CooperationMode::from_code),
+        min_budget_fen: budget.map(|f| f.0),
         valid_on: Some(date_text(today_shanghai())),
-    };
-    let filter = shared::public_filter::<Demands>(field, industry, region, own);
-    let sort_order = match sort {
-        Some("ending") => Sort::EndingSoon,
-        Some("budget") => Sort::BudgetHigh,
+    });
+    let sort = match query.sort() {
+        "ending" => Sort::EndingSoon,
+        "budget" => Sort::BudgetHigh,
         _ => Sort::Newest,
     };
-    let (number, offset) = shared::index_page(page);
-    let (rows, total) = store::list(db, &filter, sort_order.order(), offset, shared::INDEX_PAGE_SIZE).await?;
-    let params = [
-        ("field", field),
-        ("industry", industry),
-        ("mode", mode),
-        ("region", region),
-        ("budget", budget),
-        ("sort", sort),
-    ];
+    let page = query.page();
+    let (rows, total) = store::list(db, &filter, sort.order(), page.offset, INDEX_PAGE_SIZE).await?;
     let selected = |v: &Option<String>| v.clone().into_iter().collect::<Vec<_>>();
-    let mut filters = shared::common_filter_choices(&filter);
+    let mut filters = common_filter_choices(&filter);
     let modes = choices(
         CooperationMode::ALL,
         CooperationMode::code,
@@ -71,11 +54,10 @@ async fn index(db: &State<Db>, query: BoardQuery<'_>) -> Result<Page, AppError> 
         &selected(&filter.own.cooperation_mode),
     );
     filters.insert("modes".into(), modes);
-    filters.insert("budget".into(), json!(budget.unwrap_or_default()));
-    filters.insert("sort".into(), json!(sort.unwrap_or("newest")));
-    let mut data = shared::index_links(number, total, &params);
+    filters.insert("budget".into(), json!(own.budget.unwrap_or_default()));
+    filters.insert("sort".into(), json!(query.sort()));
+    let mut data = query.paging(&page, total, &[("mode", own.mode), ("budget", own.budget)]);
     data.insert("items".into(), json!(rows.iter().map(|r| Demands::view(r, false)).collect::<Vec<_>>()));
-    data.insert("total".into(), json!(total));
     data.insert("filters".into(), filters.into());
     Ok(Page::new("demands/index", "技术需求", data))
 }

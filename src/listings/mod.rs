@@ -12,6 +12,7 @@ pub mod meta;
 pub mod outbox;
 pub mod pages;
 pub mod patch;
+pub mod public;
 pub mod status;
 pub mod store;
 
