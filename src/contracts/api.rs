@@ -58,7 +58,7 @@ async fn list(db: &State<Db>, user: CurrentUser, query: ListQuery) -> Result<Jso
         let (at, id) = records::key_of(&filter, last);
         crate::listings::cursor::encode(&at, &id)
     });
-    let items: Vec<Value> = rows.iter().map(|r| view::list_row(r, today)).collect();
+    let items: Vec<_> = rows.iter().map(|r| view::list_row(r, today)).collect();
     Ok(Json(json!({"items": items, "total": total, "page": page, "per_page": PER_PAGE, "next_after": next_after})))
 }
 
@@ -121,7 +121,7 @@ async fn full(db: &Db, user: &CurrentUser, id: ContractId) -> Result<Value, AppE
     let (contract, _) = service::visible(db, user, id).await?;
     let revision = service::current(db, &contract).await?;
     let calendar = crate::calendar::load(db).await?;
-    let mut value = view::contract(&contract, &revision, today_shanghai(), &calendar);
+    let mut value = json!(view::contract(&contract, &revision, today_shanghai(), &calendar));
     value["precheck"] = json!(super::precheck::run(&revision.draft));
     value["input"] = json!(service::input_of(&contract, &revision.draft));
     Ok(value)

@@ -177,7 +177,7 @@ async fn index(
     let data = json!({
         "public": false,
         "summary": summary,
-        "items": rows.iter().map(|r| view::list_row(r, today)).collect::<Vec<Value>>(),
+        "items": rows.iter().map(|r| view::list_row(r, today)).collect::<Vec<_>>(),
         "total": total,
         "page": page_number,
         "pages": pages,

@@ -1,6 +1,7 @@
 //! The JSON a contract is shown as: by the API, and by the pages' templates (codes with their
 //! Chinese labels, amounts in fen with exact texts beside them).
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use time::Date;
 
@@ -141,43 +142,99 @@ pub fn clock(contract: &ContractRow, today: Date, calendar: &Calendar) -> Value 
     })
 }
 
-/// A contract with its revision in force.
-pub fn contract(contract: &ContractRow, revision: &Revision, today: Date, calendar: &Calendar) -> Value {
-    let refusal = contract.refusal_reason.as_deref().map(|code| {
-        json!({
-            "reason": code,
-            "reason_label": RefusalReason::from_code(code).map(|r| r.label()).unwrap_or(""),
-            "note": contract.refusal_note,
-        })
-    });
-    json!({
-        "id": contract.id,
-        "status": contract.status.code(),
-        "status_label": status_label(contract.status, contract.is_cancelled()),
-        "cancelled": contract.is_cancelled(),
-        "cancellation": contract.cancelled_at.as_ref().map(|at| json!({
-            "at": at, "at_text": chinese_datetime_text(at), "reason": contract.cancel_reason})),
-        "seller_organisation_id": contract.seller_organisation_id,
-        "seller_organisation_name": contract.seller_organisation_name,
-        "buyer_organisation_id": contract.buyer_organisation_id,
-        "broker_user_id": contract.broker_user_id,
-        "broker_name": contract.broker_name,
-        "registration": contract.registration_no.as_ref().map(|no| json!({
-            "registration_no": no,
-            "registered_at": contract.registered_at,
-            "registered_on": contract.registered_on,
-        })),
-        "clock": clock(contract, today, calendar),
-        "origin": contract.origin,
-        "origin_label": origin_label(&contract.origin),
-        "correction_note": contract.correction_note,
-        "refusal": refusal,
-        "revision_no": revision.revision_no,
-        "version": contract.version,
-        "created_at": contract.created_at,
-        "updated_at": contract.updated_at,
-        "contract": draft(&revision.draft),
-    })
+/// A contract's registration record as the API and pages show it (its current revision's
+/// content in `contract`, the review clock in `clock`).
+#[derive(Debug, Serialize)]
+pub struct ContractView<'a> {
+    pub id: &'a str,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub cancelled: bool,
+    pub cancellation: Option<CancellationView<'a>>,
+    pub seller_organisation_id: &'a str,
+    pub seller_organisation_name: &'a str,
+    pub buyer_organisation_id: Option<&'a str>,
+    pub broker_user_id: Option<&'a str>,
+    pub broker_name: Option<&'a str>,
+    pub registration: Option<RegistrationView<'a>>,
+    pub clock: Value,
+    pub origin: &'a str,
+    pub origin_label: &'static str,
+    pub correction_note: Option<&'a str>,
+    pub refusal: Option<RefusalView<'a>>,
+    pub revision_no: i64,
+    pub version: i64,
+    pub created_at: &'a str,
+    pub updated_at: &'a str,
+    pub contract: Value,
+}
+
+/// When and why a registration was cancelled.
+#[derive(Debug, Serialize)]
+pub struct CancellationView<'a> {
+    pub at: &'a str,
+    pub at_text: String,
+    pub reason: Option<&'a str>,
+}
+
+/// The registration number and when it was given.
+#[derive(Debug, Serialize)]
+pub struct RegistrationView<'a> {
+    pub registration_no: &'a str,
+    pub registered_at: Option<&'a str>,
+    pub registered_on: Option<&'a str>,
+}
+
+/// Why a contract was refused registration.
+#[derive(Debug, Serialize)]
+pub struct RefusalView<'a> {
+    pub reason: &'a str,
+    pub reason_label: &'static str,
+    pub note: Option<&'a str>,
+}
+
+/// The contract as the API and pages show it.
+pub fn contract<'a>(
+    contract: &'a ContractRow,
+    revision: &Revision,
+    today: Date,
+    calendar: &Calendar,
+) -> ContractView<'a> {
+    ContractView {
+        id: &contract.id,
+        status: contract.status.code(),
+        status_label: status_label(contract.status, contract.is_cancelled()),
+        cancelled: contract.is_cancelled(),
+        cancellation: contract.cancelled_at.as_deref().map(|at| CancellationView {
+            at,
+            at_text: chinese_datetime_text(at),
+            reason: contract.cancel_reason.as_deref(),
+        }),
+        seller_organisation_id: &contract.seller_organisation_id,
+        seller_organisation_name: &contract.seller_organisation_name,
+        buyer_organisation_id: contract.buyer_organisation_id.as_deref(),
+        broker_user_id: contract.broker_user_id.as_deref(),
+        broker_name: contract.broker_name.as_deref(),
+        registration: contract.registration_no.as_deref().map(|no| RegistrationView {
+            registration_no: no,
+            registered_at: contract.registered_at.as_deref(),
+            registered_on: contract.registered_on.as_deref(),
+        }),
+        clock: clock(contract, today, calendar),
+        origin: &contract.origin,
+        origin_label: origin_label(&contract.origin),
+        correction_note: contract.correction_note.as_deref(),
+        refusal: contract.refusal_reason.as_deref().map(|code| RefusalView {
+            reason: code,
+            reason_label: RefusalReason::from_code(code).map(|r| r.label()).unwrap_or(""),
+            note: contract.refusal_note.as_deref(),
+        }),
+        revision_no: revision.revision_no,
+        version: contract.version,
+        created_at: &contract.created_at,
+        updated_at: &contract.updated_at,
+        contract: draft(&revision.draft),
+    }
 }
 
 /// A revision in the history list.
@@ -193,31 +250,57 @@ pub fn revision(revision: &Revision) -> Value {
     })
 }
 
+/// One line of a contract list.
+#[derive(Debug, Serialize)]
+pub struct ContractLine<'a> {
+    pub id: &'a str,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub cancelled: bool,
+    pub title: &'a str,
+    pub contract_type_label: &'static str,
+    pub subtype_label: &'static str,
+    pub seller_name: &'a str,
+    pub buyer_name: &'a str,
+    pub technical_field_label: Option<&'static str>,
+    pub signed_on: Option<&'a str>,
+    /// `{fen, yuan, text, compact}`, or null when not recorded.
+    pub total: Value,
+    pub technology: Value,
+    pub accepted_on: Option<&'a str>,
+    pub due_on: Option<&'a str>,
+    pub overdue: bool,
+    pub registration_no: Option<&'a str>,
+    pub registered_on: Option<&'a str>,
+    pub revision_no: i64,
+    pub origin_label: &'static str,
+}
+
 /// One line of a list.
-pub fn list_row(row: &ListRow, today: Date) -> Value {
+pub fn list_row(row: &ListRow, today: Date) -> ContractLine<'_> {
     let due = row.due_on.as_deref().and_then(crate::domain::time::parse_date);
-    json!({
-        "id": row.id,
-        "status": row.status.code(),
-        "status_label": status_label(row.status, row.cancelled),
-        "cancelled": row.cancelled,
-        "title": row.title,
-        "contract_type_label": ContractType::from_code(&row.contract_type).map(|t| t.label()).unwrap_or(""),
-        "subtype_label": Subtype::from_code(&row.subtype).map(|t| t.label()).unwrap_or(""),
-        "seller_name": row.seller_name,
-        "buyer_name": row.buyer_name,
-        "technical_field_label": row.technical_field.as_deref().and_then(TechnicalField::from_code).map(|f| f.label()),
-        "signed_on": row.signed_on,
-        "total": money(row.total_fen.map(Fen)),
-        "technology": money(row.technology_fen.map(Fen)),
-        "accepted_on": row.accepted_on,
-        "due_on": row.due_on,
-        "overdue": lifecycle::is_overdue(row.status, due, today),
-        "registration_no": row.registration_no,
-        "registered_on": row.registered_on,
-        "revision_no": row.revision_no,
-        "origin_label": origin_label(&row.origin),
-    })
+    ContractLine {
+        id: &row.id,
+        status: row.status.code(),
+        status_label: status_label(row.status, row.cancelled),
+        cancelled: row.cancelled,
+        title: &row.title,
+        contract_type_label: ContractType::from_code(&row.contract_type).map(|t| t.label()).unwrap_or(""),
+        subtype_label: Subtype::from_code(&row.subtype).map(|t| t.label()).unwrap_or(""),
+        seller_name: &row.seller_name,
+        buyer_name: &row.buyer_name,
+        technical_field_label: row.technical_field.as_deref().and_then(TechnicalField::from_code).map(|f| f.label()),
+        signed_on: row.signed_on.as_deref(),
+        total: money(row.total_fen.map(Fen)),
+        technology: money(row.technology_fen.map(Fen)),
+        accepted_on: row.accepted_on.as_deref(),
+        due_on: row.due_on.as_deref(),
+        overdue: lifecycle::is_overdue(row.status, due, today),
+        registration_no: row.registration_no.as_deref(),
+        registered_on: row.registered_on.as_deref(),
+        revision_no: row.revision_no,
+        origin_label: origin_label(&row.origin),
+    }
 }
 
 /// The names of the lifecycle events, for the history.
