@@ -1,6 +1,8 @@
 //! Every `/api/v1` JSON response the suite receives is held against the OpenAPI document: a
 //! field the document does not declare, a wrong type or a missing required field turns the
 //! response into a 599 whose body names the difference, so the test that made it fails there.
+//! `CONFORMANCE_REPORT_ONLY=1 cargo test --test it -- --nocapture` lists every difference of a
+//! whole run (lines starting `CONFORMANCE`) without failing, to update the document in one pass.
 
 use std::io::Cursor;
 use std::sync::OnceLock;
