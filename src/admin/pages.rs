@@ -17,7 +17,7 @@ use crate::db::Db;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::ids::UserId;
 use crate::domain::time::{chinese_datetime_text, parse_stored};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::web::Page;
 
 fn user_view(user: &UserRecord) -> Value {
@@ -91,7 +91,7 @@ async fn user_detail(
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Page, AppError> {
     let Some(user) = store::find_user(db, &id.to_string()).await? else {
-        return Err(AppError::not_found(crate::error::ErrorCode::UserNotFound, "账号不存在"));
+        return Err(AppError::not_found(ErrorCode::UserNotFound, "账号不存在"));
     };
     let sessions = store::live_sessions(db, &user.id).await?.len();
     let history: Vec<Value> = audit::recent_for_subject(db, "user", &user.id, 30)

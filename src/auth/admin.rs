@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::account::{AccountStatus, Role};
 use crate::domain::ids::UserId;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use serde_json::json;
 
 /// What an administrator can do to an account.
@@ -35,27 +35,24 @@ pub async fn admin_action(
     action: AdminAction,
 ) -> Result<&'static str, AppError> {
     let Some(target) = store::find_user(db, target_id).await? else {
-        return Err(AppError::not_found(crate::error::ErrorCode::UserNotFound, "账号不存在"));
+        return Err(AppError::not_found(ErrorCode::UserNotFound, "账号不存在"));
     };
     let is_self = actor.user.id == target.id;
     if is_self && matches!(action, AdminAction::Disable | AdminAction::SetRole(_)) {
-        return Err(AppError::conflict(
-            crate::error::ErrorCode::CannotChangeSelf,
-            "不能停用自己的账号或修改自己的身份",
-        ));
+        return Err(AppError::conflict(ErrorCode::CannotChangeSelf, "不能停用自己的账号或修改自己的身份"));
     }
     let mut tx = db.begin_write().await?;
     let (event, details, done): (&str, serde_json::Value, &'static str) = match action {
         AdminAction::Approve => {
             if target.status != AccountStatus::Pending {
-                return Err(AppError::conflict(crate::error::ErrorCode::NotPending, "该账号不是待审核状态"));
+                return Err(AppError::conflict(ErrorCode::NotPending, "该账号不是待审核状态"));
             }
             store::set_status(&mut tx, &target.id, AccountStatus::Active).await?;
             ("account.approved", json!({"from": "pending", "to": "active"}), "已审核通过")
         }
         AdminAction::Disable => {
             if target.status == AccountStatus::Disabled {
-                return Err(AppError::conflict(crate::error::ErrorCode::AlreadyDisabled, "该账号已是停用状态"));
+                return Err(AppError::conflict(ErrorCode::AlreadyDisabled, "该账号已是停用状态"));
             }
             store::set_status(&mut tx, &target.id, AccountStatus::Disabled).await?;
             let ended = store::revoke_user_sessions(&mut tx, &target.id, "disabled").await?;
@@ -63,14 +60,14 @@ pub async fn admin_action(
         }
         AdminAction::Enable => {
             if target.status != AccountStatus::Disabled {
-                return Err(AppError::conflict(crate::error::ErrorCode::NotDisabled, "该账号未被停用"));
+                return Err(AppError::conflict(ErrorCode::NotDisabled, "该账号未被停用"));
             }
             store::set_status(&mut tx, &target.id, AccountStatus::Active).await?;
             ("account.enabled", json!({"from": "disabled", "to": "active"}), "已恢复该账号")
         }
         AdminAction::SetRole(role) => {
             if role == target.role {
-                return Err(AppError::conflict(crate::error::ErrorCode::SameRole, "该账号已是此身份"));
+                return Err(AppError::conflict(ErrorCode::SameRole, "该账号已是此身份"));
             }
             store::set_role(&mut tx, &target.id, role).await?;
             let ended = store::revoke_user_sessions(&mut tx, &target.id, "role_changed").await?;

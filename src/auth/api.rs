@@ -11,13 +11,13 @@ use super::identity::ActiveUser;
 use super::service::{self, FormFailure};
 use super::{ClientAddr, CurrentUser, store};
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// The caller's own account (never a password hash or session id).
 #[get("/me")]
 async fn me(db: &State<Db>, user: CurrentUser) -> Result<Json<Value>, AppError> {
     let Some(record) = store::find_user(db, &user.id).await? else {
-        return Err(AppError::not_found(crate::error::ErrorCode::UserNotFound, "账号不存在"));
+        return Err(AppError::not_found(ErrorCode::UserNotFound, "账号不存在"));
     };
     Ok(Json(json!({
         "id": record.id,

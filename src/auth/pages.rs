@@ -25,7 +25,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::account::Role;
 use crate::domain::time::chinese_datetime_text;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::orgs;
 use crate::web::Page;
 use crate::web::request_state::CurrentUser;
@@ -192,7 +192,7 @@ async fn register_submit(
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input: RegistrationInput = serde_json::from_value(json!(form.into_inner()))
-        .map_err(|e| Err(AppError::bad_request(crate::error::ErrorCode::BadForm, "表单格式不正确").with_cause(e)))?;
+        .map_err(|e| Err(AppError::bad_request(ErrorCode::BadForm, "表单格式不正确").with_cause(e)))?;
     match service::register(db, hasher, settings, &input, &ip.0).await {
         Ok(_) => {
             Ok(Flash::success(Redirect::to("/login"), "注册成功！账号正在等待管理员审核；您现在即可登录查看审核进度。"))
@@ -210,7 +210,7 @@ async fn account_page(
     created_token: Option<&service::CreatedToken>,
 ) -> Result<Page, AppError> {
     let Some(record) = store::find_user(db, &user.id).await? else {
-        return Err(AppError::not_found(crate::error::ErrorCode::UserNotFound, "账号不存在"));
+        return Err(AppError::not_found(ErrorCode::UserNotFound, "账号不存在"));
     };
     let sessions: Vec<Value> = store::live_sessions(db, &user.id)
         .await?

@@ -14,7 +14,7 @@ use crate::db::{Db, WriteTx};
 use crate::domain::account::AccountStatus;
 use crate::domain::ids::UserId;
 use crate::domain::time::{parse_stored, to_stored};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::orgs;
 use crate::secrets::{hash_secret, random_token};
 
@@ -158,25 +158,23 @@ impl From<LoginFailure> for AppError {
     fn from(failure: LoginFailure) -> AppError {
         use rocket::http::Status;
         match failure {
-            LoginFailure::Throttled(wait) => AppError::new(
-                Status::TooManyRequests,
-                crate::error::ErrorCode::TooManyAttempts,
-                "登录尝试过于频繁，请稍后再试",
-            )
-            .with_retry_after(wait),
+            LoginFailure::Throttled(wait) => {
+                AppError::new(Status::TooManyRequests, ErrorCode::TooManyAttempts, "登录尝试过于频繁，请稍后再试")
+                    .with_retry_after(wait)
+            }
             LoginFailure::Locked => AppError::new(
                 Status::TooManyRequests,
-                crate::error::ErrorCode::AccountLocked,
+                ErrorCode::AccountLocked,
                 "该账号因多次登录失败已被临时锁定，请稍后再试或联系管理员解锁",
             ),
             LoginFailure::BadCredentials => {
-                AppError::new(Status::Unauthorized, crate::error::ErrorCode::InvalidCredentials, "账号或密码不正确")
+                AppError::new(Status::Unauthorized, ErrorCode::InvalidCredentials, "账号或密码不正确")
             }
             LoginFailure::Disabled => {
-                AppError::forbidden(crate::error::ErrorCode::AccountDisabled, "该账号已被停用，如有疑问请联系管理员")
+                AppError::forbidden(ErrorCode::AccountDisabled, "该账号已被停用，如有疑问请联系管理员")
             }
             LoginFailure::DemoNotAllowed => AppError::forbidden(
-                crate::error::ErrorCode::DemoAccountRefused,
+                ErrorCode::DemoAccountRefused,
                 "演示账号只能在本机运行的演示站点上使用；本站点对外提供服务，不接受演示账号登录",
             ),
             LoginFailure::Internal(error) => error,
@@ -288,7 +286,7 @@ pub async fn change_password(
     user_agent: &str,
 ) -> Result<String, FormFailure> {
     let Some(user) = store::find_user(db, user_id).await? else {
-        return Err(FormFailure::Other(AppError::not_found(crate::error::ErrorCode::UserNotFound, "账号不存在")));
+        return Err(FormFailure::Other(AppError::not_found(ErrorCode::UserNotFound, "账号不存在")));
     };
     if !hasher.verify(current, Some(&user.password_hash)).await? {
         return Err(field("current_password", "当前密码不正确"));
@@ -379,7 +377,7 @@ pub async fn create_token(db: &Db, actor: &Caller<'_>, user_id: &str, name: &str
 pub async fn revoke_token(db: &Db, actor: &Caller<'_>, user_id: &str, token_id: &str) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     if store::revoke_token(&mut tx, token_id, user_id).await? == 0 {
-        return Err(AppError::not_found(crate::error::ErrorCode::TokenNotFound, "令牌不存在或已撤销"));
+        return Err(AppError::not_found(ErrorCode::TokenNotFound, "令牌不存在或已撤销"));
     }
     record(&mut tx, db, actor.event("api_token.revoked", "api_token", token_id, json!({}))).await?;
     tx.commit().await?;

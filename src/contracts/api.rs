@@ -23,7 +23,7 @@ use crate::db::once;
 use crate::domain::account::AccountStatus;
 use crate::domain::ids::ContractId;
 use crate::domain::time::today_shanghai;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::web::idempotency::{IdempotencyKey, replayed_header};
 
 const PER_PAGE: i64 = 50;
@@ -44,10 +44,7 @@ pub fn scope_of(user: &CurrentUser) -> Scope {
 async fn list(db: &State<Db>, user: CurrentUser, query: ListQuery) -> Result<Json<Value>, AppError> {
     let page = query.page.unwrap_or(1);
     if !(1..=100_000).contains(&page) {
-        return Err(AppError::bad_request(
-            crate::error::ErrorCode::InvalidParameter,
-            "page 应为 1 到 100000 之间的整数",
-        ));
+        return Err(AppError::bad_request(ErrorCode::InvalidParameter, "page 应为 1 到 100000 之间的整数"));
     }
     let filter = query.filter(scope_of(&user))?;
     let today = today_shanghai();
@@ -67,10 +64,7 @@ async fn list(db: &State<Db>, user: CurrentUser, query: ListQuery) -> Result<Jso
 async fn summary(db: &State<Db>, settings: &State<Settings>, year: Option<i32>) -> Result<Json<Value>, AppError> {
     let year = year.unwrap_or_else(|| today_shanghai().year());
     if !(2000..=2100).contains(&year) {
-        return Err(AppError::bad_request(
-            crate::error::ErrorCode::InvalidParameter,
-            "year 应为 2000 到 2100 之间的年份",
-        ));
+        return Err(AppError::bad_request(ErrorCode::InvalidParameter, "year 应为 2000 到 2100 之间的年份"));
     }
     Ok(Json(summary_of(db, settings, year).await?))
 }
@@ -283,10 +277,7 @@ pub async fn act(
             Vec::new()
         }
         Action::Amend => {
-            return Err(AppError::bad_request(
-                crate::error::ErrorCode::UseAmend,
-                "变更登记请提交完整的合同内容和变更原因",
-            ));
+            return Err(AppError::bad_request(ErrorCode::UseAmend, "变更登记请提交完整的合同内容和变更原因"));
         }
     };
     Ok(json!({"warnings": warnings}))
@@ -303,8 +294,7 @@ async fn action(
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
     let id = service::contract_id(id)?;
-    let action = Action::from_code(action)
-        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
+    let action = Action::from_code(action).ok_or_else(AppError::unknown_action)?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let input = body.into_inner().unwrap_or_default();
     let outcome = act(db, &caller, id, action, &input, settings.review_rule).await?;

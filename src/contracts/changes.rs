@@ -23,7 +23,7 @@ use crate::domain::forms::{Checker, date_text};
 use crate::domain::ids::ContractId;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::time::today_shanghai;
-use crate::error::{AppError, FormFailure};
+use crate::error::{AppError, ErrorCode, FormFailure};
 
 /// What a 变更登记 sends: why, and the whole contract as it now reads.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
@@ -162,24 +162,22 @@ pub async fn record_payment(
     let id = &id.to_string();
     let (contract, side) = visible_by(db, caller.user, id).await?;
     if side == Side::Buyer {
-        return Err(AppError::forbidden(crate::error::ErrorCode::NotSeller, "只有卖方或管理员可以登记奖励发放").into());
+        return Err(AppError::forbidden(ErrorCode::NotSeller, "只有卖方或管理员可以登记奖励发放").into());
     }
     let revision = current(db, &contract).await?;
     if !revision.draft.institution_achievement {
-        return Err(
-            AppError::conflict(crate::error::ErrorCode::NoRevenueShare, "该合同不涉及职务科技成果收益分配").into()
-        );
+        return Err(AppError::conflict(ErrorCode::NoRevenueShare, "该合同不涉及职务科技成果收益分配").into());
     }
     if contract.status != Status::Registered || contract.is_cancelled() {
         return Err(AppError::conflict(
-            crate::error::ErrorCode::NotRegistered,
+            ErrorCode::NotRegistered,
             "奖励发放只能登记在已登记且未注销的合同上（合同登记后，收益才依合同取得）",
         )
         .into());
     }
     let Some(owed) = revision.draft.team_share else {
         return Err(AppError::conflict(
-            crate::error::ErrorCode::ShareNotRecorded,
+            ErrorCode::ShareNotRecorded,
             "合同未填写奖励成果完成人的金额，请先变更登记补充",
         )
         .into());

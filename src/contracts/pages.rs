@@ -31,7 +31,7 @@ use crate::domain::money::Fen;
 use crate::domain::org::{NatureCode, OrganisationKind};
 use crate::domain::taxonomy::TechnicalField;
 use crate::domain::time::today_shanghai;
-use crate::error::{AppError, FormFailure};
+use crate::error::{AppError, ErrorCode, FormFailure};
 use crate::web::{Page, choices};
 
 const PAGE_SIZE: i64 = 20;
@@ -358,7 +358,7 @@ async fn edit_form(id: Result<ContractId, uuid::Error>, db: &State<Db>, user: Ac
     let id = service::contract_id(id)?;
     let (contract, side) = service::visible(db, &user.0, id).await?;
     if !matches!(side, Side::Seller | Side::Admin) || !contract.status.is_editable() {
-        return Err(AppError::forbidden(crate::error::ErrorCode::NotEditable, "这份合同现在不能由您修改"));
+        return Err(AppError::forbidden(ErrorCode::NotEditable, "这份合同现在不能由您修改"));
     }
     let current = service::current(db, &contract).await?;
     let input = service::input_of(&contract, &current.draft);
@@ -392,10 +392,7 @@ async fn amend_form(id: Result<ContractId, uuid::Error>, db: &State<Db>, admin: 
     let id = service::contract_id(id)?;
     let (contract, _) = service::visible(db, &admin.0, id).await?;
     if lifecycle::next(contract.status, Action::Amend, contract.is_cancelled()).is_none() {
-        return Err(AppError::conflict(
-            crate::error::ErrorCode::InvalidTransition,
-            "只有已登记且未注销的合同可以变更登记",
-        ));
+        return Err(AppError::conflict(ErrorCode::InvalidTransition, "只有已登记且未注销的合同可以变更登记"));
     }
     let current = service::current(db, &contract).await?;
     let input = service::input_of(&contract, &current.draft);
@@ -462,8 +459,7 @@ async fn act(
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, AppError> {
     let id = service::contract_id(id)?;
-    let action = Action::from_code(action)
-        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
+    let action = Action::from_code(action).ok_or_else(AppError::unknown_action)?;
     let input = form.into_inner();
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/contracts/{id}"));

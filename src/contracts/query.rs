@@ -7,7 +7,7 @@ use rocket::form::FromForm;
 use super::lifecycle::Status;
 use crate::domain::forms::date_text;
 use crate::domain::time::today_shanghai;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::web::url_encode;
 
 /// Whose contracts a list shows.
@@ -73,7 +73,7 @@ pub struct ListQuery {
 }
 
 fn bad(name: &str) -> AppError {
-    AppError::bad_request(crate::error::ErrorCode::InvalidParameter, format!("参数 {name} 的值无效"))
+    AppError::bad_request(ErrorCode::InvalidParameter, format!("参数 {name} 的值无效"))
 }
 
 /// Reads a status filter (`cancelled` is a status people filter by, though stored apart).
@@ -83,7 +83,7 @@ pub fn status_filter(code: Option<&str>) -> Result<(Option<Status>, Option<bool>
         Some("cancelled") => Ok((Some(Status::Registered), Some(true))),
         Some("registered") => Ok((Some(Status::Registered), Some(false))),
         Some(other) => Status::from_code(other).map(|s| (Some(s), None)).ok_or_else(|| {
-            AppError::bad_request(crate::error::ErrorCode::InvalidParameter, format!("status “{other}”不是可选的状态"))
+            AppError::bad_request(ErrorCode::InvalidParameter, format!("status “{other}”不是可选的状态"))
         }),
     }
 }

@@ -21,14 +21,14 @@ use crate::domain::contract_vocab::RefusalReason;
 use crate::domain::forms::date_text;
 use crate::domain::ids::ContractId;
 use crate::domain::time::{SHANGHAI, parse_stored, to_stored, today_shanghai};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 pub(super) fn invalid(contract: &ContractRow, action: Action) -> AppError {
     let status = if contract.is_cancelled() { "已注销" } else { contract.status.label() };
-    AppError::conflict(crate::error::ErrorCode::InvalidTransition, format!("“{status}”的合同不能{}", action.label()))
+    AppError::conflict(ErrorCode::InvalidTransition, format!("“{status}”的合同不能{}", action.label()))
 }
 
 pub(super) fn changed_meanwhile() -> AppError {
-    AppError::conflict(crate::error::ErrorCode::EditConflict, "合同状态已被他人改变，请刷新后重试")
+    AppError::conflict(ErrorCode::EditConflict, "合同状态已被他人改变，请刷新后重试")
 }
 
 pub(super) async fn for_action(
@@ -45,7 +45,7 @@ pub(super) async fn for_action(
         } else {
             "只有卖方（或其经纪人）可以提交登记".to_string()
         };
-        return Err(AppError::forbidden(crate::error::ErrorCode::NotAllowed, message));
+        return Err(AppError::forbidden(ErrorCode::NotAllowed, message));
     }
     if lifecycle::next(contract.status, action, contract.is_cancelled()).is_none() {
         return Err(invalid(&contract, action));
@@ -62,7 +62,7 @@ pub async fn submit(db: &Db, caller: &Caller<'_>, id: ContractId, rule: ReviewRu
     if precheck::blocks(&findings) {
         let mut error = AppError::new(
             HttpStatus::UnprocessableEntity,
-            crate::error::ErrorCode::PrecheckFailed,
+            ErrorCode::PrecheckFailed,
             "登记预审未通过：请先补齐以下内容再提交",
         );
         for finding in findings.iter().filter(|f| f.severity == precheck::Severity::Error) {
@@ -70,10 +70,8 @@ pub async fn submit(db: &Db, caller: &Caller<'_>, id: ContractId, rule: ReviewRu
         }
         return Err(error);
     }
-    let amounts = revision
-        .draft
-        .amounts
-        .ok_or_else(|| AppError::bad_request(crate::error::ErrorCode::MissingPrice, "未填写合同成交额"))?;
+    let amounts =
+        revision.draft.amounts.ok_or_else(|| AppError::bad_request(ErrorCode::MissingPrice, "未填写合同成交额"))?;
     let period = lifecycle::review_period(rule, amounts.review_days(), contract.disputed);
     let days = period.days;
     let accepted = today_shanghai();
@@ -204,7 +202,7 @@ pub async fn register(db: &Db, caller: &Caller<'_>, id: ContractId, input: &Acti
     let mut tx = db.begin_write().await?;
     if store::registration_no_taken(&mut tx, &number).await? {
         return Err(AppError::conflict(
-            crate::error::ErrorCode::RegistrationNoTaken,
+            ErrorCode::RegistrationNoTaken,
             format!("登记编号 {number} 已被另一份合同使用"),
         ));
     }
@@ -222,7 +220,7 @@ pub async fn register(db: &Db, caller: &Caller<'_>, id: ContractId, input: &Acti
         Ok(false) => return Err(changed_meanwhile()),
         Err(error) if error.as_database_error().is_some_and(|e| e.is_unique_violation()) => {
             return Err(AppError::conflict(
-                crate::error::ErrorCode::RegistrationNoTaken,
+                ErrorCode::RegistrationNoTaken,
                 format!("登记编号 {number} 已被另一份合同使用"),
             ));
         }
@@ -287,7 +285,7 @@ pub async fn dispute(
     let id = &id.to_string();
     let contract = for_action(db, caller, id, Action::Dispute).await?;
     if contract.disputed {
-        return Err(AppError::conflict(crate::error::ErrorCode::AlreadyDisputed, "该合同已标记为存在争议"));
+        return Err(AppError::conflict(ErrorCode::AlreadyDisputed, "该合同已标记为存在争议"));
     }
     let note = required_note(input, "争议情况")?;
     let accepted =

@@ -17,7 +17,7 @@ use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::Checker;
 use crate::domain::ids::ContractId;
 use crate::domain::time::today_shanghai;
-use crate::error::{AppError, FormFailure};
+use crate::error::{AppError, ErrorCode, FormFailure};
 use crate::orgs::store as orgs;
 
 /// How a viewer stands to a contract.
@@ -57,7 +57,7 @@ pub fn contract_id(id: Result<ContractId, uuid::Error>) -> Result<ContractId, Ap
 }
 
 fn not_found() -> AppError {
-    AppError::not_found(crate::error::ErrorCode::ContractNotFound, "合同不存在，或您无权查看")
+    AppError::not_found(ErrorCode::ContractNotFound, "合同不存在，或您无权查看")
 }
 
 /// The contract and how the user stands to it; 404 for everyone else (its existence is private).
@@ -133,7 +133,7 @@ pub(super) async fn resolve_parties(
             Some(org) => Some(org),
             None => {
                 return Err(AppError::forbidden(
-                    crate::error::ErrorCode::NoOrganisation,
+                    ErrorCode::NoOrganisation,
                     "您的账号尚未关联单位，不能起草合同；请联系管理员",
                 )
                 .into());
@@ -306,7 +306,7 @@ pub async fn create(
     proof: Option<Once<'_>>,
 ) -> Result<Created, FormFailure> {
     if !caller.active() {
-        return Err(AppError::forbidden(crate::error::ErrorCode::CannotDraft, "账号通过审核后才能起草技术合同").into());
+        return Err(AppError::forbidden(ErrorCode::CannotDraft, "账号通过审核后才能起草技术合同").into());
     }
     let parties = resolve_parties(db, caller, input, None).await?;
     let (draft, _) = read_draft(caller, &parties, input)?;
@@ -330,11 +330,9 @@ pub async fn create(
         }
         Claim::Mismatch => return Err(once::key_reused().into()),
         Claim::Unknown => {
-            return Err(AppError::conflict(
-                crate::error::ErrorCode::FormExpired,
-                "表单已失效，请重新打开“起草合同”页面后再提交",
-            )
-            .into());
+            return Err(
+                AppError::conflict(ErrorCode::FormExpired, "表单已失效，请重新打开“起草合同”页面后再提交").into()
+            );
         }
     }
     let new = NewContract {
@@ -357,13 +355,11 @@ pub async fn update(db: &Db, caller: &Caller<'_>, id: ContractId, input: &Contra
     let id = &id.to_string();
     let (contract, side) = visible_by(db, caller.user, id).await?;
     if !matches!(side, Side::Seller | Side::Admin) {
-        return Err(
-            AppError::forbidden(crate::error::ErrorCode::NotSeller, "只有卖方（或其经纪人）可以修改合同").into()
-        );
+        return Err(AppError::forbidden(ErrorCode::NotSeller, "只有卖方（或其经纪人）可以修改合同").into());
     }
     if !contract.status.is_editable() {
         let message = format!("“{}”的合同不能修改；已登记的合同请申请变更登记", contract.status.label());
-        return Err(AppError::conflict(crate::error::ErrorCode::NotEditable, message).into());
+        return Err(AppError::conflict(ErrorCode::NotEditable, message).into());
     }
     let Some(version) = input.version else {
         return Err(FormFailure::Fields([("version".to_string(), "缺少版本号，请刷新后重试".to_string())].into()));
@@ -378,11 +374,7 @@ pub async fn update(db: &Db, caller: &Caller<'_>, id: ContractId, input: &Contra
     let mut tx = db.begin_write().await?;
     let buyer_id = parties.buyer.as_ref().map(|b| b.id.as_str());
     if !store::update_draft(&mut tx, id, version, buyer_id, broker.as_deref(), &draft).await? {
-        return Err(AppError::conflict(
-            crate::error::ErrorCode::EditConflict,
-            "合同已被他人修改或状态已变化，请刷新后重试",
-        )
-        .into());
+        return Err(AppError::conflict(ErrorCode::EditConflict, "合同已被他人修改或状态已变化，请刷新后重试").into());
     }
     let labels: Vec<&str> = changes.iter().map(|c| c.label).collect();
     records::add_event(&mut tx, id, "edited", Some(1), &labels.join("、"), &caller.user.id).await?;

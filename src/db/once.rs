@@ -6,6 +6,7 @@ use sqlx::{AnyConnection, Row as _};
 
 use super::Db;
 use crate::domain::time::now_stored;
+use crate::error::ErrorCode;
 use crate::secrets::{hash_secret, random_token};
 
 /// What claiming a key or token found.
@@ -70,7 +71,7 @@ pub async fn claim_key(
 pub fn key_reused() -> crate::error::AppError {
     crate::error::AppError::new(
         rocket::http::Status::UnprocessableEntity,
-        crate::error::ErrorCode::IdempotencyKeyReused,
+        ErrorCode::IdempotencyKeyReused,
         "同一个 Idempotency-Key 已用于内容不同的请求，请为新的内容使用新的键",
     )
 }

@@ -64,6 +64,11 @@ impl AppError {
         Self::new(Status::Conflict, code, message)
     }
 
+    /// 404 for an action or decision a path names that does not exist.
+    pub fn unknown_action() -> Self {
+        Self::not_found(ErrorCode::UnknownAction, "没有这个操作")
+    }
+
     /// 422 with one message per field.
     pub fn validation(fields: BTreeMap<String, String>) -> Self {
         AppError {

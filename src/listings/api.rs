@@ -106,8 +106,7 @@ pub async fn act<K: Listing>(
     body: Option<ActionBody>,
 ) -> Result<Json<Value>, AppError> {
     let id = lifecycle::known::<K>(id)?;
-    let action = K::Action::from_code(action)
-        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
+    let action = K::Action::from_code(action).ok_or_else(AppError::unknown_action)?;
     let note = body.map(|b| b.note).unwrap_or_default();
     lifecycle::act::<K>(db, &acting.caller(), id, action, &note).await?;
     let listing = lifecycle::visible::<K>(db, Some(&acting.user), id).await?;

@@ -2,14 +2,14 @@
 
 use base64::Engine as _;
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 pub fn encode(at: &str, id: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{at}|{id}"))
 }
 
 pub fn decode(cursor: &str) -> Result<(String, String), AppError> {
-    let bad = || AppError::bad_request(crate::error::ErrorCode::BadCursor, "分页游标无效，请从第一页重新获取");
+    let bad = || AppError::bad_request(ErrorCode::BadCursor, "分页游标无效，请从第一页重新获取");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (at, id) = text.split_once('|').ok_or_else(bad)?;

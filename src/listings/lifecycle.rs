@@ -14,7 +14,7 @@ use crate::auth::{Caller, CurrentUser};
 use crate::db::Db;
 use crate::db::once::{self, Created};
 use crate::domain::forms::FieldErrors;
-use crate::error::{AppError, FormFailure};
+use crate::error::{AppError, ErrorCode, FormFailure};
 
 pub fn not_found<K: Listing>() -> AppError {
     let (code, message) = K::WORDS.not_found;
@@ -22,14 +22,11 @@ pub fn not_found<K: Listing>() -> AppError {
 }
 
 pub fn not_yours<K: Listing>() -> AppError {
-    AppError::forbidden(crate::error::ErrorCode::NotOwner, K::WORDS.not_owner)
+    AppError::forbidden(ErrorCode::NotOwner, K::WORDS.not_owner)
 }
 
 fn stale<K: Listing>() -> AppError {
-    AppError::conflict(
-        crate::error::ErrorCode::EditConflict,
-        format!("该{}已被他人修改，请查看最新内容后重新编辑", K::WORDS.noun),
-    )
+    AppError::conflict(ErrorCode::EditConflict, format!("该{}已被他人修改，请查看最新内容后重新编辑", K::WORDS.noun))
 }
 
 pub fn cannot_create<K: Listing>() -> AppError {
@@ -115,7 +112,7 @@ pub async fn update<K: Listing>(
     let from = listing.status();
     if !from.is_editable() {
         let message = format!("“{}”状态的{}不能修改", from.label(), K::WORDS.noun);
-        return Err(AppError::conflict(crate::error::ErrorCode::NotEditable, message).into());
+        return Err(AppError::conflict(ErrorCode::NotEditable, message).into());
     }
     let Some(version) = version_of::<K>(input) else {
         let fields = FieldErrors::from([("version".to_string(), "缺少版本号，请刷新页面后重新编辑".to_string())]);
@@ -154,13 +151,13 @@ pub async fn act<K: Listing>(
     if !allowed {
         return Err(match action.actor() {
             Actor::Owner => not_yours::<K>(),
-            _ => AppError::forbidden(crate::error::ErrorCode::AdminOnly, "此操作仅限平台管理员"),
+            _ => AppError::forbidden(ErrorCode::AdminOnly, "此操作仅限平台管理员"),
         });
     }
     let from = listing.status();
     let Some(to) = K::transition(from, action) else {
         let message = format!("“{}”状态的{}不能{}", from.label(), K::WORDS.noun, action.label());
-        return Err(AppError::new(HttpStatus::Conflict, crate::error::ErrorCode::InvalidTransition, message));
+        return Err(AppError::new(HttpStatus::Conflict, ErrorCode::InvalidTransition, message));
     };
     let note = note.trim();
     if action.is_return() && note.chars().count() < 5 {
@@ -203,10 +200,10 @@ pub async fn request_contact<K: Listing>(
     let listing = visible::<K>(db, Some(caller.user), id).await?;
     let id = listing.id();
     if !K::publicly_visible(&listing) {
-        return Err(AppError::conflict(crate::error::ErrorCode::NotPublic, K::WORDS.not_public));
+        return Err(AppError::conflict(ErrorCode::NotPublic, K::WORDS.not_public));
     }
     if caller.member_of(listing.organisation_id()) {
-        return Err(AppError::conflict(crate::error::ErrorCode::OwnListing, K::WORDS.own_listing));
+        return Err(AppError::conflict(ErrorCode::OwnListing, K::WORDS.own_listing));
     }
     if interest::has_contact_request(db, K::KIND, id, &caller.user.id).await? {
         return Ok(false);

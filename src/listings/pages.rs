@@ -15,7 +15,7 @@ use crate::auth::{Acting, CurrentUser};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::forms::FieldErrors;
-use crate::error::{AppError, FormFailure};
+use crate::error::{AppError, ErrorCode, FormFailure};
 use crate::web::{Page, pager};
 
 /// A form submission that did not go through: the form again (with messages) or an error page.
@@ -82,7 +82,7 @@ pub async fn update<K: Listing>(
         Err(FormFailure::Fields(errors)) => {
             Err(Ok(form_page::<K>(Some(&path), &input, &errors, HttpStatus::UnprocessableEntity)))
         }
-        Err(FormFailure::Other(error)) if error.code == crate::error::ErrorCode::EditConflict => {
+        Err(FormFailure::Other(error)) if error.code == ErrorCode::EditConflict => {
             // Show the current content again, with the message, so nothing is applied blindly.
             let fresh = match lifecycle::visible::<K>(db, Some(&acting.user), id).await {
                 Ok(listing) => K::input_of(&listing),
@@ -103,8 +103,7 @@ pub async fn act<K: Listing>(
     note: Option<&str>,
 ) -> Result<Flash<Redirect>, AppError> {
     let id = lifecycle::known::<K>(id)?;
-    let action = K::Action::from_code(action)
-        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
+    let action = K::Action::from_code(action).ok_or_else(AppError::unknown_action)?;
     let back = Redirect::to(K::KIND.path(&id.to_string()));
     match lifecycle::act::<K>(db, &acting.caller(), id, action, note.unwrap_or_default()).await {
         Ok(to) => Ok(Flash::success(back, format!("已{}，当前状态：{}", action.label(), to.label()))),
@@ -140,7 +139,7 @@ pub async fn mine<K: Listing>(
 ) -> Result<Page, AppError> {
     let page = pager::page_number(page)?;
     let Some(org) = acting.user.organisation_id.clone() else {
-        return Err(AppError::forbidden(crate::error::ErrorCode::NoOrganisation, "您的账号未关联单位"));
+        return Err(AppError::forbidden(ErrorCode::NoOrganisation, "您的账号未关联单位"));
     };
     let filter = ListFilter::<K> { organisation_id: Some(org), ..ListFilter::default() };
     let (rows, total) = store::list(db, &filter, &store::newest::<K>(), pager::offset(page), pager::PER_PAGE).await?;

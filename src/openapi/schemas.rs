@@ -7,6 +7,7 @@ use crate::domain::contract_vocab::{ContractType, Subtype};
 use crate::domain::taxonomy::{
     AchievementType, CooperationMode, IndustrySection, IpCarrier, PricingRoute, Stage, TechnicalField, TransferMode,
 };
+use crate::error::ErrorCode;
 
 /// A closed vocabulary: its codes as an enum.
 fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, description: &str) -> Value {
@@ -50,7 +51,7 @@ pub fn all() -> Value {
 fn bodies() -> Value {
     json!({
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "string", "description": "稳定的 snake_case 错误代码", "enum": crate::error::ErrorCode::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}, "message": text("中文提示"),
+            "code": {"type": "string", "description": "稳定的 snake_case 错误代码", "enum": ErrorCode::ALL.iter().map(|c| c.code()).collect::<Vec<_>>()}, "message": text("中文提示"),
             "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "逐字段的中文提示"}}}}},
         "Health": {"type": "object", "properties": {"status": {"type": "string"}, "database": {"type": "string"}, "version": {"type": "string"}}},
         "Object": {"type": "object"},

@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::regions::tianshui_county;
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, PricingRoute, Stage, TechnicalField, TransferMode};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::listings::{Kind, status};
 
 /// Most results on one page.
@@ -51,7 +51,7 @@ fn given(value: &Option<String>) -> Option<&str> {
 }
 
 fn invalid(name: &str, message: &str) -> AppError {
-    AppError::bad_request(crate::error::ErrorCode::InvalidParameter, format!("参数 {name} 无效：{message}"))
+    AppError::bad_request(ErrorCode::InvalidParameter, format!("参数 {name} 无效：{message}"))
 }
 
 fn number<T: std::str::FromStr>(value: &Option<String>, name: &str, message: &str) -> Result<Option<T>, AppError> {

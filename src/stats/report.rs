@@ -15,7 +15,7 @@ use crate::domain::forms::date_text;
 use crate::domain::money::Fen;
 use crate::domain::org::NatureCode;
 use crate::domain::taxonomy::TechnicalField;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// The year asked for (2000–2100), or the current Beijing-time year.
 pub fn year_or_now(year: Option<i32>) -> Result<i32, AppError> {
@@ -23,7 +23,7 @@ pub fn year_or_now(year: Option<i32>) -> Result<i32, AppError> {
     if (2000..=2100).contains(&year) {
         Ok(year)
     } else {
-        Err(AppError::bad_request(crate::error::ErrorCode::InvalidParameter, "year 应为 2000 到 2100 之间的年份"))
+        Err(AppError::bad_request(ErrorCode::InvalidParameter, "year 应为 2000 到 2100 之间的年份"))
     }
 }
 

@@ -6,7 +6,7 @@ use rocket::response::Redirect;
 use rocket::{Catcher, Request, catch, catchers};
 
 use super::request_state::Refusal;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// The standard error, with a guard's own reason when it recorded one.
 fn error_for(status: Status, request: &Request<'_>) -> AppError {
@@ -33,12 +33,8 @@ fn bad_request(request: &Request<'_>) -> AppError {
     let path = request.uri().path();
     let allowed = path.as_str().strip_prefix("/api/v1").map(crate::openapi::allowed_at).unwrap_or_default();
     if untouched && !allowed.is_empty() {
-        return AppError::new(
-            Status::MethodNotAllowed,
-            crate::error::ErrorCode::MethodNotAllowed,
-            "此地址不支持这种请求方式",
-        )
-        .with_header("Allow", allowed.join(", "));
+        return AppError::new(Status::MethodNotAllowed, ErrorCode::MethodNotAllowed, "此地址不支持这种请求方式")
+            .with_header("Allow", allowed.join(", "));
     }
     error_for(Status::BadRequest, request)
 }

@@ -4,7 +4,7 @@
 
 use rocket::request::{FromRequest, Outcome, Request};
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// The header as sent; `checked` validates it.
 pub struct IdempotencyKey(Option<String>);
@@ -25,7 +25,7 @@ impl IdempotencyKey {
             None => Ok(None),
             Some(key) if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(key)),
             Some(_) => Err(AppError::bad_request(
-                crate::error::ErrorCode::InvalidIdempotencyKey,
+                ErrorCode::InvalidIdempotencyKey,
                 "Idempotency-Key 应为 1–200 个可见 ASCII 字符（例如一个 UUID）",
             )),
         }

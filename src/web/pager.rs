@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// Rows per page of the working lists (my listings, review queues).
 pub const PER_PAGE: i64 = 50;
@@ -13,9 +13,7 @@ pub fn page_number(page: Option<i64>) -> Result<i64, AppError> {
     match page {
         None => Ok(1),
         Some(n) if (1..=100_000).contains(&n) => Ok(n),
-        Some(_) => {
-            Err(AppError::bad_request(crate::error::ErrorCode::InvalidParameter, "页码应为 1 到 100000 之间的整数"))
-        }
+        Some(_) => Err(AppError::bad_request(ErrorCode::InvalidParameter, "页码应为 1 到 100000 之间的整数")),
     }
 }
 

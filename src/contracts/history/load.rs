@@ -25,7 +25,7 @@ use crate::domain::forms::{FieldErrors, date_text};
 use crate::domain::money::Fen;
 use crate::domain::org::{NatureCode, OrganisationKind};
 use crate::domain::time::{now_stored, to_stored, today_shanghai};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::orgs::store::{self as orgs, NewOrganisation};
 
 /// Contracts registered per transaction.
@@ -212,8 +212,7 @@ pub async fn upload(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<(String, Checking), AppError> {
-    let table = sheet::read(bytes)
-        .map_err(|e| AppError::bad_request(crate::error::ErrorCode::UnreadableFile, e.to_string()))?;
+    let table = sheet::read(bytes).map_err(|e| AppError::bad_request(ErrorCode::UnreadableFile, e.to_string()))?;
     let checking = check_table(db, table, today_shanghai()).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let name: String = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
@@ -263,7 +262,7 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<ImportSummary>, sqlx::Err
 pub async fn summary(db: &Db, id: &str) -> Result<ImportSummary, AppError> {
     let sql = format!("{SUMMARY_SQL} WHERE i.id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?;
-    let row = row.ok_or_else(|| AppError::not_found(crate::error::ErrorCode::ImportNotFound, "没有这次上传"))?;
+    let row = row.ok_or_else(|| AppError::not_found(ErrorCode::ImportNotFound, "没有这次上传"))?;
     Ok(summary_of(&row)?)
 }
 
@@ -272,8 +271,7 @@ pub async fn checked(db: &Db, id: &str) -> Result<(ImportSummary, Checking), App
     let summary = summary(db, id).await?;
     let content: Vec<u8> =
         sqlx::query_scalar("SELECT content FROM contract_imports WHERE id = $1").bind(id).fetch_one(db.pool()).await?;
-    let table = sheet::read(&content)
-        .map_err(|e| AppError::bad_request(crate::error::ErrorCode::UnreadableFile, e.to_string()))?;
+    let table = sheet::read(&content).map_err(|e| AppError::bad_request(ErrorCode::UnreadableFile, e.to_string()))?;
     Ok((summary, check_table(db, table, today_shanghai()).await?))
 }
 
@@ -424,7 +422,7 @@ pub async fn enter_one(db: &Db, loader: &Loader<'_>, input: &HistoryInput) -> Re
     let mut tx = db.begin_write().await?;
     if store::registration_no_taken(&mut tx, &checked.registration_no).await? {
         return Err(AppError::conflict(
-            crate::error::ErrorCode::RegistrationNoTaken,
+            ErrorCode::RegistrationNoTaken,
             format!("登记编号 {} 已在平台登记", checked.registration_no),
         ));
     }
@@ -433,7 +431,7 @@ pub async fn enter_one(db: &Db, loader: &Loader<'_>, input: &HistoryInput) -> Re
         Ok(ids) => ids,
         Err(error) if error.as_database_error().is_some_and(|e| e.is_unique_violation()) => {
             return Err(AppError::conflict(
-                crate::error::ErrorCode::RegistrationNoTaken,
+                ErrorCode::RegistrationNoTaken,
                 format!("登记编号 {} 已在平台登记", checked.registration_no),
             ));
         }

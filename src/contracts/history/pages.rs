@@ -19,7 +19,7 @@ use super::sheet;
 use crate::auth::{AdminUser, ClientAddr};
 use crate::db::Db;
 use crate::domain::forms::FieldErrors;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::web::Page;
 
 /// The most a history file may weigh.
@@ -165,7 +165,7 @@ async fn enter(
     let loader = Loader { user_id: &admin.0.id, ip: &ip.0 };
     match load::enter_one(db, &loader, &input).await {
         Ok(id) => Ok(Flash::success(Redirect::to(format!("/contracts/{id}")), "历史登记已补录，已计入登记当月的统计")),
-        Err(error) if !error.fields.is_empty() || error.code == crate::error::ErrorCode::RegistrationNoTaken => {
+        Err(error) if !error.fields.is_empty() || error.code == ErrorCode::RegistrationNoTaken => {
             let mut errors = error.fields.clone();
             if errors.is_empty() {
                 errors.insert("registration_no".into(), error.message.clone());
@@ -205,7 +205,7 @@ async fn upload_api(
     if !bytes.is_complete() {
         return Err(AppError::new(
             HttpStatus::PayloadTooLarge,
-            crate::error::ErrorCode::FileTooLarge,
+            ErrorCode::FileTooLarge,
             format!("文件不能超过 {MAX_FILE_MIB} MiB"),
         ));
     }

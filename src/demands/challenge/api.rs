@@ -73,8 +73,7 @@ async fn decide(
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Json<Value>, AppError> {
-    let decision = Decision::from_code(decision)
-        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
+    let decision = Decision::from_code(decision).ok_or_else(AppError::unknown_action)?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let id = service::application_id(id)?;
     service::decide(db, &caller, id, decision).await?;

@@ -19,7 +19,7 @@ use crate::domain::forms::date_text;
 use crate::domain::ids::{ApplicationId, DemandId};
 use crate::domain::money::Fen;
 use crate::domain::time::today_shanghai;
-use crate::error::{AppError, FormFailure};
+use crate::error::{AppError, ErrorCode, FormFailure};
 use crate::listings::store as listing_store;
 use crate::web::Page;
 
@@ -102,12 +102,11 @@ async fn decide(
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Flash<Redirect>, AppError> {
-    let decision = Decision::from_code(decision)
-        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::UnknownAction, "没有这个操作"))?;
+    let decision = Decision::from_code(decision).ok_or_else(AppError::unknown_action)?;
     let id = service::application_id(id)?;
     let application = store::find_application(db, &id.to_string())
         .await?
-        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::ApplicationNotFound, "揭榜申请不存在"))?;
+        .ok_or_else(|| AppError::not_found(ErrorCode::ApplicationNotFound, "揭榜申请不存在"))?;
     let caller = Caller { user: &user.0, ip: &ip.0 };
     let back = Redirect::to(format!("/demands/{}", application.demand_id));
     match service::decide(db, &caller, id, decision).await {

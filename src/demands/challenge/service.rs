@@ -15,7 +15,7 @@ use crate::domain::account::{AccountStatus, Role};
 use crate::domain::forms::date_text;
 use crate::domain::ids::{ApplicationId, DemandId};
 use crate::domain::time::today_shanghai;
-use crate::error::{AppError, FormFailure};
+use crate::error::{AppError, ErrorCode, FormFailure};
 use crate::listings::{lifecycle, store as listing_store};
 
 /// A path's demand id: a malformed one is a demand that does not exist.
@@ -25,11 +25,11 @@ pub fn demand_id(id: Result<DemandId, uuid::Error>) -> Result<DemandId, AppError
 
 /// A path's application id: a malformed one is an application that does not exist.
 pub fn application_id(id: Result<ApplicationId, uuid::Error>) -> Result<ApplicationId, AppError> {
-    id.map_err(|_| AppError::not_found(crate::error::ErrorCode::ApplicationNotFound, "揭榜申请不存在"))
+    id.map_err(|_| AppError::not_found(ErrorCode::ApplicationNotFound, "揭榜申请不存在"))
 }
 
 fn no_challenge() -> AppError {
-    AppError::not_found(crate::error::ErrorCode::ChallengeNotFound, "该需求没有设置揭榜挂帅")
+    AppError::not_found(ErrorCode::ChallengeNotFound, "该需求没有设置揭榜挂帅")
 }
 
 /// Whether applications are open today.
@@ -49,23 +49,19 @@ pub async fn set_terms(
     let demand_id = &demand_id.to_string();
     let demand = listing_store::find::<Demands>(db, demand_id)
         .await?
-        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::DemandNotFound, "该技术需求不存在"))?;
+        .ok_or_else(|| AppError::not_found(ErrorCode::DemandNotFound, "该技术需求不存在"))?;
     if !caller.member_of(&demand.meta.organisation_id) {
-        return Err(
-            AppError::forbidden(crate::error::ErrorCode::NotOwner, "只有发布需求的企业成员才能设置揭榜挂帅").into()
-        );
+        return Err(AppError::forbidden(ErrorCode::NotOwner, "只有发布需求的企业成员才能设置揭榜挂帅").into());
     }
     if matches!(demand.meta.status, DemandStatus::Solved | DemandStatus::Closed | DemandStatus::Expired) {
         return Err(AppError::conflict(
-            crate::error::ErrorCode::NotOpen,
+            ErrorCode::NotOpen,
             format!("“{}”状态的需求不能设置揭榜挂帅", demand.meta.status.label()),
         )
         .into());
     }
     if store::find_terms(db, demand_id).await?.is_some_and(|t| t.selected_application_id.is_some()) {
-        return Err(
-            AppError::conflict(crate::error::ErrorCode::AlreadySelected, "已选定揭榜方，揭榜条件不能再修改").into()
-        );
+        return Err(AppError::conflict(ErrorCode::AlreadySelected, "已选定揭榜方，揭榜条件不能再修改").into());
     }
     let valid_until = time::Date::parse(&demand.valid_until, time::macros::format_description!("[year]-[month]-[day]"))
         .map_err(AppError::internal)?;
@@ -90,22 +86,18 @@ pub async fn apply(
     let demand_id = &demand_id.to_string();
     let terms = store::find_terms(db, demand_id).await?.ok_or_else(no_challenge)?;
     if caller.user.status != AccountStatus::Active || caller.user.role == Role::Admin {
-        return Err(AppError::forbidden(
-            crate::error::ErrorCode::CannotApply,
-            "只有已审核的科研人员、企业用户和技术经纪人可以揭榜",
-        )
-        .into());
-    }
-    if caller.member_of(&demand.meta.organisation_id) {
-        return Err(AppError::conflict(crate::error::ErrorCode::OwnChallenge, "不能揭本单位发布的榜").into());
-    }
-    if !demand.publicly_visible() || !window_open(&terms) || terms.selected_application_id.is_some() {
         return Err(
-            AppError::conflict(crate::error::ErrorCode::WindowClosed, "当前不在揭榜时间内，或已选定揭榜方").into()
+            AppError::forbidden(ErrorCode::CannotApply, "只有已审核的科研人员、企业用户和技术经纪人可以揭榜").into()
         );
     }
+    if caller.member_of(&demand.meta.organisation_id) {
+        return Err(AppError::conflict(ErrorCode::OwnChallenge, "不能揭本单位发布的榜").into());
+    }
+    if !demand.publicly_visible() || !window_open(&terms) || terms.selected_application_id.is_some() {
+        return Err(AppError::conflict(ErrorCode::WindowClosed, "当前不在揭榜时间内，或已选定揭榜方").into());
+    }
     if !store::applications(db, demand_id, Some(&caller.user.id)).await?.is_empty() {
-        return Err(AppError::conflict(crate::error::ErrorCode::AlreadyApplied, "您已提交过揭榜申请").into());
+        return Err(AppError::conflict(ErrorCode::AlreadyApplied, "您已提交过揭榜申请").into());
     }
     let application = model::validate_application(input).map_err(FormFailure::Fields)?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -136,31 +128,28 @@ pub async fn decide(
     let application_id = &application_id.to_string();
     let application = store::find_application(db, application_id)
         .await?
-        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::ApplicationNotFound, "揭榜申请不存在"))?;
+        .ok_or_else(|| AppError::not_found(ErrorCode::ApplicationNotFound, "揭榜申请不存在"))?;
     let demand = listing_store::find::<Demands>(db, &application.demand_id)
         .await?
-        .ok_or_else(|| AppError::not_found(crate::error::ErrorCode::DemandNotFound, "该技术需求不存在"))?;
+        .ok_or_else(|| AppError::not_found(ErrorCode::DemandNotFound, "该技术需求不存在"))?;
     let allowed = if decision.by_applicant() {
         caller.user.id == application.applicant_id
     } else {
         caller.member_of(&demand.meta.organisation_id)
     };
     if !allowed {
-        return Err(AppError::forbidden(crate::error::ErrorCode::NotAllowed, "您不能对这份揭榜申请进行此操作"));
+        return Err(AppError::forbidden(ErrorCode::NotAllowed, "您不能对这份揭榜申请进行此操作"));
     }
     let Some(to) = model::decide(application.status, decision) else {
         let message = format!("“{}”的申请不能{}", application.status.label(), decision.label());
-        return Err(AppError::new(HttpStatus::Conflict, crate::error::ErrorCode::InvalidTransition, message));
+        return Err(AppError::new(HttpStatus::Conflict, ErrorCode::InvalidTransition, message));
     };
     let mut tx = db.begin_write().await?;
     if decision == Decision::Select && !store::select(&mut tx, &application.demand_id, application_id).await? {
-        return Err(AppError::conflict(
-            crate::error::ErrorCode::AlreadySelected,
-            "该榜单已选定揭榜方，每个榜单只能选定一个",
-        ));
+        return Err(AppError::conflict(ErrorCode::AlreadySelected, "该榜单已选定揭榜方，每个榜单只能选定一个"));
     }
     if !store::set_application_status(&mut tx, application_id, application.status, to).await? {
-        return Err(AppError::conflict(crate::error::ErrorCode::EditConflict, "申请状态已变化，请刷新后重试"));
+        return Err(AppError::conflict(ErrorCode::EditConflict, "申请状态已变化，请刷新后重试"));
     }
     if decision == Decision::Select && demand.meta.status == DemandStatus::Published {
         listing_store::set_status::<Demands>(
