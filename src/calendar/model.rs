@@ -47,7 +47,7 @@ pub struct Notice {
 }
 
 fn parse_day(text: &str) -> Option<Date> {
-    Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+    crate::domain::time::parse_date(text.trim())
 }
 
 /// The dates a notice for `year` may speak of: it often starts the New Year holiday in late

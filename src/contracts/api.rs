@@ -15,8 +15,8 @@ use super::records;
 use super::review::{self, ActionInput};
 use super::service::{self, Once};
 use super::{store, view};
-use crate::auth::Caller;
-use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
+use crate::auth::CurrentUser;
+use crate::auth::{Acting, Caller};
 use crate::config::{ReviewRule, Settings};
 use crate::db::Db;
 use crate::db::once;
@@ -126,15 +126,14 @@ async fn create(
     body: Json<ContractInput>,
     key: IdempotencyKey,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<CreatedResponse, AppError> {
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let proof =
         key.checked()?.map(|key| Once::Key { key, request_hash: once::request_hash("POST /contracts", &body.0) });
     let created = service::create(db, &caller, &body, proof).await?;
     let id = created.id.parse().map_err(|_| AppError::internal("a new contract's id is not a uuid"))?;
-    let value = full(db, &user.0, id).await?;
+    let value = full(db, &acting.user, id).await?;
     Ok(CreatedResponse { body: Json(value), replayed: replayed_header(created.replayed) })
 }
 
@@ -153,13 +152,12 @@ async fn update(
     id: Result<ContractId, uuid::Error>,
     body: Json<ContractInput>,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Json<Value>, AppError> {
     let id = service::contract_id(id)?;
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     service::update(db, &caller, id, &body).await?;
-    Ok(Json(full(db, &user.0, id).await?))
+    Ok(Json(full(db, &acting.user, id).await?))
 }
 
 #[get("/contracts/<id>/revisions")]
@@ -211,13 +209,12 @@ async fn amend(
     id: Result<ContractId, uuid::Error>,
     body: Json<AmendInput>,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Json<Value>, AppError> {
     let id = service::contract_id(id)?;
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     changes::amend(db, &caller, id, &body).await?;
-    Ok(Json(full(db, &user.0, id).await?))
+    Ok(Json(full(db, &acting.user, id).await?))
 }
 
 #[get("/contracts/<id>/share-payments")]
@@ -236,11 +233,10 @@ async fn pay(
     id: Result<ContractId, uuid::Error>,
     body: Json<PaymentInput>,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<(HttpStatus, Json<Value>), AppError> {
     let id = service::contract_id(id)?;
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     changes::record_payment(db, &caller, id, &body).await?;
     Ok((HttpStatus::Created, Json(json!({"items": records::payments(db, &id.to_string()).await?}))))
 }
@@ -290,15 +286,14 @@ async fn action(
     body: OptionalJson<ActionInput>,
     db: &State<Db>,
     settings: &State<Settings>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Json<Value>, AppError> {
     let id = service::contract_id(id)?;
     let action = Action::from_code(action).ok_or_else(AppError::unknown_action)?;
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let input = body.into_inner().unwrap_or_default();
     let outcome = act(db, &caller, id, action, &input, settings.review_rule).await?;
-    let mut value = full(db, &user.0, id).await?;
+    let mut value = full(db, &acting.user, id).await?;
     value["warnings"] = outcome["warnings"].clone();
     Ok(Json(value))
 }

@@ -19,7 +19,7 @@ use super::records;
 use super::review::ActionInput;
 use super::service::{self, Once, Side};
 use super::{diff, export, precheck, store, view};
-use crate::auth::Caller;
+use crate::auth::{Acting, Caller};
 use crate::auth::{ActiveUser, AdminUser, ClientAddr, CurrentUser};
 use crate::db::Db;
 use crate::db::once;
@@ -242,11 +242,10 @@ async fn new_form(
 async fn create(
     form: Form<ContractInput>,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input = form.into_inner();
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let token = input.form_token.clone().unwrap_or_default();
     match service::create(db, &caller, &input, Some(Once::FormToken(&token))).await {
         Ok(created) if created.replayed => {
@@ -257,7 +256,7 @@ async fn create(
             "合同草稿已保存。请查看登记预审结果，补齐后提交登记",
         )),
         Err(FormFailure::Fields(errors)) => {
-            Err(form_page(db, &user.0, Mode::New, "/contracts", &input, &errors, Some(&token)).await)
+            Err(form_page(db, &acting.user, Mode::New, "/contracts", &input, &errors, Some(&token)).await)
         }
         Err(FormFailure::Other(error)) => Err(Err(error)),
     }
@@ -370,17 +369,16 @@ async fn update(
     id: Result<ContractId, uuid::Error>,
     form: Form<ContractInput>,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let id = service::contract_id(id).map_err(Err)?;
     let input = form.into_inner();
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let back = Redirect::to(format!("/contracts/{id}"));
     match service::update(db, &caller, id, &input).await {
         Ok(()) => Ok(Flash::success(back, "合同已保存")),
         Err(FormFailure::Fields(errors)) => {
-            Err(form_page(db, &user.0, Mode::Edit, &format!("/contracts/{id}"), &input, &errors, None).await)
+            Err(form_page(db, &acting.user, Mode::Edit, &format!("/contracts/{id}"), &input, &errors, None).await)
         }
         Err(FormFailure::Other(error)) if error.status == HttpStatus::Conflict => Ok(Flash::error(back, error.message)),
         Err(FormFailure::Other(error)) => Err(Err(error)),
@@ -433,12 +431,11 @@ async fn pay(
     id: Result<ContractId, uuid::Error>,
     form: Form<PaymentInput>,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Flash<Redirect>, AppError> {
     let id = service::contract_id(id)?;
     let input = form.into_inner();
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let back = Redirect::to(format!("/contracts/{id}#share"));
     match changes::record_payment(db, &caller, id, &input).await {
         Ok(_) => Ok(Flash::success(back, "奖励发放已登记")),
@@ -455,13 +452,12 @@ async fn act(
     form: Form<ActionInput>,
     db: &State<Db>,
     settings: &State<crate::config::Settings>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Flash<Redirect>, AppError> {
     let id = service::contract_id(id)?;
     let action = Action::from_code(action).ok_or_else(AppError::unknown_action)?;
     let input = form.into_inner();
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let back = Redirect::to(format!("/contracts/{id}"));
     match super::api::act(db, &caller, id, action, &input, settings.review_rule).await {
         Ok(outcome) => {

@@ -28,7 +28,7 @@ pub fn budget_text(min: Option<i64>, max: Option<i64>) -> String {
 }
 
 fn days_left(valid_until: &str) -> Option<i64> {
-    let date = time::Date::parse(valid_until, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    let date = crate::domain::time::parse_date(valid_until)?;
     Some((date - today_shanghai()).whole_days())
 }
 

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use time::Date;
-use time::macros::format_description;
 
 /// Per-field Chinese messages, keyed by form field name.
 pub type FieldErrors = BTreeMap<String, String>;
@@ -85,7 +84,7 @@ impl Checker {
         if text.is_empty() {
             return None;
         }
-        let parsed = Date::parse(text, format_description!("[year]-[month]-[day]")).ok();
+        let parsed = super::time::parse_date(text);
         if parsed.is_none() {
             self.fail(field, format!("{label}应为日期，格式如 2026-03-01"));
         }

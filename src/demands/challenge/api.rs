@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use super::model::{ApplicationInput, Decision, TermsInput};
 use super::service;
 use super::store;
-use crate::auth::Caller;
-use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
+use crate::auth::Acting;
+use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::demands::listing::Demands;
 use crate::domain::forms::date_text;
@@ -29,10 +29,9 @@ async fn set_terms(
     id: Result<DemandId, uuid::Error>,
     body: Json<TermsInput>,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Json<Value>, AppError> {
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let id = service::demand_id(id)?;
     service::set_terms(db, &caller, id, &body).await?;
     let terms = store::find_terms(db, &id.to_string()).await?;
@@ -56,10 +55,9 @@ async fn apply(
     id: Result<DemandId, uuid::Error>,
     body: Json<ApplicationInput>,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<(HttpStatus, Json<Value>), AppError> {
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let application_id = service::apply(db, &caller, service::demand_id(id)?, &body).await?;
     let application = store::find_application(db, &application_id).await?;
     Ok((HttpStatus::Created, Json(json!(application))))
@@ -70,11 +68,10 @@ async fn decide(
     id: Result<ApplicationId, uuid::Error>,
     decision: &str,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Json<Value>, AppError> {
     let decision = Decision::from_code(decision).ok_or_else(AppError::unknown_action)?;
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let id = service::application_id(id)?;
     service::decide(db, &caller, id, decision).await?;
     Ok(Json(json!(store::find_application(db, &id.to_string()).await?)))

@@ -11,8 +11,7 @@ use serde_json::json;
 use super::model::{ApplicationInput, Decision, TermsInput};
 use super::service;
 use super::store;
-use crate::auth::Caller;
-use crate::auth::{ActiveUser, ClientAddr};
+use crate::auth::Acting;
 use crate::db::Db;
 use crate::demands::listing::Demands;
 use crate::domain::forms::date_text;
@@ -57,12 +56,11 @@ async fn set_terms(
     demand_id: Result<DemandId, uuid::Error>,
     form: Form<TermsInput>,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Flash<Redirect>, AppError> {
     let input = form.into_inner();
     let demand_id = service::demand_id(demand_id)?;
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let back = Redirect::to(format!("/demands/{demand_id}"));
     match service::set_terms(db, &caller, demand_id, &input).await {
         Ok(()) => Ok(Flash::success(back, "揭榜挂帅条件已保存")),
@@ -76,18 +74,17 @@ async fn apply(
     form: Form<ApplicationInput>,
     db: &State<Db>,
     search: &State<crate::search::Search>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input = form.into_inner();
     let demand_id = service::demand_id(demand_id).map_err(Err)?;
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let back = Redirect::to(format!("/demands/{demand_id}"));
     match service::apply(db, &caller, demand_id, &input).await {
         Ok(_) => Ok(Flash::success(back, "揭榜申请已提交，发榜企业审阅后您会在本页看到结果")),
         // The form comes back with its messages and everything typed.
         Err(FormFailure::Fields(errors)) => {
-            Err(crate::demands::detail::detail_page(db, search, Some(&user.0), demand_id, Some((&input, &errors)))
+            Err(crate::demands::detail::detail_page(db, search, Some(&acting.user), demand_id, Some((&input, &errors)))
                 .await)
         }
         Err(failure) => Ok(Flash::error(back, first_message(failure).map_err(Err)?)),
@@ -99,15 +96,14 @@ async fn decide(
     id: Result<ApplicationId, uuid::Error>,
     decision: &str,
     db: &State<Db>,
-    user: ActiveUser,
-    ip: ClientAddr,
+    acting: Acting,
 ) -> Result<Flash<Redirect>, AppError> {
     let decision = Decision::from_code(decision).ok_or_else(AppError::unknown_action)?;
     let id = service::application_id(id)?;
     let application = store::find_application(db, &id.to_string())
         .await?
         .ok_or_else(|| AppError::not_found(ErrorCode::ApplicationNotFound, "揭榜申请不存在"))?;
-    let caller = Caller { user: &user.0, ip: &ip.0 };
+    let caller = acting.caller();
     let back = Redirect::to(format!("/demands/{}", application.demand_id));
     match service::decide(db, &caller, id, decision).await {
         Ok(to) => Ok(Flash::success(back, format!("已{}，申请状态：{}", decision.label(), to.label()))),

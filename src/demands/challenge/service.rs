@@ -63,8 +63,8 @@ pub async fn set_terms(
     if store::find_terms(db, demand_id).await?.is_some_and(|t| t.selected_application_id.is_some()) {
         return Err(AppError::conflict(ErrorCode::AlreadySelected, "已选定揭榜方，揭榜条件不能再修改").into());
     }
-    let valid_until = time::Date::parse(&demand.valid_until, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(AppError::internal)?;
+    let valid_until = crate::domain::time::parse_date(&demand.valid_until)
+        .ok_or_else(|| AppError::internal("a stored validity date is not a date"))?;
     let terms = model::validate_terms(input, today_shanghai(), valid_until).map_err(FormFailure::Fields)?;
     let mut tx = db.begin_write().await?;
     store::upsert_terms(&mut tx, demand_id, &terms).await?;
