@@ -44,14 +44,16 @@ pub struct Meta<S> {
     pub version: i64,
 }
 
-/// The `SELECT … FROM … JOIN organisations` of a kind: the meta columns, the organisation's
-/// name, then the kind's content columns.
-pub fn select(table: &str, alias: &str, content: &[&str]) -> String {
+/// The columns a kind's rows are read with: the meta columns, then its content columns, then
+/// the organisation's name (from [`from`]).
+pub fn columns(alias: &str, content: &[&str]) -> String {
     let columns: Vec<String> = COLUMNS.iter().chain(content).map(|c| format!("{alias}.{c}")).collect();
-    format!(
-        "{}, o.name AS organisation_name FROM {table} {alias} JOIN organisations o ON o.id = {alias}.organisation_id",
-        columns.join(", ")
-    )
+    format!("{}, o.name AS organisation_name", columns.join(", "))
+}
+
+/// `FROM <table> <alias> JOIN organisations o`: where a kind's rows are read from.
+pub fn from(table: &str, alias: &str) -> String {
+    format!("FROM {table} {alias} JOIN organisations o ON o.id = {alias}.organisation_id")
 }
 
 impl<S: ListingStatus> Meta<S> {

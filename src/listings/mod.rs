@@ -64,15 +64,15 @@ impl Kind {
         format!("{}/{id}", self.base())
     }
 
-    /// The template of one of the kind's shared pages (`form`, `mine`, `review`).
-    pub fn template(self, page: &str) -> &'static str {
+    /// The template of one of the kind's shared pages.
+    pub fn template(self, page: SharedPage) -> &'static str {
         match (self, page) {
-            (Kind::Achievement, "form") => "achievements/form",
-            (Kind::Achievement, "mine") => "achievements/mine",
-            (Kind::Achievement, _) => "achievements/review",
-            (Kind::Demand, "form") => "demands/form",
-            (Kind::Demand, "mine") => "demands/mine",
-            (Kind::Demand, _) => "demands/review",
+            (Kind::Achievement, SharedPage::Form) => "achievements/form",
+            (Kind::Achievement, SharedPage::Mine) => "achievements/mine",
+            (Kind::Achievement, SharedPage::Review) => "achievements/review",
+            (Kind::Demand, SharedPage::Form) => "demands/form",
+            (Kind::Demand, SharedPage::Mine) => "demands/mine",
+            (Kind::Demand, SharedPage::Review) => "demands/review",
         }
     }
 
@@ -83,4 +83,12 @@ impl Kind {
             Kind::Demand => "demands",
         }
     }
+}
+
+/// The pages the core renders for every kind, each from the kind's own template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedPage {
+    Form,
+    Mine,
+    Review,
 }

@@ -7,6 +7,7 @@ use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use serde_json::{Value, json};
 
+use super::SharedPage;
 use super::interest;
 use super::kind::{Listing, ListingAction, ListingRow, ListingStatus, version_of};
 use super::lifecycle::{self, owns};
@@ -33,7 +34,7 @@ fn form_page<K: Listing>(editing: Option<&str>, input: &K::Input, errors: &Field
         "errors": errors,
         "editing": version_of::<K>(input).is_some(),
     });
-    Page::new(K::KIND.template("form"), title, data).with_status(status)
+    Page::new(K::KIND.template(SharedPage::Form), title, data).with_status(status)
 }
 
 pub async fn new_form<K: Listing>(db: &Db, acting: &Acting, settings: &Settings) -> Result<Page, AppError> {
@@ -149,7 +150,7 @@ pub async fn mine<K: Listing>(
         "pager": pager::pager(&format!("{}/mine", K::KIND.base()), page, total),
         "can_create": K::may_create(&acting.user),
     });
-    Ok(Page::new(K::KIND.template("mine"), K::WORDS.mine_title, data).with_flash(flash))
+    Ok(Page::new(K::KIND.template(SharedPage::Mine), K::WORDS.mine_title, data).with_flash(flash))
 }
 
 pub async fn review<K: Listing>(db: &Db, page: Option<i64>, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
@@ -161,7 +162,7 @@ pub async fn review<K: Listing>(db: &Db, page: Option<i64>, flash: Option<FlashM
         "total": total,
         "pager": pager::pager(&format!("{}/review", K::KIND.base()), page, total),
     });
-    Ok(Page::new(K::KIND.template("review"), K::WORDS.review_title, data).with_flash(flash))
+    Ok(Page::new(K::KIND.template(SharedPage::Review), K::WORDS.review_title, data).with_flash(flash))
 }
 
 /// Which lifecycle buttons the owner sees for a status.

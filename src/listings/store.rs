@@ -135,9 +135,9 @@ pub async fn set_status<K: ListingStore>(
     changed::<K>(conn, id, done.rows_affected()).await
 }
 
-/// `SELECT <meta and the kind's columns> FROM <table> JOIN organisations`.
+/// `<meta and the kind's columns> FROM <table> JOIN organisations`, what follows `SELECT`.
 fn select<K: ListingStore>() -> String {
-    meta::select(K::KIND.table(), K::ALIAS, K::CONTENT_COLUMNS)
+    format!("{} {}", meta::columns(K::ALIAS, K::CONTENT_COLUMNS), meta::from(K::KIND.table(), K::ALIAS))
 }
 
 fn read<K: ListingStore>(row: &AnyRow) -> Result<K::Row, sqlx::Error> {
@@ -222,12 +222,11 @@ pub async fn list<K: ListingStore>(
     limit: i64,
 ) -> Result<(Vec<K::Row>, i64), sqlx::Error> {
     let c = conditions(filter);
-    let select = select::<K>();
-    let from = &select[select.find(" FROM ").unwrap_or(0)..];
+    let from = meta::from(K::KIND.table(), K::ALIAS);
     let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {from} {}", c.sql());
     let total: i64 = c.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?.try_get(0)?;
     let n = c.len();
-    let sql = format!("SELECT {select} {} ORDER BY {order} LIMIT ${} OFFSET ${}", c.sql(), n + 1, n + 2);
+    let sql = format!("SELECT {} {} ORDER BY {order} LIMIT ${} OFFSET ${}", select::<K>(), c.sql(), n + 1, n + 2);
     let rows = c.bind(sqlx::query(&sql)).bind(limit).bind(offset).fetch_all(db.pool()).await?;
     Ok((rows.iter().map(read::<K>).collect::<Result<_, _>>()?, total))
 }
