@@ -25,6 +25,8 @@ pub enum StartError {
     Templates(#[from] Box<handlebars::TemplateError>),
     #[error("{0}")]
     Search(#[from] crate::search::generation::IndexError),
+    #[error("邮件设置有误：{0}")]
+    Mail(String),
     #[error("无法创建目录 {path}：{source}")]
     Directory { path: String, source: std::io::Error },
 }
@@ -56,6 +58,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
     let site = Site::new(&settings.district_name, &settings.region_code);
     let throttle = LoginThrottle::new(&settings.auth, db.backend());
     let write_throttle = WriteThrottle::new(settings.auth.writes_per_minute, db.backend());
+    let mailer = crate::auth::mail::Mailer::new(&settings.mail).map_err(StartError::Mail)?;
     let rocket = rocket::custom(figment)
         .manage(db.clone())
         .manage(search.clone())
@@ -65,6 +68,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .manage(PasswordHasher::default())
         .manage(throttle)
         .manage(write_throttle)
+        .manage(mailer)
         // An attached Shield replaces Rocket's default one; ours sets every header itself.
         .attach(Shield::new())
         .attach(RequestIds)
@@ -73,11 +77,13 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/", traced(crate::home::routes()))
         .mount("/", traced(crate::auth::pages::routes()))
         .mount("/", traced(gate::routes()))
+        .mount("/password", traced(crate::auth::reset_pages::routes()))
         .mount("/admin", traced(crate::admin::routes()))
         .mount("/admin/calendar", traced(crate::calendar::routes::pages()))
         .mount("/achievements", traced(crate::achievements::pages::routes()))
         .mount("/demands", traced(crate::demands::pages::routes()))
         .mount("/challenges", traced(crate::demands::challenge::pages::routes()))
+        .mount("/contacts", traced(crate::listings::contact_pages::routes()))
         .mount("/contracts", traced(crate::contracts::pages::routes()))
         .mount("/contracts/history", traced(crate::contracts::history::pages::routes()))
         .mount("/stats", traced(crate::stats::pages::routes()))

@@ -92,6 +92,10 @@ struct RawSettings {
     secure_cookies: bool,
     demo_content: RawDemoContent,
     address: std::net::IpAddr,
+    port: u16,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: String,
     writes_per_minute: u32,
     review_rule: ReviewRule,
 }
@@ -122,6 +126,21 @@ pub struct Settings {
     pub loopback_only: bool,
     /// The registry's review-period rule.
     pub review_rule: ReviewRule,
+    /// Outgoing mail (password reset links).
+    pub mail: MailSettings,
+}
+
+/// Where links in e-mails point and how mail leaves.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// The address people reach the site at, without a trailing slash (links in e-mails and in
+    /// the console's reset links); by default `http://<address>:<port>`.
+    pub public_url: String,
+    /// `smtp://host:port` of the relay that sends mail (plain SMTP to a relay on the same
+    /// network); none: no e-mail, password resets are issued by administrators.
+    pub smtp_url: Option<String>,
+    /// The sender, e.g. `麦积区技术市场 <noreply@example.cn>`.
+    pub from: String,
 }
 
 /// Sign-in and session rules.
@@ -208,6 +227,8 @@ fn defaults() -> Figment {
         .merge(("port", 8000))
         // Client addresses come from the socket unless an operator configures a trusted proxy's header.
         .merge(("ip_header", false))
+        // Rocket's own start-up lines: colours only on a terminal (escape codes are noise in logs).
+        .merge(("cli_colors", std::io::IsTerminal::is_terminal(&std::io::stdout())))
         .merge(("data_dir", "data"))
         .merge(("index_dir", "index"))
         .merge(("district_name", "麦积区"))
@@ -229,6 +250,7 @@ fn defaults() -> Figment {
         .merge(("demo_content", "auto"))
         .merge(("writes_per_minute", 120))
         .merge(("review_rule", "working_days_2024"))
+        .merge(("mail_from", "麦积区技术市场服务平台 <noreply@localhost>"))
         .merge((
             "limits",
             rocket::data::Limits::default()
@@ -346,6 +368,21 @@ impl Settings {
             },
             loopback_only: raw.address.is_loopback(),
             review_rule: raw.review_rule,
+            mail: MailSettings {
+                public_url: match raw.public_url.map(|u| u.trim().trim_end_matches('/').to_string()) {
+                    Some(url) if url.starts_with("http://") || url.starts_with("https://") => url,
+                    Some(url) if !url.is_empty() => {
+                        return Err(ConfigError::new("public_url", format!("“{url}”应以 http:// 或 https:// 开头")));
+                    }
+                    _ => format!("http://{}:{}", raw.address, raw.port),
+                },
+                smtp_url: match raw.smtp_url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) {
+                    Some(url) if url.starts_with("smtp://") => Some(url),
+                    Some(url) => return Err(ConfigError::new("smtp_url", format!("“{url}”应形如 smtp://主机:端口"))),
+                    None => None,
+                },
+                from: raw.mail_from,
+            },
         })
     }
 

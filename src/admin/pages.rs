@@ -1,4 +1,5 @@
-//! Account management pages: approve, disable, enable, change role, end sessions, unlock.
+//! Account management pages: approve or reject (with a reason), disable, enable, change role,
+//! end sessions, unlock, issue a one-time password reset link.
 //! Every action goes through `auth::admin::admin_action`, which audits it.
 
 use crate::web::input::Form;
@@ -83,21 +84,45 @@ async fn users(
     Ok(Page::new("admin/users", "账号管理", data).with_flash(flash))
 }
 
-#[get("/users/<id>")]
-async fn user_detail(
-    id: UserId,
-    db: &State<Db>,
-    admin: AdminUser,
-    flash: Option<FlashMessage<'_>>,
-) -> Result<Page, AppError> {
+/// Who did something, by name: the person themselves, a named administrator, or the system
+/// (the console, the demo seed).
+async fn actor_names(db: &Db, user_id: &str, ids: &[Option<String>]) -> Result<Vec<String>, AppError> {
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let name = match id.as_deref() {
+            None => "系统".to_string(),
+            Some(id) if id == user_id => "本人".to_string(),
+            Some(id) => match names.get(id) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = match store::find_user(db, id).await? {
+                        Some(actor) if actor.role == Role::Admin => format!("管理员 {}", actor.display_name),
+                        Some(actor) => actor.display_name,
+                        None => "已删除的账号".to_string(),
+                    };
+                    names.insert(id.to_string(), name.clone());
+                    name
+                }
+            },
+        };
+        out.push(name);
+    }
+    Ok(out)
+}
+
+async fn user_page(db: &Db, admin: &AdminUser, id: UserId, reset_link: Option<String>) -> Result<Page, AppError> {
     let Some(user) = store::find_user(db, &id.to_string()).await? else {
         return Err(AppError::not_found(ErrorCode::UserNotFound, "账号不存在"));
     };
     let sessions = store::live_sessions(db, &user.id).await?.len();
-    let history: Vec<Value> = audit::recent_for_subject(db, "user", &user.id, 30)
-        .await?
+    let events = audit::recent_for_subject(db, "user", &user.id, 30).await?;
+    let ids: Vec<Option<String>> = events.iter().map(|e| e.actor_user_id.clone()).collect();
+    let names = actor_names(db, &user.id, &ids).await?;
+    let history: Vec<Value> = events
         .iter()
-        .map(|e| json!({"action": action_label(&e.action), "at": chinese_datetime_text(&e.occurred_at), "ip": e.actor_ip, "by_self": e.actor_user_id.as_deref() == Some(user.id.as_str())}))
+        .zip(names)
+        .map(|(e, by)| json!({"action": action_label(&e.action), "at": chinese_datetime_text(&e.occurred_at), "ip": e.actor_ip, "by": by}))
         .collect();
     let roles: Vec<Value> =
         Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label(), "current": *r == user.role})).collect();
@@ -107,8 +132,70 @@ async fn user_detail(
         "history": history,
         "roles": roles,
         "is_self": admin.0.id == user.id,
+        "reset_link": reset_link,
+        "status_reason": user.status_reason,
     });
-    Ok(Page::new("admin/user", format!("账号：{}", user.display_name), data).with_flash(flash))
+    Ok(Page::new("admin/user", format!("账号：{}", user.display_name), data))
+}
+
+#[get("/users/<id>")]
+async fn user_detail(
+    id: UserId,
+    db: &State<Db>,
+    admin: AdminUser,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
+    Ok(user_page(db, &admin, id, None).await?.with_flash(flash))
+}
+
+/// A one-time password reset link for the account, shown to the administrator on this answer
+/// only (to hand over after checking who is asking).
+#[post("/users/<id>/reset-link")]
+async fn reset_link(
+    id: UserId,
+    db: &State<Db>,
+    settings: &State<crate::config::Settings>,
+    admin: AdminUser,
+    ip: ClientAddr,
+) -> Result<Result<Page, Flash<Redirect>>, AppError> {
+    let actor = Caller { user: &admin.0, ip: &ip.0 };
+    match crate::auth::reset::issue_by_admin(db, settings, &actor, &id.to_string()).await {
+        Ok(link) => Ok(Ok(user_page(db, &admin, id, Some(link))
+            .await?
+            .with_notice("success", "已生成一次性重置链接（24 小时内有效，只能使用一次）；请核实身份后交给本人"))),
+        Err(error) if error.status.code == 409 => {
+            Ok(Err(Flash::error(Redirect::to(format!("/admin/users/{id}")), error.message)))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+#[derive(Debug, FromForm)]
+struct RejectForm {
+    reason: Option<String>,
+}
+
+/// 不予通过: a pending registration refused with a reason the person sees.
+#[post("/users/<id>/reject", data = "<form>")]
+async fn reject(
+    id: UserId,
+    form: Form<RejectForm>,
+    db: &State<Db>,
+    admin: AdminUser,
+    ip: ClientAddr,
+) -> Result<Flash<Redirect>, AppError> {
+    let actor = Caller { user: &admin.0, ip: &ip.0 };
+    let back = Redirect::to(format!("/admin/users/{id}"));
+    match admin::reject_registration(db, &actor, &id.to_string(), form.reason.as_deref().unwrap_or_default()).await {
+        Ok(done) => Ok(Flash::success(back, done)),
+        Err(crate::error::FormFailure::Fields(fields)) => {
+            Ok(Flash::error(back, fields.into_values().next().unwrap_or_default()))
+        }
+        Err(crate::error::FormFailure::Other(error)) if error.status.code == 409 => {
+            Ok(Flash::error(back, error.message))
+        }
+        Err(crate::error::FormFailure::Other(error)) => Err(error),
+    }
 }
 
 /// The Chinese name of an audited account action.
@@ -127,6 +214,10 @@ fn action_label(action: &str) -> &'static str {
         "account.password_changed" => "修改密码",
         "account.profile_updated" => "修改个人资料",
         "account.admin_created" => "通过命令行创建管理员",
+        "account.rejected" => "注册申请不予通过",
+        "account.reset_link_issued" => "生成重置密码链接",
+        "account.password_reset" => "通过链接重置密码",
+        "account.sign_in_failed" => "登录失败（密码错误）",
         _ => "其他操作",
     }
 }
@@ -198,5 +289,17 @@ async fn unlock(id: UserId, db: &State<Db>, admin: AdminUser, ip: ClientAddr) ->
 
 /// Mounted at `/admin`.
 pub fn routes() -> Vec<Route> {
-    routes![dashboard, users, user_detail, approve, disable, enable, change_role, end_sessions, unlock]
+    routes![
+        dashboard,
+        users,
+        user_detail,
+        approve,
+        reject,
+        disable,
+        enable,
+        change_role,
+        end_sessions,
+        unlock,
+        reset_link
+    ]
 }

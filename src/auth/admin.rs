@@ -63,6 +63,7 @@ pub async fn admin_action(
                 return Err(AppError::conflict(ErrorCode::NotDisabled, "该账号未被停用"));
             }
             store::set_status(&mut tx, &target.id, AccountStatus::Active).await?;
+            store::set_status_reason(&mut tx, &target.id, "").await?;
             ("account.enabled", json!({"from": "disabled", "to": "active"}), "已恢复该账号")
         }
         AdminAction::SetRole(role) => {
@@ -86,6 +87,42 @@ pub async fn admin_action(
     record(&mut tx, db, actor.event(event, "user", &target.id, details)).await?;
     tx.commit().await?;
     Ok(done)
+}
+
+/// The longest reason kept for a refused registration.
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// Refuses a pending registration with a reason the person sees when they sign in: the account
+/// is disabled (an administrator can restore it later), and the refusal is audited.
+pub async fn reject_registration(
+    db: &Db,
+    actor: &Caller<'_>,
+    target_id: &str,
+    reason: &str,
+) -> Result<&'static str, crate::error::FormFailure> {
+    let reason = reason.trim();
+    let count = reason.chars().count();
+    if count == 0 {
+        return Err(crate::error::FormFailure::field("reason", "请填写不予通过的原因，申请人登录时会看到"));
+    }
+    if count > MAX_REASON_CHARS {
+        let message = format!("原因最多 {MAX_REASON_CHARS} 个字（现为 {count} 个）");
+        return Err(crate::error::FormFailure::field("reason", &message));
+    }
+    let Some(target) = store::find_user(db, target_id).await? else {
+        return Err(AppError::not_found(ErrorCode::UserNotFound, "账号不存在").into());
+    };
+    if target.status != AccountStatus::Pending {
+        return Err(AppError::conflict(ErrorCode::NotPending, "该账号不是待审核状态").into());
+    }
+    let mut tx = db.begin_write().await?;
+    store::set_status(&mut tx, &target.id, AccountStatus::Disabled).await?;
+    store::set_status_reason(&mut tx, &target.id, reason).await?;
+    store::revoke_user_sessions(&mut tx, &target.id, "rejected").await?;
+    let details = json!({"from": "pending", "to": "disabled", "reason": reason});
+    record(&mut tx, db, actor.event("account.rejected", "user", &target.id, details)).await?;
+    tx.commit().await?;
+    Ok("已不予通过，申请人登录时会看到原因")
 }
 
 /// Creates an active administrator (the `techmarket admin create` command). There is no

@@ -46,9 +46,9 @@ impl Login {
 pub struct RegistrationInput {
     pub display_name: Option<String>,
     pub login: Option<String>,
-    #[serde(skip_serializing)]
+    // Shown back on the form after an error (the page is never cached), so a mistake elsewhere
+    // does not make the person type both passwords again.
     pub password: Option<String>,
-    #[serde(skip_serializing)]
     pub password_confirm: Option<String>,
     pub role: Option<String>,
     pub org_mode: Option<String>,
@@ -102,6 +102,19 @@ fn text(value: &Option<String>) -> String {
     value.as_deref().unwrap_or_default().trim().to_string()
 }
 
+/// Whether the person chose a registered organisation: what they filled in decides when the
+/// radio says otherwise (an organisation picked from the list and no new organisation's name
+/// means the list, whatever the radio was left on; a name typed and nothing picked, a new one).
+pub fn chose_existing(input: &RegistrationInput) -> bool {
+    let picked = !text(&input.organisation_id).is_empty();
+    let named = !text(&input.org_name).is_empty();
+    match (picked, named) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => text(&input.org_mode) == "existing",
+    }
+}
+
 /// Checks a registration; `password_check` applies the password rules with context words.
 pub fn validate_registration(
     input: &RegistrationInput,
@@ -144,7 +157,7 @@ fn validate_organisation(
     role: Role,
     errors: &mut FieldErrors,
 ) -> Option<OrganisationChoice> {
-    if text(&input.org_mode) == "existing" {
+    if chose_existing(input) {
         let id = text(&input.organisation_id);
         if id.is_empty() {
             errors.insert("organisation_id".into(), "请选择所在单位".into());
@@ -250,7 +263,10 @@ mod tests {
             (RegistrationInput { org_nature: Some("public_university".into()), ..enterprise() }, "org_nature"),
             (RegistrationInput { org_region_code: Some("6205".into()), ..enterprise() }, "org_region_code"),
             (RegistrationInput { org_name: Some(" ".into()), ..enterprise() }, "org_name"),
-            (RegistrationInput { org_mode: Some("existing".into()), ..enterprise() }, "organisation_id"),
+            (
+                RegistrationInput { org_mode: Some("existing".into()), org_name: None, ..enterprise() },
+                "organisation_id",
+            ),
         ];
         for (input, field) in cases {
             let errors = validate_registration(&input, accept_any).expect_err(field);

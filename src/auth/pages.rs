@@ -139,7 +139,7 @@ struct Choice {
 async fn register_page(
     db: &Db,
     settings: &Settings,
-    values: &RegistrationInput,
+    values_in: &RegistrationInput,
     errors: &FieldErrors,
 ) -> Result<Page, AppError> {
     let roles: Vec<Value> = Role::SELF_REGISTERED
@@ -156,13 +156,14 @@ async fn register_page(
         .filter(|n| n.code() != "individual")
         .map(|n| Choice { code: n.code(), label: n.label() })
         .collect();
-    let mut values = serde_json::to_value(values).unwrap_or(Value::Null);
+    let mut values = serde_json::to_value(values_in).unwrap_or(Value::Null);
     if values["org_region_code"].is_null() {
         values["org_region_code"] = json!(settings.region_code);
     }
-    if values["org_mode"].is_null() {
-        values["org_mode"] = json!("new");
-    }
+    // The radio shows what the form was taken to mean (an organisation picked from the list
+    // counts as the list even when the radio was left on 登记新单位).
+    let existing = super::model::chose_existing(values_in);
+    values["org_mode"] = json!(if existing { "existing" } else { "new" });
     let page = Page::new(
         "auth/register",
         "注册",

@@ -43,6 +43,49 @@ pub(super) fn password_rules(settings: &Settings) -> impl Fn(&str, &[&str]) -> R
     }
 }
 
+/// What the database says about a registration that failed its own checks: the login already
+/// registered, the chosen organisation missing or of another kind, the new organisation's name
+/// or credit code taken. Fields that already have an error keep it.
+async fn lookup_problems(db: &Db, input: &RegistrationInput, errors: &mut FieldErrors) -> Result<(), FormFailure> {
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
+    let mut found: Vec<(&str, &str)> = Vec::new();
+    let mut conn = db.pool().acquire().await?;
+    if let Ok(login) = Login::parse(&text(&input.login)) {
+        let (email, mobile) = match &login {
+            Login::Email(e) => (Some(e.as_str()), None),
+            Login::Mobile(m) => (None, Some(m.as_str())),
+        };
+        if store::login_taken(&mut conn, email, mobile).await? {
+            found.push(("login", "该邮箱或手机号已注册，请直接登录"));
+        }
+    }
+    let role = crate::domain::account::Role::from_code(&text(&input.role));
+    if model::chose_existing(input) {
+        let id = text(&input.organisation_id);
+        if let (Some(role), false) = (role, id.is_empty()) {
+            let expected = model::organisation_kind_for(role).code();
+            if !orgs::store::find(db, &id).await?.is_some_and(|org| org.kind == expected) {
+                found.push(("organisation_id", "所选单位不存在或与身份不符，请重新选择"));
+            }
+        }
+    } else {
+        let name = text(&input.org_name);
+        let code = text(&input.org_credit_code);
+        let code = crate::domain::validators::credit_code(&code).ok();
+        let (name_taken, code_taken) = orgs::store::name_or_code_taken(&mut conn, &name, code.as_deref()).await?;
+        if name_taken {
+            found.push(("org_name", "该单位已在平台登记，请选择“已有单位”"));
+        }
+        if code_taken {
+            found.push(("org_credit_code", "该统一社会信用代码已被其他单位使用"));
+        }
+    }
+    for (name, message) in found {
+        errors.entry(name.to_string()).or_insert_with(|| message.to_string());
+    }
+    Ok(())
+}
+
 /// Registers a pending account (and its new organisation, if any).
 pub async fn register(
     db: &Db,
@@ -51,7 +94,14 @@ pub async fn register(
     input: &RegistrationInput,
     ip: &str,
 ) -> Result<UserId, FormFailure> {
-    let valid = model::validate_registration(input, password_rules(settings)).map_err(FormFailure::Fields)?;
+    let valid = match model::validate_registration(input, password_rules(settings)) {
+        Ok(valid) => valid,
+        Err(mut errors) => {
+            // Every problem at once: what only the database knows is named in the same answer.
+            lookup_problems(db, input, &mut errors).await?;
+            return Err(FormFailure::Fields(errors));
+        }
+    };
     let password_hash = hasher.hash(&valid.password).await?;
     let (email, mobile) = match &valid.login {
         Login::Email(e) => (Some(e.clone()), None),
@@ -142,7 +192,8 @@ pub enum LoginFailure {
     Throttled(std::time::Duration),
     Locked,
     BadCredentials,
-    Disabled,
+    /// Disabled by an administrator; the reason when a registration was refused.
+    Disabled(String),
     /// A demo account on a server where demo content is not allowed.
     DemoNotAllowed,
     Internal(AppError),
@@ -170,7 +221,11 @@ impl From<LoginFailure> for AppError {
             LoginFailure::BadCredentials => {
                 AppError::new(Status::Unauthorized, ErrorCode::InvalidCredentials, "账号或密码不正确")
             }
-            LoginFailure::Disabled => {
+            LoginFailure::Disabled(reason) if !reason.is_empty() => AppError::forbidden(
+                ErrorCode::RegistrationRejected,
+                format!("您的注册申请未通过审核：{reason}。如有疑问请联系平台管理员"),
+            ),
+            LoginFailure::Disabled(_) => {
                 AppError::forbidden(ErrorCode::AccountDisabled, "该账号已被停用，如有疑问请联系管理员")
             }
             LoginFailure::DemoNotAllowed => AppError::forbidden(
@@ -236,7 +291,7 @@ pub async fn login(
         return Err(if lock { LoginFailure::Locked } else { LoginFailure::BadCredentials });
     }
     if user.status == AccountStatus::Disabled {
-        return Err(LoginFailure::Disabled);
+        return Err(LoginFailure::Disabled(user.status_reason.clone()));
     }
     if user.is_demo && !settings.demo_allowed() {
         return Err(LoginFailure::DemoNotAllowed);

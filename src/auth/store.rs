@@ -28,11 +28,13 @@ pub struct UserRecord {
     pub created_at: String,
     /// One of the demo district's accounts (usable only where demo content is allowed).
     pub is_demo: bool,
+    /// Why an administrator refused the registration (shown when the person signs in).
+    pub status_reason: String,
 }
 
 const USER_COLUMNS: &str = "u.id, u.display_name, u.email, u.mobile, u.password_hash, u.role, u.status, \
      u.organisation_id, o.name AS organisation_name, u.job_title, u.failed_logins, u.locked_until, u.last_login_at, u.created_at, \
-     CAST(u.is_demo AS BIGINT) AS is_demo";
+     CAST(u.is_demo AS BIGINT) AS is_demo, u.status_reason";
 const USER_FROM: &str = "FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id";
 
 fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
@@ -55,6 +57,7 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         last_login_at: row.try_get("last_login_at")?,
         created_at: row.try_get("created_at")?,
         is_demo: row.try_get::<i64, _>("is_demo")? != 0,
+        status_reason: row.try_get("status_reason")?,
     })
 }
 
@@ -139,6 +142,12 @@ pub async fn set_status(conn: &mut AnyConnection, id: &str, status: AccountStatu
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Records why an account was refused (empty clears it).
+pub async fn set_status_reason(conn: &mut AnyConnection, id: &str, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET status_reason = $1 WHERE id = $2").bind(reason).bind(id).execute(conn).await?;
+    Ok(())
 }
 
 pub async fn set_role(conn: &mut AnyConnection, id: &str, role: Role) -> Result<u64, sqlx::Error> {

@@ -64,6 +64,13 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Print a one-time password reset link for an account (valid 24 hours): the way back in for
+    /// a forgotten demo password or a sole administrator's.
+    ResetLink {
+        /// The account's e-mail address or mobile number.
+        #[arg(long)]
+        login: String,
+    },
     /// Manage administrator accounts.
     Admin {
         #[command(subcommand)]
@@ -121,6 +128,7 @@ pub fn main() -> ExitCode {
             Command::Eval { command } => eval(command),
             Command::Audit { command: AuditCommand::Verify } => audit_verify().await,
             Command::Demo { command: DemoCommand::Remove } => demo_remove().await,
+            Command::ResetLink { login } => reset_link(&login).await,
             Command::Admin { command: AdminCommand::Create { name, login, password_stdin } } => {
                 admin_create(&name, &login, password_stdin).await
             }
@@ -145,7 +153,13 @@ fn init_tracing() {
     // in `::_`, in Rocket's modules and in the routes it generated in ours: anyone could flood the
     // log with them, and our own lines already say what failed (5xx, with the request id).
     let per_request = tracing_subscriber::filter::filter_fn(|meta| !meta.target().ends_with("::_"));
-    let layer = tracing_subscriber::fmt::layer().with_target(false).with_filter(filter).with_filter(per_request);
+    // Colours only on a terminal: in a log file or journal the escape codes are noise.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let layer = tracing_subscriber::fmt::layer()
+        .with_target(false)
+        .with_ansi(ansi)
+        .with_filter(filter)
+        .with_filter(per_request);
     // Another subscriber may already be installed (tests); then keep it.
     let _ = tracing_subscriber::registry().with(layer).try_init();
 }
@@ -216,6 +230,9 @@ fn print_demo_accounts(accounts: &[crate::demo::DemoAccount]) {
         let role = crate::domain::account::Role::from_code(&account.role).map(|r| r.label()).unwrap_or("用户");
         println!("  {:<10} {:<6} 登录名 {:<36} 密码 {}", account.name, role, account.login, account.password);
     }
+    println!(
+        "忘记了演示账号的密码：运行 `cargo run --release -- reset-link --login 登录名`，用打印出的一次性链接设置新密码。"
+    );
     println!("不需要演示数据时，运行 `techmarket demo remove` 删除；设置 TECHMARKET_DEMO_CONTENT=false 可不写入。\n");
 }
 
@@ -267,6 +284,15 @@ async fn admin_create(name: &str, login: &str, password_stdin: bool) -> Result<E
     let id = crate::auth::admin::create_admin(&db, &hasher, &settings, name, login, &password).await?;
     db.close().await;
     println!("已创建管理员 {name}（{login}），账号编号 {id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn reset_link(login: &str) -> Result<ExitCode, String> {
+    let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+    let db = Db::open(&settings.database_url, 2).await.map_err(|e| e.to_string())?;
+    let link = crate::auth::reset::issue_from_console(&db, &settings, login).await.map_err(|e| e.message)?;
+    db.close().await;
+    println!("账号 {login} 的一次性重置密码链接（24 小时内有效，只能使用一次；旧链接随之失效）：\n{link}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -154,6 +154,13 @@ pub enum FormFailure {
     Other(AppError),
 }
 
+impl FormFailure {
+    /// One field's message.
+    pub fn field(name: &str, message: &str) -> FormFailure {
+        FormFailure::Fields(BTreeMap::from([(name.to_string(), message.to_string())]))
+    }
+}
+
 impl From<sqlx::Error> for FormFailure {
     fn from(error: sqlx::Error) -> Self {
         FormFailure::Other(AppError::internal(error))

@@ -4,6 +4,8 @@
 //! [`Listing`] descriptor each kind implements. See docs/ARCHITECTURE.md, "Adding a listing kind".
 
 pub mod api;
+pub mod contact_pages;
+pub mod contacts;
 pub mod cursor;
 pub mod interest;
 pub mod kind;

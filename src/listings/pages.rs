@@ -8,7 +8,7 @@ use rocket::response::{Flash, Redirect};
 use serde_json::{Value, json};
 
 use super::SharedPage;
-use super::interest;
+use super::contacts;
 use super::kind::{Listing, ListingAction, ListingRow, ListingStatus, version_of};
 use super::lifecycle::{self, owns};
 use super::store::{self, ListFilter};
@@ -142,10 +142,13 @@ pub async fn mine<K: Listing>(
     let Some(org) = acting.user.organisation_id.clone() else {
         return Err(AppError::forbidden(ErrorCode::NoOrganisation, "您的账号未关联单位"));
     };
-    let filter = ListFilter::<K> { organisation_id: Some(org), ..ListFilter::default() };
+    let filter = ListFilter::<K> { organisation_id: Some(org.clone()), ..ListFilter::default() };
     let (rows, total) = store::list(db, &filter, &store::newest::<K>(), pager::offset(page), pager::PER_PAGE).await?;
+    let open_requests: Vec<_> =
+        contacts::open_for_organisation(db, &org).await?.into_iter().filter(|r| r.kind == K::KIND.code()).collect();
     let data = json!({
         "items": rows.iter().map(|r| K::view(r, true)).collect::<Vec<_>>(),
+        "open_requests": open_requests,
         "total": total,
         "pager": pager::pager(&format!("{}/mine", K::KIND.base()), page, total),
         "can_create": K::may_create(&acting.user),
@@ -187,9 +190,11 @@ pub async fn detail_data<K: Listing>(
     }
     let owner = user.is_some_and(|u| owns(u, listing));
     let admin = user.is_some_and(|u| u.is_admin);
-    let asked = match user {
-        Some(u) if !owner => interest::has_contact_request(db, K::KIND, listing.id(), &u.id).await?,
-        _ => false,
+    // The owner reads every request; a sender sees their own and the answer.
+    let requests = if owner { contacts::for_listing(db, K::KIND, listing.id()).await? } else { Vec::new() };
+    let my_request = match user {
+        Some(u) if !owner => contacts::sent_about(db, K::KIND, listing.id(), &u.id).await?,
+        _ => None,
     };
     let sees_contact = user.is_some_and(|u| u.sees_contacts());
     let status = listing.status();
@@ -202,7 +207,10 @@ pub async fn detail_data<K: Listing>(
         "can_edit": owner && status.is_editable(),
         "can_review": admin && status == K::Status::SUBMITTED,
         "can_contact": sees_contact && !owner && K::publicly_visible(listing),
-        "asked": asked,
+        "asked": my_request.is_some(),
+        "my_request": my_request,
+        "contact_requests": requests,
+        "can_reply": owner && sees_contact,
     });
     let Value::Object(map) = data else { unreachable!("a JSON object literal") };
     Ok(map)

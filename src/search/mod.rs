@@ -164,6 +164,10 @@ async fn open_or_rebuild(db: &Db, index_dir: &Path) -> Result<Generation, IndexE
     }
     let started = Instant::now();
     let generation = rebuild::rebuild(db, index_dir, &|_, _| {}).await?;
-    tracing::info!("搜索索引已重建：{} 条，用时 {:?}", generation.reader.searcher().num_docs(), started.elapsed());
+    match generation.reader.searcher().num_docs() {
+        // A first start: the demo district (if any) is written after this and indexed as it lands.
+        0 => tracing::info!("已新建搜索索引（数据库中暂无公开内容；之后发布的内容会自动收录）"),
+        docs => tracing::info!("搜索索引已从数据库重建：收录 {docs} 条公开内容，用时 {:?}", started.elapsed()),
+    }
     Ok(generation)
 }
