@@ -78,6 +78,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/", traced(crate::auth::pages::routes()))
         .mount("/", traced(gate::routes()))
         .mount("/password", traced(crate::auth::reset_pages::routes()))
+        .mount("/", traced(crate::auth::drafts::routes()))
         .mount("/admin", traced(crate::admin::routes()))
         .mount("/admin/calendar", traced(crate::calendar::routes::pages()))
         .mount("/achievements", traced(crate::achievements::pages::routes()))

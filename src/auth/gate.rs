@@ -235,6 +235,7 @@ impl Fairing for Gate {
         };
         let bearer = identity.user.as_ref().is_some_and(|u| u.via == crate::web::request_state::AuthVia::Token)
             || identity.bad_bearer;
+        let session_ended = identity.user.is_none() && identity.expired_user.is_some();
         request.local_cache(|| identity);
         if bearer {
             // Bearer calls carry no cookie; the token itself is the proof of intent.
@@ -279,6 +280,13 @@ impl Fairing for Gate {
         };
         if let Some(refusal) = refusal {
             refuse(request, refusal);
+        } else if session_ended
+            && request.content_type() == Some(&ContentType::Form)
+            && !path.starts_with("/api/")
+            && !super::drafts::never_kept(&path)
+        {
+            // A form sent after its session ended: kept for the same person, not lost.
+            request.set_uri(uri!("/__expired"));
         }
     }
 }

@@ -46,13 +46,15 @@ pub async fn resolve(request: &Request<'_>, db: &Db, settings: &Settings) -> Res
     if is_api && let Some(header) = request.headers().get_one("Authorization") {
         let token = header.strip_prefix("Bearer ").map(str::trim).unwrap_or_default();
         if token.is_empty() {
-            return Ok(Identity { user: None, bad_bearer: true });
+            return Ok(Identity { user: None, bad_bearer: true, expired_user: None });
         }
         let user = store::user_by_token(db, &hash_secret(token)).await?;
         let usable = |u: &UserRecord| u.status != AccountStatus::Disabled && (!u.is_demo || settings.demo_allowed());
         return Ok(match user.filter(usable) {
-            Some(user) => Identity { user: Some(CurrentUser::from_record(&user, AuthVia::Token)), bad_bearer: false },
-            None => Identity { user: None, bad_bearer: true },
+            Some(user) => {
+                Identity { user: Some(CurrentUser::from_record(&user, AuthVia::Token)), ..Identity::default() }
+            }
+            None => Identity { user: None, bad_bearer: true, expired_user: None },
         });
     }
     let cookies = request.cookies();
@@ -62,6 +64,10 @@ pub async fn resolve(request: &Request<'_>, db: &Db, settings: &Settings) -> Res
     let id_hash = hash_secret(cookie.value());
     let session = store::find_session(db, &id_hash).await?;
     let now = time::OffsetDateTime::now_utc();
+    let ended_for = session
+        .as_ref()
+        .filter(|s| s.user.status != AccountStatus::Disabled && !(s.user.is_demo && !settings.demo_allowed()))
+        .map(|s| s.user.id.clone());
     let live = session.filter(|s| {
         let within_absolute = parse_stored(&s.expires_at).is_some_and(|end| now < end);
         let within_idle = parse_stored(&s.last_seen_at).is_some_and(|seen| now < seen + settings.auth.session_idle);
@@ -74,7 +80,7 @@ pub async fn resolve(request: &Request<'_>, db: &Db, settings: &Settings) -> Res
     });
     let Some(session) = live else {
         cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
-        return Ok(Identity::default());
+        return Ok(Identity { expired_user: ended_for, ..Identity::default() });
     };
     // Writing on every request would make each page view a write; a minute's precision is plenty.
     // A failed bookkeeping write is logged; the visitor stays signed in.
@@ -83,7 +89,10 @@ pub async fn resolve(request: &Request<'_>, db: &Db, settings: &Settings) -> Res
     {
         tracing::warn!(%error, "recording a session's last activity failed");
     }
-    Ok(Identity { user: Some(CurrentUser::from_record(&session.user, AuthVia::Session(id_hash))), bad_bearer: false })
+    Ok(Identity {
+        user: Some(CurrentUser::from_record(&session.user, AuthVia::Session(id_hash))),
+        ..Identity::default()
+    })
 }
 
 /// Sets the session cookie for a new session id.

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod caller;
+pub mod drafts;
 pub mod gate;
 pub mod identity;
 pub mod mail;

@@ -19,7 +19,7 @@ use super::records;
 use super::review::ActionInput;
 use super::service::{self, Once, Side};
 use super::{diff, export, precheck, store, view};
-use crate::auth::{Acting, Caller};
+use crate::auth::{Acting, Caller, drafts};
 use crate::auth::{ActiveUser, AdminUser, ClientAddr, CurrentUser};
 use crate::db::Db;
 use crate::db::once;
@@ -89,6 +89,7 @@ async fn form_page(
     let written = input.written.unwrap_or(true);
     let data = json!({
         "action": action,
+        "form_page": if action == "/contracts" { "/contracts/new".to_string() } else { format!("{action}/edit") },
         "mode": match mode { Mode::New => "new", Mode::Edit => "edit", Mode::Amend => "amend" },
         "amending": mode == Mode::Amend,
         "values": input,
@@ -213,13 +214,20 @@ async fn export_csv(db: &State<Db>, admin: AdminUser, query: ListQuery) -> Resul
     Ok(export::CsvStream { db: db.inner().clone(), filter, name })
 }
 
-#[get("/new?<achievement>&<demand>")]
+#[get("/new?<achievement>&<demand>&<draft>")]
 async fn new_form(
     db: &State<Db>,
     user: ActiveUser,
     achievement: Option<&str>,
     demand: Option<&str>,
+    draft: Option<&str>,
 ) -> Result<Page, AppError> {
+    if let Some(input) = drafts::kept::<ContractInput>(db, &user.0.id, draft, "/contracts/new").await? {
+        let token = input.form_token.clone();
+        let page =
+            form_page(db, &user.0, Mode::New, "/contracts", &input, &FieldErrors::new(), token.as_deref()).await?;
+        return Ok(page.with_notice("info", drafts::RESTORED));
+    }
     let token = once::issue_form_token(db, &user.0.id, service::CREATE_PURPOSE).await?;
     let mut input = ContractInput { written: Some(true), ..Default::default() };
     // Drafted from a listing's page: the listing is named as the source, its title proposed.
@@ -352,12 +360,22 @@ async fn print(id: Result<ContractId, uuid::Error>, db: &State<Db>, user: Curren
     Ok(Page::new("contracts/print", format!("技术合同登记摘要 · {}", current.draft.title), data))
 }
 
-#[get("/<id>/edit")]
-async fn edit_form(id: Result<ContractId, uuid::Error>, db: &State<Db>, user: ActiveUser) -> Result<Page, AppError> {
+#[get("/<id>/edit?<draft>")]
+async fn edit_form(
+    id: Result<ContractId, uuid::Error>,
+    db: &State<Db>,
+    user: ActiveUser,
+    draft: Option<&str>,
+) -> Result<Page, AppError> {
     let id = service::contract_id(id)?;
     let (contract, side) = service::visible(db, &user.0, id).await?;
     if !matches!(side, Side::Seller | Side::Admin) || !contract.status.is_editable() {
         return Err(AppError::forbidden(ErrorCode::NotEditable, "这份合同现在不能由您修改"));
+    }
+    let action = format!("/contracts/{id}");
+    if let Some(input) = drafts::kept::<ContractInput>(db, &user.0.id, draft, &format!("{action}/edit")).await? {
+        let page = form_page(db, &user.0, Mode::Edit, &action, &input, &FieldErrors::new(), None).await?;
+        return Ok(page.with_notice("info", drafts::RESTORED));
     }
     let current = service::current(db, &contract).await?;
     let input = service::input_of(&contract, &current.draft);

@@ -23,12 +23,13 @@ use crate::web::{Page, pager};
 pub type Refused = Result<Page, AppError>;
 
 fn form_page<K: Listing>(editing: Option<&str>, input: &K::Input, errors: &FieldErrors, status: HttpStatus) -> Page {
-    let (title, action) = match editing {
-        Some(id) => (format!("修改{}", K::WORDS.title), K::KIND.path(id)),
-        None => (format!("发布{}", K::WORDS.title), K::KIND.base().to_string()),
+    let (title, action, form_page) = match editing {
+        Some(id) => (format!("修改{}", K::WORDS.title), K::KIND.path(id), format!("{}/edit", K::KIND.path(id))),
+        None => (format!("发布{}", K::WORDS.title), K::KIND.base().to_string(), format!("{}/new", K::KIND.base())),
     };
     let data = json!({
         "action": action,
+        "form_page": form_page,
         "values": input,
         "choices": K::form_choices(input),
         "errors": errors,
@@ -37,9 +38,18 @@ fn form_page<K: Listing>(editing: Option<&str>, input: &K::Input, errors: &Field
     Page::new(K::KIND.template(SharedPage::Form), title, data).with_status(status)
 }
 
-pub async fn new_form<K: Listing>(db: &Db, acting: &Acting, settings: &Settings) -> Result<Page, AppError> {
+pub async fn new_form<K: Listing>(
+    db: &Db,
+    acting: &Acting,
+    settings: &Settings,
+    kept: Option<K::Input>,
+) -> Result<Page, AppError> {
     if !K::may_create(&acting.user) {
         return Err(lifecycle::cannot_create::<K>());
+    }
+    if let Some(input) = kept {
+        return Ok(form_page::<K>(None, &input, &FieldErrors::new(), HttpStatus::Ok)
+            .with_notice("info", crate::auth::drafts::RESTORED));
     }
     let region = match &acting.user.organisation_id {
         Some(org) => crate::orgs::store::find(db, org).await?.map(|o| o.region_code),
@@ -59,11 +69,20 @@ pub async fn create<K: Listing>(db: &Db, acting: &Acting, input: K::Input) -> Re
     }
 }
 
-pub async fn edit_form<K: Listing>(db: &Db, acting: &Acting, id: Result<K::Id, uuid::Error>) -> Result<Page, AppError> {
+pub async fn edit_form<K: Listing>(
+    db: &Db,
+    acting: &Acting,
+    id: Result<K::Id, uuid::Error>,
+    kept: Option<K::Input>,
+) -> Result<Page, AppError> {
     let id = lifecycle::known::<K>(id)?;
     let listing = lifecycle::visible::<K>(db, Some(&acting.user), id).await?;
     if !owns(&acting.user, &listing) {
         return Err(lifecycle::not_yours::<K>());
+    }
+    if let Some(input) = kept {
+        let page = form_page::<K>(Some(&id.to_string()), &input, &FieldErrors::new(), HttpStatus::Ok);
+        return Ok(page.with_notice("info", crate::auth::drafts::RESTORED));
     }
     Ok(form_page::<K>(Some(&id.to_string()), &K::input_of(&listing), &FieldErrors::new(), HttpStatus::Ok))
 }
@@ -244,13 +263,16 @@ macro_rules! listing_pages {
                 message: Option<String>,
             }
 
-            #[get("/new")]
+            #[get("/new?<draft>")]
             pub async fn new_form(
                 acting: Acting,
                 db: &State<Db>,
                 settings: &State<Settings>,
+                draft: Option<&str>,
             ) -> Result<Page, AppError> {
-                shared::new_form::<$kind>(db, &acting, settings).await
+                let page = format!("{}/new", <$kind as $crate::listings::ListingKind>::KIND.base());
+                let kept = $crate::auth::drafts::kept::<Input>(db, &acting.user.id, draft, &page).await?;
+                shared::new_form::<$kind>(db, &acting, settings, kept).await
             }
 
             #[post("/", data = "<form>")]
@@ -258,9 +280,22 @@ macro_rules! listing_pages {
                 shared::create::<$kind>(db, &acting, form.into_inner()).await
             }
 
-            #[get("/<id>/edit")]
-            pub async fn edit_form(id: Id, db: &State<Db>, acting: Acting) -> Result<Page, AppError> {
-                shared::edit_form::<$kind>(db, &acting, id).await
+            #[get("/<id>/edit?<draft>")]
+            pub async fn edit_form(
+                id: Id,
+                db: &State<Db>,
+                acting: Acting,
+                draft: Option<&str>,
+            ) -> Result<Page, AppError> {
+                let kept = match &id {
+                    Ok(known) => {
+                        let page =
+                            format!("{}/edit", <$kind as $crate::listings::ListingKind>::KIND.path(&known.to_string()));
+                        $crate::auth::drafts::kept::<Input>(db, &acting.user.id, draft, &page).await?
+                    }
+                    Err(_) => None,
+                };
+                shared::edit_form::<$kind>(db, &acting, id, kept).await
             }
 
             #[post("/<id>", data = "<form>")]

@@ -53,6 +53,9 @@ pub struct Identity {
     pub user: Option<CurrentUser>,
     /// An `Authorization` header was sent but did not name a live token.
     pub bad_bearer: bool,
+    /// The browser still holds the cookie of a session that ended (timed out, signed out
+    /// elsewhere): whose it was, so a form sent with it can be kept for them.
+    pub expired_user: Option<String>,
 }
 
 /// Why a guard refused; the catcher shows it instead of the generic message.

@@ -17,6 +17,7 @@ mod contract_totals;
 mod contracts;
 mod demands;
 mod demo;
+mod everyday;
 mod hostile;
 mod migrations;
 mod openapi;
