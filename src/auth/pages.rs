@@ -163,6 +163,13 @@ async fn register_page(
     // The radio shows what the form was taken to mean (an organisation picked from the list
     // counts as the list even when the radio was left on 登记新单位).
     let existing = super::model::chose_existing(values_in);
+    // Passwords come back unless they are the problem (then they must be typed anew anyway).
+    if errors.contains_key("password") {
+        values["password"] = Value::Null;
+        values["password_confirm"] = Value::Null;
+    } else if errors.contains_key("password_confirm") {
+        values["password_confirm"] = Value::Null;
+    }
     values["org_mode"] = json!(if existing { "existing" } else { "new" });
     let page = Page::new(
         "auth/register",
