@@ -69,7 +69,13 @@ async fn index(db: &State<Db>, query: PublicQuery, own: LibraryFilters<'_>) -> R
     let mut data = query.paging(&page, total, &own_params);
     data.insert("items".into(), json!(rows.iter().map(|r| Achievements::view(r, false)).collect::<Vec<_>>()));
     data.insert("filters".into(), filters.into());
-    Ok(Page::new("achievements/index", "科技成果库", data))
+    let mut problems = query.problems(&["newest", "price_low", "price_high", "views"]);
+    problems.code("成熟度阶段", own.stage, Stage::from_code);
+    problems.code("转化方式", own.mode, TransferMode::from_code);
+    problems.code("定价方式", own.route, PricingRoute::from_code);
+    problems.amount("价格下限", own.min);
+    problems.amount("价格上限", own.max);
+    Ok(problems.answer(Page::new("achievements/index", "科技成果库", data), page.number, total))
 }
 
 #[get("/<id>")]

@@ -47,6 +47,15 @@ async fn dashboard(db: &State<Db>, _admin: AdminUser, flash: Option<FlashMessage
     for status in AccountStatus::ALL {
         counts.insert(status.code().to_string(), json!(store::count_users_by_status(db, *status).await?));
     }
+    // What waits for review: listings submitted, contracts accepted for registration.
+    for (key, sql) in [
+        ("achievements", "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements WHERE status = 'submitted'"),
+        ("demands", "SELECT CAST(COUNT(*) AS BIGINT) FROM demands WHERE status = 'submitted'"),
+        ("contracts", "SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE status = 'submitted'"),
+    ] {
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(db.pool()).await?;
+        counts.insert(key.to_string(), json!(n));
+    }
     let pending: Vec<Value> =
         store::list_users(db, Some(AccountStatus::Pending), None, 0, 50).await?.0.iter().map(user_view).collect();
     Ok(Page::new("admin/index", "管理后台", json!({"counts": counts, "pending": pending})).with_flash(flash))

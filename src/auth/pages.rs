@@ -48,6 +48,18 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// Where a person lands after signing in when no page asked for it: where their work is.
+fn landing(user: &store::UserRecord) -> &'static str {
+    use crate::domain::account::AccountStatus;
+    match (user.status, user.role) {
+        (AccountStatus::Active, Role::Admin) => "/admin",
+        (AccountStatus::Active, Role::Enterprise) => "/demands/mine",
+        (AccountStatus::Active, Role::Researcher) => "/achievements/mine",
+        (AccountStatus::Active, Role::Broker) => "/demands",
+        _ => "/account",
+    }
+}
+
 fn actor_of<'a>(user: &'a CurrentUser, ip: &'a ClientAddr) -> Caller<'a> {
     Caller { user, ip: &ip.0 }
 }
@@ -95,11 +107,12 @@ async fn login_submit(
     let login = form.login.clone().unwrap_or_default();
     let next = safe_next(form.next.as_deref());
     let password = form.password.clone().unwrap_or_default();
+    let asked_for = form.next.as_deref().is_some_and(|n| safe_next(Some(n)) == n && n != "/account");
     match service::login(db, hasher, throttle, settings, &login, &password, &ip.0, &agent.0).await {
         Ok(session) => {
             identity::set_session_cookie(cookies, session.session_id, settings);
             rotate_csrf(cookies, settings);
-            Ok(Redirect::to(next))
+            Ok(Redirect::to(if asked_for { next } else { landing(&session.user).to_string() }))
         }
         Err(failure) => {
             let error = AppError::from(failure);

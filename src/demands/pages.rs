@@ -59,7 +59,10 @@ async fn index(db: &State<Db>, query: PublicQuery, own: BoardFilters<'_>) -> Res
     let mut data = query.paging(&page, total, &[("mode", own.mode), ("budget", own.budget)]);
     data.insert("items".into(), json!(rows.iter().map(|r| Demands::view(r, false)).collect::<Vec<_>>()));
     data.insert("filters".into(), filters.into());
-    Ok(Page::new("demands/index", "技术需求", data))
+    let mut problems = query.problems(&["newest", "ending", "budget"]);
+    problems.code("合作方式", own.mode, CooperationMode::from_code);
+    problems.amount("预算", own.budget);
+    Ok(problems.answer(Page::new("demands/index", "技术需求", data), page.number, total))
 }
 
 #[get("/<id>")]

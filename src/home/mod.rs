@@ -8,10 +8,12 @@ use crate::listings::store::{self as listing_store, ListFilter};
 use rocket::{Route, State, get, routes};
 use serde::Serialize;
 
-use crate::config::{GoalBasis, GoalSide, Settings};
+use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::org::OrganisationKind;
+use crate::domain::time::today_shanghai;
 use crate::error::AppError;
+use crate::stats::store::{Basis, Side};
 use crate::web::Page;
 
 #[derive(Serialize)]
@@ -21,14 +23,17 @@ struct KindCount {
     count: i64,
 }
 
+/// This Beijing year's goal and how far registered contracts have come.
 #[derive(Serialize)]
 struct GoalView {
     year: i32,
     amount: i64,
     basis: &'static str,
+    /// Which party counts, without brackets (the template puts it in one pair).
     side: &'static str,
-    baseline_year: i32,
-    baseline_amount: i64,
+    so_far: i64,
+    progress: String,
+    progress_bp: i64,
 }
 
 #[derive(Serialize)]
@@ -53,7 +58,8 @@ async fn index(db: &State<Db>, settings: &State<Settings>) -> Result<Page, AppEr
             count: counts.by_kind.get(kind.code()).copied().unwrap_or(0),
         })
         .collect();
-    let goal = &settings.goal;
+    let today = today_shanghai();
+    let report = crate::stats::report::build(db, settings, today.year(), today).await?;
     let filter = ListFilter::<Achievements> {
         statuses: vec![crate::achievements::model::Status::Published],
         ..ListFilter::default()
@@ -67,18 +73,19 @@ async fn index(db: &State<Db>, settings: &State<Settings>) -> Result<Page, AppEr
         organisations,
         active_users: counts.active_users,
         goal: GoalView {
-            year: goal.year,
-            amount: goal.amount.0,
-            basis: match goal.basis {
-                GoalBasis::Turnover => "技术合同成交额",
-                GoalBasis::TechnologyValue => "技术交易额",
+            year: report.year,
+            amount: report.goal.amount.0,
+            basis: match report.goal.basis {
+                Basis::Turnover => "技术合同成交额",
+                Basis::TechnologyValue => "技术交易额",
             },
-            side: match goal.side {
-                GoalSide::Output => "输出（卖方在本区）",
-                GoalSide::Absorb => "吸纳（买方在本区）",
+            side: match report.goal.side {
+                Side::Output => "输出：卖方在本区",
+                Side::Absorb => "吸纳：买方在本区",
             },
-            baseline_year: goal.baseline_year,
-            baseline_amount: goal.baseline_amount.0,
+            so_far: report.figures.so_far_fen,
+            progress: crate::stats::goal::percent_text(report.figures.progress_bp),
+            progress_bp: report.figures.progress_bp.clamp(0, 10_000),
         },
     };
     Ok(Page::new("home/index", "首页", view))

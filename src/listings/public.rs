@@ -17,6 +17,8 @@ pub struct PublicQuery {
     pub region: Option<String>,
     pub sort: Option<String>,
     pub page: Option<i64>,
+    /// The page as written, when it is not a number.
+    pub page_text: Option<String>,
 }
 
 #[rocket::async_trait]
@@ -31,6 +33,7 @@ impl<'r> FromRequest<'r> for PublicQuery {
             region: text("region"),
             sort: text("sort"),
             page: request.query_value::<i64>("page").and_then(Result::ok),
+            page_text: text("page").filter(|p| p.trim().parse::<i64>().is_err()),
         })
     }
 }
@@ -55,6 +58,26 @@ impl PublicQuery {
                 .map(str::to_string),
             ..ListFilter::public(own)
         }
+    }
+
+    /// What is wrong with the common part of the query; the kind adds its own and `sorts`
+    /// names the orders it offers.
+    pub fn problems(&self, sorts: &[&str]) -> Problems {
+        let mut problems = Problems::default();
+        problems.code("技术领域", self.field.as_deref(), TechnicalField::from_code);
+        problems.code("行业门类", self.industry.as_deref(), IndustrySection::from_code);
+        if let Some(region) = self.region.as_deref().filter(|r| !r.trim().is_empty())
+            && !(region.len() == 6 && region.bytes().all(|b| b.is_ascii_digit()))
+        {
+            problems.push(format!("所在地“{}”不是 6 位行政区划代码", shown(region)));
+        }
+        problems.code("排序方式", self.sort.as_deref(), |s| sorts.contains(&s).then_some(()));
+        if let Some(text) = &self.page_text {
+            problems.push(format!("页码“{}”不是数字", shown(text)));
+        } else if self.page.is_some_and(|p| p < 1) {
+            problems.push("页码应从 1 开始".to_string());
+        }
+        problems
     }
 
     /// The page asked for (kept within 1–10 000) and its offset.
@@ -83,6 +106,57 @@ impl PublicQuery {
         let mut links = index_links(page.number, total, &params);
         links.insert("total".into(), json!(total));
         links
+    }
+}
+
+/// A value as quoted back in a message: at most 20 characters.
+fn shown(value: &str) -> String {
+    let cut: String = value.chars().take(20).collect();
+    if cut.len() < value.len() { format!("{cut}…") } else { cut }
+}
+
+/// What was wrong with a list's query, said back to the person (never silently ignored): the
+/// list still shows, without the filters it could not read, under a message, answered 400; a
+/// page past the last one answers 404 with the number of pages.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<String>);
+
+impl Problems {
+    pub fn push(&mut self, message: String) {
+        self.0.push(message);
+    }
+
+    /// A value that must be one of a vocabulary's codes.
+    pub fn code<T>(&mut self, label: &str, value: Option<&str>, parse: impl Fn(&str) -> Option<T>) {
+        if let Some(value) = value.filter(|v| !v.trim().is_empty())
+            && parse(value).is_none()
+        {
+            self.0.push(format!("{label}“{}”不是可选的值", shown(value)));
+        }
+    }
+
+    /// An amount in 万元.
+    pub fn amount(&mut self, label: &str, value: Option<&str>) {
+        use crate::domain::money::{Fen, Unit};
+        if let Some(value) = value.filter(|v| !v.trim().is_empty())
+            && Fen::parse(value, Unit::Wan).is_err()
+        {
+            self.0.push(format!("{label}“{}”不是金额（以万元计的数字）", shown(value)));
+        }
+    }
+
+    /// The list page as it should be answered.
+    pub fn answer(self, page: crate::web::Page, number: i64, total: i64) -> crate::web::Page {
+        let pages = (total + INDEX_PAGE_SIZE - 1) / INDEX_PAGE_SIZE;
+        if !self.0.is_empty() {
+            let message = format!("以下条件无法识别，已忽略：{}。", self.0.join("；"));
+            return page.with_status(rocket::http::Status::BadRequest).with_notice("error", message);
+        }
+        if number > pages.max(1) {
+            let message = format!("第 {number} 页不存在：符合条件的共 {total} 条、{} 页。", pages.max(1));
+            return page.with_status(rocket::http::Status::NotFound).with_notice("error", message);
+        }
+        page
     }
 }
 

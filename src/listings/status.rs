@@ -115,3 +115,11 @@ pub fn label(kind: super::Kind, code: &str) -> Option<&'static str> {
         super::Kind::Demand => DemandStatus::from_code(code).map(DemandStatus::label),
     }
 }
+
+/// Every status label of a kind.
+pub fn labels(kind: super::Kind) -> Vec<&'static str> {
+    match kind {
+        super::Kind::Achievement => AchievementStatus::ALL.iter().map(|s| s.label()).collect(),
+        super::Kind::Demand => DemandStatus::ALL.iter().map(|s| s.label()).collect(),
+    }
+}

@@ -120,7 +120,7 @@ async fn page(db: &State<Db>, search: &State<Search>, params: SearchParams) -> R
         format!("“{}”的搜索结果", params.text().trim().chars().take(40).collect::<String>())
     };
     let data = json!({
-        "q": params.text(),
+        "q": params.text().trim(),
         "total": found.total,
         "cards": found.cards,
         "facets": found.facets.iter().filter(|f| !f.values.is_empty()).map(|f| facet_view(&params, f)).collect::<Vec<_>>(),

@@ -180,7 +180,17 @@ fn facet_label(facet: &str, value: &str, kind: Option<Kind>) -> String {
             other => PricingRoute::from_code(other).map(|v| v.label()),
         },
         "status" if kind == Some(Kind::Demand) => status::label(Kind::Demand, value),
-        "status" => status::label(Kind::Achievement, value).or_else(|| status::label(Kind::Demand, value)),
+        // Both kinds searched: a code only one kind has but whose label the other kind's status
+        // also uses (洽谈中 for negotiating and in_talks) says which kind, so it is not listed twice.
+        "status" => match (status::label(Kind::Achievement, value), status::label(Kind::Demand, value)) {
+            (Some(label), None) if status::labels(Kind::Demand).contains(&label) => {
+                return format!("{label}（成果）");
+            }
+            (None, Some(label)) if status::labels(Kind::Achievement).contains(&label) => {
+                return format!("{label}（需求）");
+            }
+            (achievement, demand) => achievement.or(demand),
+        },
         _ => None,
     };
     match (facet, found) {

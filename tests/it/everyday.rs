@@ -291,10 +291,30 @@ async fn a_registration_refused_with_a_reason_tells_the_person_why(app: TestApp)
     assert!(history.contains("注册申请不予通过") && history.contains("管理员 测试管理员"));
 }
 
+async fn library_filters_say_what_they_could_not_read(app: TestApp) {
+    let (status, page) = body(&app.client, "/achievements?min=abc&region=12").await;
+    assert_eq!(status, Status::BadRequest);
+    assert!(page.contains("价格下限“abc”不是金额") && page.contains("所在地“12”不是 6 位行政区划代码"), "{page}");
+    let (status, page) = body(&app.client, "/achievements?page=99").await;
+    assert_eq!(status, Status::NotFound);
+    assert!(page.contains("第 99 页不存在"));
+    let (status, page) = body(&app.client, "/demands?budget=%E5%BE%88%E5%A4%9A&sort=cheapest").await;
+    assert_eq!(status, Status::BadRequest);
+    assert!(page.contains("预算“很多”") && page.contains("排序方式“cheapest”"));
+    let (status, page) = body(&app.client, "/achievements?page=abc").await;
+    assert_eq!(status, Status::BadRequest);
+    assert!(page.contains("页码“abc”不是数字"));
+    assert_eq!(body(&app.client, "/achievements?field=agriculture&sort=views").await.0, Status::Ok);
+    // A query of spaces is no query.
+    let (_, page) = body(&app.client, "/search?q=%20%20%20").await;
+    assert!(!page.contains("与“"));
+}
+
 crate::on_both_databases!(
     contact_requests_reach_the_owner_and_the_answer_reaches_the_sender,
     an_administrator_hands_over_a_one_time_reset_link,
     a_form_sent_after_the_session_ended_is_kept_for_its_author,
     registration_takes_the_organisation_picked_and_reports_everything_at_once,
     a_registration_refused_with_a_reason_tells_the_person_why,
+    library_filters_say_what_they_could_not_read,
 );

@@ -124,7 +124,7 @@ async fn json_mistakes_are_explained_in_chinese(app: TestApp) {
     assert!(!message.contains("invalid type"), "no serde English: {message}");
 }
 
-async fn odd_next_targets_go_to_the_account_page(app: TestApp) {
+async fn odd_next_targets_go_to_the_landing_page(app: TestApp) {
     let admin = create_admin(&app).await;
     for next in ["/\u{3000}", "/a b", "//evil.example/", "https://evil.example/", "/\\evil"] {
         let token = csrf_of(&app.client).await;
@@ -141,7 +141,8 @@ async fn odd_next_targets_go_to_the_account_page(app: TestApp) {
             .dispatch()
             .await;
         assert_eq!(response.status(), Status::SeeOther, "{next:?}");
-        assert_eq!(response.headers().get_one("Location"), Some("/account"), "{next:?}");
+        // Where an administrator's work is, as when no page was asked for.
+        assert_eq!(response.headers().get_one("Location"), Some("/admin"), "{next:?}");
         let token = csrf_of(&app.client).await;
         app.client.post("/logout").header(ContentType::Form).body(format!("_csrf={token}")).dispatch().await;
     }
@@ -457,7 +458,7 @@ async fn every_response_carries_a_request_id(app: TestApp) {
 crate::on_both_databases!(
     control_characters_are_refused_at_the_boundary,
     json_mistakes_are_explained_in_chinese,
-    odd_next_targets_go_to_the_account_page,
+    odd_next_targets_go_to_the_landing_page,
     pending_accounts_see_no_contact_details,
     token_use_is_recorded_coarsely_and_never_costs_the_caller,
     one_contact_request_per_person_even_when_racing,
