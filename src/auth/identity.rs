@@ -66,7 +66,7 @@ pub async fn resolve(request: &Request<'_>, db: &Db, settings: &Settings) -> Res
     let now = time::OffsetDateTime::now_utc();
     let ended_for = session
         .as_ref()
-        .filter(|s| s.user.status != AccountStatus::Disabled && !(s.user.is_demo && !settings.demo_allowed()))
+        .filter(|s| s.user.status != AccountStatus::Disabled && (!s.user.is_demo || settings.demo_allowed()))
         .map(|s| s.user.id.clone());
     let live = session.filter(|s| {
         let within_absolute = parse_stored(&s.expires_at).is_some_and(|end| now < end);

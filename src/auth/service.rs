@@ -64,7 +64,7 @@ async fn lookup_problems(db: &Db, input: &RegistrationInput, errors: &mut FieldE
         let id = text(&input.organisation_id);
         if let (Some(role), false) = (role, id.is_empty()) {
             let expected = model::organisation_kind_for(role).code();
-            if !orgs::store::find(db, &id).await?.is_some_and(|org| org.kind == expected) {
+            if orgs::store::find(db, &id).await?.is_none_or(|org| org.kind != expected) {
                 found.push(("organisation_id", "所选单位不存在或与身份不符，请重新选择"));
             }
         }

@@ -37,7 +37,9 @@ async function shot(p, viewportName, name) {
   steps += 1;
   const file = `${out}/${viewportName}-${String(steps).padStart(2, '0')}-${name}.png`;
   await p.page.screenshot({ path: file, fullPage: true });
-  for (const href of await p.page.$$eval('a[href]', (as) => as.map((a) => a.href))) {
+  // In-page anchors (跳到正文) point at the page itself, which may be a POST's answer.
+  const hrefs = await p.page.$$eval('a[href]:not([href^="#"])', (as) => as.map((a) => a.href));
+  for (const href of hrefs) {
     const url = new URL(href, base);
     if (url.origin === base) links.add(url.pathname + url.search);
   }
@@ -190,6 +192,22 @@ async function flow(browser, viewport, name, n) {
   await register(enterprise, 'enterprise', companyOrg, 'enterprise_private', enterpriseLogin);
   await approveAccount(admin_, companyOrg);
   await signIn(enterprise, enterpriseLogin, password);
+
+  // 4a. 发起对接 reaches the achievement's owner, who answers; the enterprise sees the answer.
+  const ask = `想在三条分选线上试用该技术${stamp}`;
+  await visit(enterprise, achievementUrl);
+  await enterprise.page.fill('form[action$="/contact"] [name=message]', ask);
+  await submit(enterprise, '[name=message]');
+  await visit(researcher, achievementUrl);
+  if (!(await researcher.page.textContent('#contacts')).includes(ask)) fail('the owner does not see the request');
+  const answer = `欢迎来所里看样机${stamp}`;
+  await researcher.page.fill('#contacts textarea[name=reply]', answer);
+  await Promise.all([researcher.page.waitForNavigation(), researcher.page.click('#contacts button[value=answer]')]);
+  await shot(researcher, name, 'contact-answered');
+  await visit(enterprise, '/contacts');
+  if (!(await enterprise.page.textContent('main')).includes(answer)) fail('the sender does not see the answer');
+  await shot(enterprise, name, 'contact-answer-seen');
+
   await visit(enterprise, '/demands/new');
   const demandTitle = `机床床身铸件内部缺陷快速检测${stamp}`;
   await enterprise.page.fill('[name=title]', demandTitle);
@@ -266,7 +284,69 @@ async function flow(browser, viewport, name, n) {
   await shot(visitor, name, 'stats');
   if (after - before !== 66_5000_00) fail(`/stats moved by ${after - before} fen, expected 66500000`);
 
-  for (const p of [admin_, researcher, enterprise, visitor]) await p.context.close();
+  // 8. The year switch on /stats works under the site's CSP (a plain form, no inline handler).
+  await visit(visitor, '/stats');
+  const years = await visitor.page.$$eval('select[name=year] option', (os) => os.map((o) => o.value));
+  const otherYear = years[years.length - 1];
+  await visitor.page.selectOption('select[name=year]', otherYear);
+  await click(visitor, 'form[action="/stats"] button[type=submit]');
+  if (!visitor.page.url().includes(`year=${otherYear}`)) fail(`the year switch did not load ${otherYear}`);
+
+  // 9. A colleague registers into the researcher's organisation by picking it from the list,
+  // leaving the radio on 登记新单位; the administrator approves.
+  const colleague = await person(browser, viewport, `${name}/colleague`);
+  const colleagueLogin = `137${String(Date.now()).slice(-7)}${n}`;
+  await visit(colleague, '/register');
+  await colleague.page.fill('[name=display_name]', '孙研究员');
+  await colleague.page.fill('[name=login]', colleagueLogin);
+  await colleague.page.fill('[name=password]', password);
+  await colleague.page.fill('[name=password_confirm]', password);
+  await colleague.page.check('input[name=role][value=researcher]');
+  const orgOption = colleague.page.locator('select[name=organisation_id] option', { hasText: researchOrg });
+  await colleague.page.selectOption('select[name=organisation_id]', await orgOption.getAttribute('value'));
+  await submit(colleague, '[name=password_confirm]');
+  if (!(await colleague.page.textContent('body')).includes('审核')) {
+    const errors = await colleague.page.locator('.field-error').allTextContents();
+    fail(`registration into an existing organisation failed: ${errors.join('；')}`);
+  }
+  await shot(colleague, name, 'registered-existing-org');
+  await approveAccount(admin_, researchOrg);
+
+  // 10. The administrator hands the colleague a one-time reset link; it sets a new password.
+  await visit(admin_, `/admin/users?q=${encodeURIComponent(colleagueLogin)}`);
+  await click(admin_, 'a:has-text("详情")');
+  await click(admin_, 'form[action$="/reset-link"] button');
+  const link = (await admin_.page.textContent('code.token-value')).trim();
+  await shot(admin_, name, 'reset-link');
+  const newPassword = '伏羲庙前的新密码2026';
+  await colleague.page.goto(link);
+  await colleague.page.fill('[name=new_password]', newPassword);
+  await colleague.page.fill('[name=new_password_confirm]', newPassword);
+  await submit(colleague, '[name=new_password_confirm]');
+  await signIn(colleague, colleagueLogin, newPassword);
+
+  // 11. The session ends while a long form is filled (signed out from another window): the
+  // colleague is told, signs in again and gets the form back with what was typed.
+  await visit(colleague, '/achievements/new');
+  const draftTitle = `苹果霉心病在线检测${stamp}`;
+  await colleague.page.fill('[name=title]', draftTitle);
+  const elsewhere = await person(browser, viewport, `${name}/elsewhere`);
+  await elsewhere.context.addCookies(await colleague.context.cookies());
+  await visit(elsewhere, '/account');
+  await Promise.all([
+    elsewhere.page.waitForNavigation(),
+    elsewhere.page.evaluate(() => document.querySelector('form[action="/logout"]').submit()),
+  ]);
+  await submit(colleague, '[name=summary]');
+  if (!(await colleague.page.textContent('main')).includes('登录已超时')) fail('the timed-out form was not explained');
+  await shot(colleague, name, 'session-ended');
+  await colleague.page.fill('[name=login]', colleagueLogin);
+  await colleague.page.fill('[name=password]', newPassword);
+  await submit(colleague, '[name=password]');
+  if ((await colleague.page.inputValue('[name=title]')) !== draftTitle) fail('the typed title was not restored');
+  await shot(colleague, name, 'form-restored');
+
+  for (const p of [admin_, researcher, enterprise, visitor, colleague, elsewhere]) await p.context.close();
 }
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });

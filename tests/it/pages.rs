@@ -162,3 +162,33 @@ fn no_template_carries_an_inline_event_handler() {
     walk(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates").as_path(), &mut found);
     assert!(found.is_empty(), "inline handlers: {found:?}");
 }
+
+/// The site's CSP (`script-src 'self'`) blocks inline handlers: a template with `onchange=`,
+/// `onclick=` … would do nothing in a browser. None may have one (nor a `javascript:` link).
+#[test]
+fn no_template_has_an_inline_handler() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("templates") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, found);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("template").to_ascii_lowercase();
+            let bytes = text.as_bytes();
+            for (at, _) in text.match_indices(" on") {
+                let name: String = text[at + 3..].chars().take_while(|c| c.is_ascii_lowercase()).collect();
+                let after = at + 3 + name.len();
+                if !name.is_empty() && bytes.get(after) == Some(&b'=') {
+                    found.push(format!("{}: on{name}=", path.display()));
+                }
+            }
+            if text.contains("javascript:") {
+                found.push(format!("{}: javascript:", path.display()));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")), &mut found);
+    assert!(found.is_empty(), "inline handlers the CSP blocks: {found:?}");
+}
