@@ -222,13 +222,11 @@ async fn new_form(
     demand: Option<&str>,
     draft: Option<&str>,
 ) -> Result<Page, AppError> {
+    let token = once::issue_form_token(db, &user.0.id, service::CREATE_PURPOSE).await?;
     if let Some(input) = drafts::kept::<ContractInput>(db, &user.0.id, draft, "/contracts/new").await? {
-        let token = input.form_token.clone();
-        let page =
-            form_page(db, &user.0, Mode::New, "/contracts", &input, &FieldErrors::new(), token.as_deref()).await?;
+        let page = form_page(db, &user.0, Mode::New, "/contracts", &input, &FieldErrors::new(), Some(&token)).await?;
         return Ok(page.with_notice("info", drafts::RESTORED));
     }
-    let token = once::issue_form_token(db, &user.0.id, service::CREATE_PURPOSE).await?;
     let mut input = ContractInput { written: Some(true), ..Default::default() };
     // Drafted from a listing's page: the listing is named as the source, its title proposed.
     if let Some(id) = achievement.filter(|id| uuid::Uuid::parse_str(id).is_ok()) {
@@ -373,13 +371,12 @@ async fn edit_form(
         return Err(AppError::forbidden(ErrorCode::NotEditable, "这份合同现在不能由您修改"));
     }
     let action = format!("/contracts/{id}");
-    if let Some(input) = drafts::kept::<ContractInput>(db, &user.0.id, draft, &format!("{action}/edit")).await? {
-        let page = form_page(db, &user.0, Mode::Edit, &action, &input, &FieldErrors::new(), None).await?;
-        return Ok(page.with_notice("info", drafts::RESTORED));
-    }
-    let current = service::current(db, &contract).await?;
-    let input = service::input_of(&contract, &current.draft);
-    form_page(db, &user.0, Mode::Edit, &format!("/contracts/{id}"), &input, &FieldErrors::new(), None).await
+    let (input, restored) = match drafts::kept(db, &user.0.id, draft, &format!("{action}/edit")).await? {
+        Some(input) => (input, true),
+        None => (service::input_of(&contract, &service::current(db, &contract).await?.draft), false),
+    };
+    let page = form_page(db, &user.0, Mode::Edit, &action, &input, &FieldErrors::new(), None).await?;
+    Ok(if restored { page.with_notice("info", drafts::RESTORED) } else { page })
 }
 
 #[post("/<id>", data = "<form>")]
