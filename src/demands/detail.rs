@@ -5,7 +5,7 @@ use rocket::http::Status as HttpStatus;
 use serde_json::json;
 
 use super::challenge::block;
-use super::challenge::model::ApplicationInput;
+use super::challenge::model::{ApplicationInput, TermsInput};
 use super::listing::Demands;
 use crate::auth::CurrentUser;
 use crate::db::Db;
@@ -16,20 +16,37 @@ use crate::listings::lifecycle::{self, owns};
 use crate::listings::pages as shared;
 use crate::web::Page;
 
-/// A demand's page. `application` carries a 揭榜 form that failed, to show it again with its
-/// messages and everything that was typed.
+/// A 揭榜 form that failed, shown again with its messages and everything that was typed.
+#[derive(Debug, Clone, Copy)]
+pub enum Returned<'a> {
+    /// A team's application.
+    Application(&'a ApplicationInput, &'a FieldErrors),
+    /// The owner's terms (reward, window).
+    Terms(&'a TermsInput, &'a FieldErrors),
+}
+
+/// A demand's page, with a form that came back (`returned`) if any.
 pub async fn detail_page(
     db: &Db,
     search: &crate::search::Search,
     user: Option<&CurrentUser>,
     id: DemandId,
-    application: Option<(&ApplicationInput, &FieldErrors)>,
+    returned: Option<Returned<'_>>,
 ) -> Result<Page, AppError> {
     let demand = lifecycle::visible::<Demands>(db, user, id).await?;
-    let mut data = shared::detail_data::<Demands>(db, user, &demand, application.is_none()).await?;
-    let (values, errors) = match application {
-        Some((values, errors)) => (json!(values), json!(errors)),
-        None => (json!(ApplicationInput::default()), json!({})),
+    let mut data = shared::detail_data::<Demands>(db, user, &demand, returned.is_none()).await?;
+    let (values, errors) = match returned {
+        Some(Returned::Application(values, errors)) => (json!(values), json!(errors)),
+        _ => (json!(ApplicationInput::default()), json!({})),
+    };
+    let challenge = block::block(db, user, &demand).await?;
+    // The terms form shows what was typed when it came back, else the terms in force.
+    let (terms, terms_errors) = match returned {
+        Some(Returned::Terms(values, errors)) => (json!(values), json!(errors)),
+        _ => (
+            json!({"reward": challenge["reward_wan"], "apply_from": challenge["apply_from"], "apply_until": challenge["apply_until"]}),
+            json!({}),
+        ),
     };
     let owner = user.is_some_and(|u| owns(u, &demand));
     let matches = if demand.publicly_visible() {
@@ -37,11 +54,19 @@ pub async fn detail_page(
     } else {
         Vec::new()
     };
-    data.insert("challenge".into(), block::block(db, user, &demand).await?);
+    data.insert("challenge".into(), challenge);
+    data.insert("terms".into(), terms);
+    data.insert("terms_errors".into(), terms_errors);
     data.insert("can_set_challenge".into(), json!(owner && demand.meta.status.is_editable()));
     data.insert("application".into(), values);
     data.insert("application_errors".into(), errors);
     data.insert("matches".into(), json!(matches));
     let page = Page::new("demands/detail", demand.title.clone(), data);
-    Ok(if application.is_some() { page.with_status(HttpStatus::UnprocessableEntity) } else { page })
+    Ok(match returned {
+        Some(Returned::Terms(..)) => page
+            .with_status(HttpStatus::UnprocessableEntity)
+            .with_notice("error", "揭榜条件有误，请按页面下方“揭榜条件”处的提示修改（已保留您填写的内容）。"),
+        Some(Returned::Application(..)) => page.with_status(HttpStatus::UnprocessableEntity),
+        None => page,
+    })
 }

@@ -10,7 +10,7 @@ use super::results::{self, Card, Highlighter};
 use super::{Search, facets};
 use crate::db::Db;
 use crate::domain::money::{Fen, Unit};
-use crate::domain::regions::tianshui_county;
+use crate::domain::regions::{region_name, tianshui_county};
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, PricingRoute, Stage, TechnicalField, TransferMode};
 use crate::error::{AppError, ErrorCode};
 use crate::listings::{Kind, status};
@@ -197,7 +197,7 @@ fn facet_label(facet: &str, value: &str, kind: Option<Kind>) -> String {
         (_, Some(label)) => label.to_string(),
         ("region", None) => match tianshui_county(value) {
             Some(name) => format!("{name}（{value}）"),
-            None => value.to_string(),
+            None => region_name(value),
         },
         (_, None) => value.to_string(),
     }

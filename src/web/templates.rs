@@ -30,6 +30,7 @@ impl Templates {
         registry.register_helper("money", Box::new(money_helper));
         registry.register_helper("yuan", Box::new(yuan_helper));
         registry.register_helper("count", Box::new(count_helper));
+        registry.register_helper("region_name", Box::new(region_helper));
         Ok(Templates { registry })
     }
 
@@ -79,6 +80,19 @@ fn yuan_helper(
 }
 
 /// `{{count n}}` → `12,345`.
+/// `{{region_name code}}`: a GB/T 2260 code as people read it (甘肃省天水市麦积区).
+fn region_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let code = h.param(0).and_then(|p| p.value().as_str()).unwrap_or_default();
+    out.write(&handlebars::html_escape(&crate::domain::regions::region_name(code)))?;
+    Ok(())
+}
+
 fn count_helper(
     h: &Helper<'_>,
     _: &Handlebars<'_>,

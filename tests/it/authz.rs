@@ -110,6 +110,7 @@ fn table() -> Vec<Row> {
         row(Post, "/password/reset/<token>", "/password/reset/nope", "new_password=", [S(404); 6]),
         // Reached only through the gate, for a form whose session ended; asked directly, nobody has one.
         row(Post, "/__expired", "/__expired", "", [Login; 6]),
+        row(Get, "/challenges/mine", "/challenges/mine", "", [Login, S(200), S(200), S(200), S(403), S(200)]),
         row(Get, "/contacts", "/contacts", "", [Login, S(200), S(200), S(200), S(403), S(200)]),
         row(
             Post,

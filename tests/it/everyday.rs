@@ -310,6 +310,36 @@ async fn library_filters_say_what_they_could_not_read(app: TestApp) {
     assert!(!page.contains("与“"));
 }
 
+async fn a_bad_terms_entry_comes_back_beside_its_form_and_applications_are_listed(app: TestApp) {
+    let admin = create_admin(&app).await;
+    let enterprise = active(&app, &admin, Role::Enterprise).await;
+    let researcher = active(&app, &admin, Role::Researcher).await;
+    let (poster, reviewer, team) = (app.another_client().await, app.another_client().await, app.another_client().await);
+    signed_in(&poster, &enterprise).await;
+    signed_in(&reviewer, &admin).await;
+    signed_in(&team, &researcher).await;
+    let demand = crate::demands::published_demand(&poster, &reviewer).await;
+
+    // The demand's page names its region.
+    let (_, page) = body(&poster, &format!("/demands/{demand}")).await;
+    assert!(page.contains("甘肃省天水市麦积区"));
+
+    let refused = post_form(&poster, &format!("/challenges/{demand}/terms"), "reward=0&apply_from=2026-01-01&apply_until=").await;
+    assert_eq!(refused.status(), Status::UnprocessableEntity);
+    let page = refused.into_string().await.unwrap_or_default();
+    assert!(page.contains("揭榜奖励须大于零") && page.contains("请填写揭榜截止日期"), "messages beside the fields");
+    assert!(page.contains("name=\"apply_from\" type=\"date\" value=\"2026-01-01\""), "what was typed stays");
+    assert!(page.contains("揭榜条件有误"));
+
+    crate::challenges::open_terms(&poster, &demand).await;
+    crate::challenges::apply(&team, &demand).await;
+    let (status, mine) = body(&team, "/challenges/mine").await;
+    assert_eq!(status, Status::Ok);
+    assert!(mine.contains(&format!("/demands/{demand}")) && mine.contains("已提交"));
+    let (_, empty) = body(&poster, "/challenges/mine").await;
+    assert!(empty.contains("您还没有提交过揭榜申请"));
+}
+
 crate::on_both_databases!(
     contact_requests_reach_the_owner_and_the_answer_reaches_the_sender,
     an_administrator_hands_over_a_one_time_reset_link,
@@ -317,4 +347,5 @@ crate::on_both_databases!(
     registration_takes_the_organisation_picked_and_reports_everything_at_once,
     a_registration_refused_with_a_reason_tells_the_person_why,
     library_filters_say_what_they_could_not_read,
+    a_bad_terms_entry_comes_back_beside_its_form_and_applications_are_listed,
 );

@@ -13,6 +13,7 @@ use super::service;
 use super::store;
 use crate::auth::Acting;
 use crate::db::Db;
+use crate::demands::detail::{Returned, detail_page};
 use crate::demands::listing::Demands;
 use crate::domain::forms::date_text;
 use crate::domain::ids::{ApplicationId, DemandId};
@@ -43,6 +44,20 @@ async fn board(db: &State<Db>) -> Result<Page, AppError> {
     Ok(Page::new("challenges/index", "揭榜挂帅", json!({"items": items})))
 }
 
+/// 我的揭榜申请: the caller's applications and where each stands.
+#[get("/mine")]
+async fn mine(db: &State<Db>, acting: Acting) -> Result<Page, AppError> {
+    let items: Vec<_> = store::applications_of(db, &acting.user.id)
+        .await?
+        .into_iter()
+        .map(|(a, title)| {
+            json!({"demand_id": a.demand_id, "demand_title": title, "team": a.team, "status": a.status.code(),
+                "status_label": a.status.label(), "created_at": crate::domain::time::chinese_datetime_text(&a.created_at)})
+        })
+        .collect();
+    Ok(Page::new("challenges/mine", "我的揭榜申请", json!({"items": items})))
+}
+
 fn first_message(failure: FormFailure) -> Result<String, AppError> {
     match failure {
         FormFailure::Fields(fields) => Ok(fields.into_values().collect::<Vec<_>>().join("；")),
@@ -56,15 +71,21 @@ async fn set_terms(
     demand_id: Result<DemandId, uuid::Error>,
     form: Form<TermsInput>,
     db: &State<Db>,
+    search: &State<crate::search::Search>,
     acting: Acting,
-) -> Result<Flash<Redirect>, AppError> {
+) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input = form.into_inner();
-    let demand_id = service::demand_id(demand_id)?;
+    let demand_id = service::demand_id(demand_id).map_err(Err)?;
     let caller = acting.caller();
     let back = Redirect::to(format!("/demands/{demand_id}"));
     match service::set_terms(db, &caller, demand_id, &input).await {
         Ok(()) => Ok(Flash::success(back, "揭榜挂帅条件已保存")),
-        Err(failure) => Ok(Flash::error(back, first_message(failure)?)),
+        // The terms form comes back with its messages beside the fields and what was typed.
+        Err(FormFailure::Fields(errors)) => {
+            let returned = Returned::Terms(&input, &errors);
+            Err(detail_page(db, search, Some(&acting.user), demand_id, Some(returned)).await)
+        }
+        Err(failure) => Ok(Flash::error(back, first_message(failure).map_err(Err)?)),
     }
 }
 
@@ -84,8 +105,8 @@ async fn apply(
         Ok(_) => Ok(Flash::success(back, "揭榜申请已提交，发榜企业审阅后您会在本页看到结果")),
         // The form comes back with its messages and everything typed.
         Err(FormFailure::Fields(errors)) => {
-            Err(crate::demands::detail::detail_page(db, search, Some(&acting.user), demand_id, Some((&input, &errors)))
-                .await)
+            let returned = Returned::Application(&input, &errors);
+            Err(detail_page(db, search, Some(&acting.user), demand_id, Some(returned)).await)
         }
         Err(failure) => Ok(Flash::error(back, first_message(failure).map_err(Err)?)),
     }
@@ -114,5 +135,5 @@ async fn decide(
 
 /// Mounted at `/challenges`.
 pub fn routes() -> Vec<Route> {
-    routes![board, set_terms, apply, decide]
+    routes![mine, board, set_terms, apply, decide]
 }

@@ -156,6 +156,16 @@ pub async fn applications(
     rows.iter().map(application_from_row).collect()
 }
 
+/// A person's applications to every challenge, newest first, with the demand each is for.
+pub async fn applications_of(db: &Db, applicant: &str) -> Result<Vec<(ApplicationRow, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT x.*, d.title AS demand_title FROM ({APPLICATION_SQL} WHERE a.applicant_id = $1) x \
+         JOIN demands d ON d.id = x.demand_id ORDER BY x.created_at DESC LIMIT 200"
+    );
+    let rows = sqlx::query(&sql).bind(applicant).fetch_all(db.pool()).await?;
+    rows.iter().map(|row| Ok((application_from_row(row)?, row.try_get("demand_title")?))).collect()
+}
+
 /// Moves an application if it is still in `from`.
 pub async fn set_application_status(
     conn: &mut AnyConnection,
