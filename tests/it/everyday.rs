@@ -324,7 +324,8 @@ async fn a_bad_terms_entry_comes_back_beside_its_form_and_applications_are_liste
     let (_, page) = body(&poster, &format!("/demands/{demand}")).await;
     assert!(page.contains("甘肃省天水市麦积区"));
 
-    let refused = post_form(&poster, &format!("/challenges/{demand}/terms"), "reward=0&apply_from=2026-01-01&apply_until=").await;
+    let refused =
+        post_form(&poster, &format!("/challenges/{demand}/terms"), "reward=0&apply_from=2026-01-01&apply_until=").await;
     assert_eq!(refused.status(), Status::UnprocessableEntity);
     let page = refused.into_string().await.unwrap_or_default();
     assert!(page.contains("揭榜奖励须大于零") && page.contains("请填写揭榜截止日期"), "messages beside the fields");

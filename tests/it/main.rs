@@ -22,6 +22,7 @@ mod hostile;
 mod migrations;
 mod openapi;
 mod pages;
+mod password_mail;
 mod probes;
 mod scale_out;
 mod search;
