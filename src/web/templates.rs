@@ -31,6 +31,7 @@ impl Templates {
         registry.register_helper("yuan", Box::new(yuan_helper));
         registry.register_helper("count", Box::new(count_helper));
         registry.register_helper("region_name", Box::new(region_helper));
+        registry.register_helper("date", Box::new(date_helper));
         Ok(Templates { registry })
     }
 
@@ -80,6 +81,24 @@ fn yuan_helper(
 }
 
 /// `{{count n}}` → `12,345`.
+/// `{{date value}}`: a date (`2026-12-02`, or a stored instant's date part) the one way pages
+/// show dates, `2026年12月2日`; anything else as it is.
+fn date_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let value = h.param(0).and_then(|p| p.value().as_str()).unwrap_or_default();
+    let shown = match value.get(..10).and_then(crate::domain::time::parse_date) {
+        Some(date) if value.len() == 10 => format!("{}年{}月{}日", date.year(), u8::from(date.month()), date.day()),
+        _ => value.to_string(),
+    };
+    out.write(&handlebars::html_escape(&shown))?;
+    Ok(())
+}
+
 /// `{{region_name code}}`: a GB/T 2260 code as people read it (甘肃省天水市麦积区).
 fn region_helper(
     h: &Helper<'_>,

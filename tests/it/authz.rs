@@ -223,7 +223,7 @@ fn table() -> Vec<Row> {
             "/challenges/<demand_id>/terms",
             "/challenges/{demand}/terms",
             "reward=",
-            [Login, S(403), S(303), S(403), S(403), S(403)],
+            [Login, S(403), S(422), S(403), S(403), S(403)],
         ),
         row(
             Post,

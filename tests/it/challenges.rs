@@ -46,9 +46,9 @@ async fn a_challenge_from_terms_to_selection(app: TestApp) {
     signed_in(&poster, &active(&app, &admin, Role::Enterprise).await).await;
     let demand = published_demand(&poster, &reviewer).await;
 
-    // Terms through the page form; bad terms come back as a message and change nothing.
+    // Terms through the page form; bad terms come back beside the form and change nothing.
     let bad = post_form(&poster, &format!("/challenges/{demand}/terms"), "reward=0").await;
-    assert_eq!(bad.status(), Status::SeeOther);
+    assert_eq!(bad.status(), Status::UnprocessableEntity);
     let none: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM challenges")
         .fetch_one(app.db.pool())
         .await
