@@ -124,7 +124,7 @@ async fn ended(data: Data<'_>, db: &State<Db>, who: EndedSession) -> Result<Flas
     let token = keep(db, &who.0, &page, &kept.join("&")).await?;
     let next = format!("{page}?{DRAFT_PARAM}={token}");
     let message = format!("{timed_out}。您填写的内容已为您保留，重新登录后将回到表单继续填写（24 小时内有效）。");
-    Ok(Flash::error(Redirect::to(format!("/login?next={}", crate::web::url_encode(&next))), message))
+    Ok(Flash::new(Redirect::to(format!("/login?next={}", crate::web::url_encode(&next))), "info", message))
 }
 
 /// Mounted at `/`.
