@@ -27,6 +27,12 @@ pub const ISSUED_LINK: time::Duration = time::Duration::hours(24);
 /// A second mail to the same account within this time is not sent (a mailbox is not flooded).
 const MAIL_INTERVAL: time::Duration = time::Duration::seconds(60);
 
+/// The account an e-mail address or mobile number signs in as (none when it is neither).
+async fn account_by_login(db: &Db, login: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+    let Ok(key) = Login::parse(login.trim()) else { return Ok(None) };
+    store::find_user_by_login(&mut *db.pool().acquire().await?, key.key()).await
+}
+
 /// Where a reset link points.
 pub fn link(settings: &Settings, token: &str) -> String {
     format!("{}/password/reset/{token}", settings.mail.public_url)
@@ -84,12 +90,9 @@ pub async fn issue_by_admin(
 /// The console's link for an account, by its login (the way back in for the demo and for a
 /// sole administrator who forgot the password).
 pub async fn issue_from_console(db: &Db, settings: &Settings, login: &str) -> Result<String, AppError> {
-    let key = Login::parse(login.trim()).map_err(|m| AppError::bad_request(ErrorCode::ValidationFailed, m))?;
-    let mut conn = db.pool().acquire().await?;
-    let user = store::find_user_by_login(&mut conn, key.key())
+    let user = account_by_login(db, login)
         .await?
-        .ok_or_else(|| AppError::not_found(ErrorCode::UserNotFound, "没有这个账号"))?;
-    drop(conn);
+        .ok_or_else(|| AppError::not_found(ErrorCode::UserNotFound, "没有这个账号（请填写注册时的邮箱或手机号）"))?;
     Ok(link(settings, &issue(db, &user, None, ISSUED_LINK).await?))
 }
 
@@ -102,10 +105,7 @@ pub async fn request_by_mail(
     login: &str,
     ip: &str,
 ) -> Result<(), AppError> {
-    let Ok(key) = Login::parse(login.trim()) else { return Ok(()) };
-    let mut conn = db.pool().acquire().await?;
-    let user = store::find_user_by_login(&mut conn, key.key()).await?;
-    drop(conn);
+    let user = account_by_login(db, login).await?;
     let Some(user) = user.filter(|u| u.status != AccountStatus::Disabled && !u.is_demo) else { return Ok(()) };
     let Some(email) = user.email.clone() else { return Ok(()) };
     let recent: Option<String> = sqlx::query_scalar("SELECT MAX(created_at) FROM password_resets WHERE user_id = $1")

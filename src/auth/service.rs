@@ -43,45 +43,71 @@ pub(super) fn password_rules(settings: &Settings) -> impl Fn(&str, &[&str]) -> R
     }
 }
 
-/// What the database says about a registration that failed its own checks: the login already
-/// registered, the chosen organisation missing or of another kind, the new organisation's name
-/// or credit code taken. Fields that already have an error keep it.
-async fn lookup_problems(db: &Db, input: &RegistrationInput, errors: &mut FieldErrors) -> Result<(), FormFailure> {
-    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
-    let mut found: Vec<(&str, &str)> = Vec::new();
-    let mut conn = db.pool().acquire().await?;
-    if let Ok(login) = Login::parse(&text(&input.login)) {
-        let (email, mobile) = match &login {
+/// The organisation a registration names, as far as it could be read.
+enum NamedOrganisation<'a> {
+    Existing(&'a str),
+    New { name: &'a str, credit_code: Option<&'a str> },
+}
+
+/// What only the database can say about a registration: the login already registered, the
+/// chosen organisation missing or of another kind, the new organisation's name or credit code
+/// taken — every one of them, so they arrive in one answer.
+async fn database_problems(
+    conn: &mut sqlx::AnyConnection,
+    db: &Db,
+    login: Option<&Login>,
+    role: Option<crate::domain::account::Role>,
+    organisation: NamedOrganisation<'_>,
+) -> Result<FieldErrors, sqlx::Error> {
+    let mut found = FieldErrors::new();
+    let mut note = |name: &str, message: &str| found.insert(name.to_string(), message.to_string());
+    if let Some(login) = login {
+        let (email, mobile) = match login {
             Login::Email(e) => (Some(e.as_str()), None),
             Login::Mobile(m) => (None, Some(m.as_str())),
         };
-        if store::login_taken(&mut conn, email, mobile).await? {
-            found.push(("login", "该邮箱或手机号已注册，请直接登录"));
+        if store::login_taken(&mut *conn, email, mobile).await? {
+            note("login", "该邮箱或手机号已注册，请直接登录");
         }
     }
-    let role = crate::domain::account::Role::from_code(&text(&input.role));
-    if model::chose_existing(input) {
-        let id = text(&input.organisation_id);
-        if let (Some(role), false) = (role, id.is_empty()) {
-            let expected = model::organisation_kind_for(role).code();
-            if orgs::store::find(db, &id).await?.is_none_or(|org| org.kind != expected) {
-                found.push(("organisation_id", "所选单位不存在或与身份不符，请重新选择"));
+    match organisation {
+        NamedOrganisation::Existing(id) => {
+            if let Some(role) = role {
+                let expected = model::organisation_kind_for(role).code();
+                if orgs::store::find(db, id).await?.is_none_or(|org| org.kind != expected) {
+                    note("organisation_id", "所选单位不存在或与身份不符，请重新选择");
+                }
             }
         }
-    } else {
-        let name = text(&input.org_name);
-        let code = text(&input.org_credit_code);
-        let code = crate::domain::validators::credit_code(&code).ok();
-        let (name_taken, code_taken) = orgs::store::name_or_code_taken(&mut conn, &name, code.as_deref()).await?;
-        if name_taken {
-            found.push(("org_name", "该单位已在平台登记，请选择“已有单位”"));
-        }
-        if code_taken {
-            found.push(("org_credit_code", "该统一社会信用代码已被其他单位使用"));
+        NamedOrganisation::New { name, credit_code } => {
+            let (name_taken, code_taken) = orgs::store::name_or_code_taken(&mut *conn, name, credit_code).await?;
+            if name_taken {
+                note("org_name", "该单位已在平台登记，请选择“已有单位”");
+            }
+            if code_taken {
+                note("org_credit_code", "该统一社会信用代码已被其他单位使用");
+            }
         }
     }
-    for (name, message) in found {
-        errors.entry(name.to_string()).or_insert_with(|| message.to_string());
+    Ok(found)
+}
+
+/// The database's problems with a registration that failed its own checks, read from what was
+/// typed; fields that already have an error keep it.
+async fn lookup_problems(db: &Db, input: &RegistrationInput, errors: &mut FieldErrors) -> Result<(), FormFailure> {
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
+    let login = Login::parse(&text(&input.login)).ok();
+    let role = crate::domain::account::Role::from_code(&text(&input.role));
+    let (id, name) = (text(&input.organisation_id), text(&input.org_name));
+    let credit_code = crate::domain::validators::credit_code(&text(&input.org_credit_code)).ok();
+    let organisation = if model::chose_existing(input) {
+        NamedOrganisation::Existing(&id)
+    } else {
+        NamedOrganisation::New { name: &name, credit_code: credit_code.as_deref() }
+    };
+    let mut conn = db.pool().acquire().await?;
+    for (name, message) in database_problems(&mut conn, db, login.as_ref(), role, organisation).await? {
+        errors.entry(name).or_insert(message);
     }
     Ok(())
 }
@@ -108,26 +134,19 @@ pub async fn register(
         Login::Mobile(m) => (None, Some(m.clone())),
     };
     let mut tx = db.begin_write().await?;
-    if store::login_taken(&mut tx, email.as_deref(), mobile.as_deref()).await? {
-        return Err(field("login", "该邮箱或手机号已注册，请直接登录"));
+    let named = match &valid.organisation {
+        OrganisationChoice::Existing(id) => NamedOrganisation::Existing(id),
+        OrganisationChoice::New(new) => {
+            NamedOrganisation::New { name: &new.name, credit_code: new.credit_code.as_deref() }
+        }
+    };
+    let problems = database_problems(&mut tx, db, Some(&valid.login), Some(valid.role), named).await?;
+    if !problems.is_empty() {
+        return Err(FormFailure::Fields(problems));
     }
     let (organisation_id, new_organisation) = match &valid.organisation {
-        OrganisationChoice::Existing(id) => {
-            let expected_kind = model::organisation_kind_for(valid.role);
-            match orgs::store::find(db, id).await? {
-                Some(org) if org.kind == expected_kind.code() => (org.id, false),
-                _ => return Err(field("organisation_id", "所选单位不存在或与身份不符，请重新选择")),
-            }
-        }
+        OrganisationChoice::Existing(id) => (id.clone(), false),
         OrganisationChoice::New(new) => {
-            let (name_taken, code_taken) =
-                orgs::store::name_or_code_taken(&mut tx, &new.name, new.credit_code.as_deref()).await?;
-            if name_taken {
-                return Err(field("org_name", "该单位已在平台登记，请选择“已有单位”"));
-            }
-            if code_taken {
-                return Err(field("org_credit_code", "该统一社会信用代码已被其他单位使用"));
-            }
             // The checks above read before writing; two registrations at once can both pass
             // them, and the unique keys decide (the loser gets the same field error).
             let id = orgs::store::insert(&mut tx, new).await.map_err(taken)?.to_string();

@@ -59,7 +59,7 @@ async fn index(db: &State<Db>, settings: &State<Settings>) -> Result<Page, AppEr
         })
         .collect();
     let today = today_shanghai();
-    let report = crate::stats::report::build(db, settings, today.year(), today).await?;
+    let (goal, so_far, progress_bp) = crate::stats::report::progress(db, settings, today.year(), today).await?;
     let filter = ListFilter::<Achievements> {
         statuses: vec![crate::achievements::model::Status::Published],
         ..ListFilter::default()
@@ -73,19 +73,19 @@ async fn index(db: &State<Db>, settings: &State<Settings>) -> Result<Page, AppEr
         organisations,
         active_users: counts.active_users,
         goal: GoalView {
-            year: report.year,
-            amount: report.goal.amount.0,
-            basis: match report.goal.basis {
+            year: today.year(),
+            amount: goal.amount.0,
+            basis: match goal.basis {
                 Basis::Turnover => "技术合同成交额",
                 Basis::TechnologyValue => "技术交易额",
             },
-            side: match report.goal.side {
+            side: match goal.side {
                 Side::Output => "输出：卖方在本区",
                 Side::Absorb => "吸纳：买方在本区",
             },
-            so_far: report.figures.so_far_fen,
-            progress: crate::stats::goal::percent_text(report.figures.progress_bp),
-            progress_bp: report.figures.progress_bp.clamp(0, 10_000),
+            so_far,
+            progress: crate::stats::goal::percent_text(progress_bp),
+            progress_bp: progress_bp.clamp(0, 10_000),
         },
     };
     Ok(Page::new("home/index", "首页", view))

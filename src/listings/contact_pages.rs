@@ -17,7 +17,7 @@ use crate::web::input::Form;
 #[get("/")]
 async fn index(db: &State<Db>, acting: Acting, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
     let received = match &acting.user.organisation_id {
-        Some(org) if acting.user.sees_contacts() => contacts::open_for_organisation(db, org).await?,
+        Some(org) if acting.user.sees_contacts() => contacts::open_for_organisation(db, org, None).await?,
         _ => Vec::new(),
     };
     let sent = contacts::sent_by(db, &acting.user.id).await?;

@@ -119,10 +119,17 @@ pub async fn for_listing(db: &Db, kind: Kind, listing_id: &str) -> Result<Vec<Co
     fetch(db, "r.listing_kind = $1 AND r.listing_id = $2", &[kind.code(), listing_id], 200).await
 }
 
-/// The requests about an organisation's listings still waiting for a reply.
-pub async fn open_for_organisation(db: &Db, organisation_id: &str) -> Result<Vec<ContactRequest>, sqlx::Error> {
-    fetch(db, "r.status = 'open' AND COALESCE(a.organisation_id, d.organisation_id) = $1", &[organisation_id], 100)
-        .await
+/// The requests about an organisation's listings still waiting for a reply (of one kind, or all).
+pub async fn open_for_organisation(
+    db: &Db,
+    organisation_id: &str,
+    kind: Option<Kind>,
+) -> Result<Vec<ContactRequest>, sqlx::Error> {
+    let open = "r.status = 'open' AND COALESCE(a.organisation_id, d.organisation_id) = $1";
+    match kind {
+        Some(kind) => fetch(db, &format!("{open} AND r.listing_kind = $2"), &[organisation_id, kind.code()], 100).await,
+        None => fetch(db, open, &[organisation_id], 100).await,
+    }
 }
 
 /// The requests a person sent, newest first.

@@ -163,8 +163,7 @@ pub async fn mine<K: Listing>(
     };
     let filter = ListFilter::<K> { organisation_id: Some(org.clone()), ..ListFilter::default() };
     let (rows, total) = store::list(db, &filter, &store::newest::<K>(), pager::offset(page), pager::PER_PAGE).await?;
-    let open_requests: Vec<_> =
-        contacts::open_for_organisation(db, &org).await?.into_iter().filter(|r| r.kind == K::KIND.code()).collect();
+    let open_requests = contacts::open_for_organisation(db, &org, Some(K::KIND)).await?;
     let data = json!({
         "items": rows.iter().map(|r| K::view(r, true)).collect::<Vec<_>>(),
         "open_requests": open_requests,

@@ -133,6 +133,27 @@ fn rows(slices: &[Slice], total: i64, link: impl Fn(&str) -> String, label: impl
         .collect()
 }
 
+/// The goal of `year` and how far registered contracts have come as of `today` — the registered
+/// amount and progress in basis points — without the breakdowns the full report reads (the home
+/// page shows only these).
+pub async fn progress(db: &Db, settings: &Settings, year: i32, today: Date) -> Result<(Goal, i64, i64), AppError> {
+    let goal = store::goal_for(db, year, &settings.goal).await?;
+    let scope = Scope { year, basis: goal.basis, side: goal.side, district: &settings.region_code };
+    let (amounts, _) = store::months(db, &scope).await?;
+    let as_of = if today.year() > year { goal::year_end(year) } else { today };
+    // Last year's figure only feeds the year-on-year comparison, which is not returned.
+    let input = GoalInput {
+        year,
+        goal_fen: goal.amount.0,
+        months: amounts,
+        as_of,
+        last_year_to_date: 0,
+        closed: today.year() > year,
+    };
+    let figures = goal::figures(&input);
+    Ok((goal, figures.so_far_fen, figures.progress_bp))
+}
+
 /// The report of `year` as of `today` (Beijing time).
 pub async fn build(db: &Db, settings: &Settings, year: i32, today: Date) -> Result<Report, AppError> {
     let goal = store::goal_for(db, year, &settings.goal).await?;

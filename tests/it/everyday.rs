@@ -162,6 +162,15 @@ async fn an_administrator_hands_over_a_one_time_reset_link(app: TestApp) {
     );
 }
 
+/// A person's sessions as if unused since 2000: the next request finds them timed out.
+async fn idle_out(app: &TestApp, user_id: &str) {
+    sqlx::query("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00.000000Z' WHERE user_id = $1")
+        .bind(user_id)
+        .execute(app.db.pool())
+        .await
+        .expect("age the session");
+}
+
 async fn a_form_sent_after_the_session_ended_is_kept_for_its_author(app: TestApp) {
     let admin = create_admin(&app).await;
     let researcher = active(&app, &admin, Role::Researcher).await;
@@ -170,11 +179,7 @@ async fn a_form_sent_after_the_session_ended_is_kept_for_its_author(app: TestApp
     signed_in(&browser, &researcher).await;
     let csrf = csrf_of(&browser).await;
     // The session times out while the form is being filled.
-    sqlx::query("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00.000000Z' WHERE user_id = $1")
-        .bind(&researcher.id)
-        .execute(app.db.pool())
-        .await
-        .expect("age the session");
+    idle_out(&app, &researcher.id).await;
     let title = "苹果霉心病近红外在线检测装置";
     let form = format!(
         "_csrf={csrf}&_form=%2Fachievements%2Fnew&title={}&summary={}&asking_price=80",
@@ -226,11 +231,7 @@ async fn a_form_sent_after_the_session_ended_is_kept_for_its_author(app: TestApp
     assert!(!again.contains(title));
     // A form that does not name its page is not kept, but the person is still told.
     let csrf = csrf_of(&browser).await;
-    sqlx::query("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00.000000Z' WHERE user_id = $1")
-        .bind(&researcher.id)
-        .execute(app.db.pool())
-        .await
-        .expect("age the session");
+    idle_out(&app, &researcher.id).await;
     let plain = browser
         .post("/account/profile")
         .header(rocket::http::ContentType::Form)
