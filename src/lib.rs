@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod contracts;
 pub mod db;
+pub mod deals;
 pub mod demands;
 pub mod demo;
 pub mod domain;

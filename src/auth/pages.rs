@@ -55,7 +55,7 @@ fn landing(user: &store::UserRecord) -> &'static str {
         (AccountStatus::Active, Role::Admin) => "/admin",
         (AccountStatus::Active, Role::Enterprise) => "/demands/mine",
         (AccountStatus::Active, Role::Researcher) => "/achievements/mine",
-        (AccountStatus::Active, Role::Broker) => "/demands",
+        (AccountStatus::Active, Role::Broker) => "/broker",
         _ => "/account",
     }
 }

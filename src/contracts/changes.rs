@@ -24,6 +24,7 @@ use crate::domain::ids::ContractId;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, ErrorCode, FormFailure};
+use sqlx::AnyConnection;
 
 /// What a 变更登记 sends: why, and the whole contract as it now reads.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
@@ -73,9 +74,9 @@ pub async fn amend(db: &Db, caller: &Caller<'_>, id: ContractId, input: &AmendIn
     }
     let revision_no = before.revision_no + 1;
     let mut tx = db.begin_write().await?;
-    store::lock(&mut tx, db.backend(), id).await?;
+    lock(&mut tx, db.backend(), id).await?;
     let in_force = store::current_revision_in(&mut tx, id).await?.map(|r| r.revision_no);
-    if in_force != Some(before.revision_no) || store::is_cancelled_in(&mut tx, id).await? {
+    if in_force != Some(before.revision_no) || is_cancelled_in(&mut tx, id).await? {
         return Err(changed_meanwhile().into());
     }
     // Two amendments racing for the same number: the primary key lets one through.
@@ -113,7 +114,7 @@ pub async fn cancel(db: &Db, caller: &Caller<'_>, id: ContractId, input: &Action
     let contract = for_action(db, caller, id, Action::Cancel).await?;
     let reason = required_note(input, "注销原因")?;
     let mut tx = db.begin_write().await?;
-    store::lock(&mut tx, db.backend(), id).await?;
+    lock(&mut tx, db.backend(), id).await?;
     if !records::add_cancellation(&mut tx, id, &reason, &caller.user.id).await? {
         return Err(invalid(&contract, Action::Cancel));
     }
@@ -210,7 +211,7 @@ pub async fn record_payment(
     let payment_id = uuid::Uuid::now_v7().to_string();
     let mut tx = db.begin_write().await?;
     // Read under the contract's lock, so two payments at once cannot both fit in what is left.
-    store::lock(&mut tx, db.backend(), id).await?;
+    lock(&mut tx, db.backend(), id).await?;
     let paid = records::paid_in(&mut tx, id).await?;
     let left = owed.0 - paid;
     if amount.0 > left {
@@ -236,4 +237,24 @@ pub async fn record_payment(
     audit::append(&mut tx, db.backend(), &caller.event("contract.share_paid", "contract", id, details)).await?;
     tx.commit().await?;
     Ok(payment_id)
+}
+
+/// Serialises changes to one registered contract (amendment, cancellation) until the transaction
+/// ends. SQLite's write transactions are serial already; PostgreSQL takes a row lock, which the
+/// update-refusing trigger does not see (nothing is updated).
+async fn lock(conn: &mut AnyConnection, backend: crate::db::Backend, id: &str) -> Result<(), sqlx::Error> {
+    if backend == crate::db::Backend::Postgres {
+        sqlx::query("SELECT id FROM contracts WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?;
+    }
+    Ok(())
+}
+
+/// Whether a 注销登记 is recorded, read inside a transaction.
+async fn is_cancelled_in(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT contract_id FROM contract_cancellations WHERE contract_id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
 }

@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod pages;
 pub mod precheck;
+pub mod prefill;
 pub mod query;
 pub mod records;
 pub mod review;

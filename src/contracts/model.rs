@@ -42,6 +42,8 @@ pub struct ContractInput {
     pub technology_import: bool,
     pub achievement_id: Option<String>,
     pub demand_id: Option<String>,
+    /// The 对接项目 the contract comes from (set when drafting; it must have reached 达成意向).
+    pub deal_id: Option<String>,
     pub signed_on: Option<String>,
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,

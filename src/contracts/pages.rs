@@ -214,12 +214,13 @@ async fn export_csv(db: &State<Db>, admin: AdminUser, query: ListQuery) -> Resul
     Ok(export::CsvStream { db: db.inner().clone(), filter, name })
 }
 
-#[get("/new?<achievement>&<demand>&<draft>")]
+#[get("/new?<achievement>&<demand>&<deal>&<draft>")]
 async fn new_form(
     db: &State<Db>,
     user: ActiveUser,
     achievement: Option<&str>,
     demand: Option<&str>,
+    deal: Option<&str>,
     draft: Option<&str>,
 ) -> Result<Page, AppError> {
     let token = once::issue_form_token(db, &user.0.id, service::CREATE_PURPOSE).await?;
@@ -227,20 +228,7 @@ async fn new_form(
         let page = form_page(db, &user.0, Mode::New, "/contracts", &input, &FieldErrors::new(), Some(&token)).await?;
         return Ok(page.with_notice("info", drafts::RESTORED));
     }
-    let mut input = ContractInput { written: Some(true), ..Default::default() };
-    // Drafted from a listing's page: the listing is named as the source, its title proposed.
-    if let Some(id) = achievement.filter(|id| uuid::Uuid::parse_str(id).is_ok()) {
-        if let Some(found) = crate::listings::store::find::<crate::achievements::listing::Achievements>(db, id).await? {
-            input.achievement_id = Some(id.to_string());
-            input.title = Some(format!("{}技术合同", found.title));
-        }
-    }
-    if let Some(id) = demand.filter(|id| uuid::Uuid::parse_str(id).is_ok()) {
-        if let Some(found) = crate::listings::store::find::<crate::demands::listing::Demands>(db, id).await? {
-            input.demand_id = Some(id.to_string());
-            input.title.get_or_insert_with(|| format!("{}技术合同", found.title));
-        }
-    }
+    let input = super::prefill::new_input(db, &user.0, achievement, demand, deal).await?;
     form_page(db, &user.0, Mode::New, "/contracts", &input, &FieldErrors::new(), Some(&token)).await
 }
 

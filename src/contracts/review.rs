@@ -235,6 +235,9 @@ pub async fn register(db: &Db, caller: &Caller<'_>, id: ContractId, input: &Acti
         totals::apply(&mut tx, &key, 1, amounts).await?;
     }
     records::add_event(&mut tx, id, "registered", Some(contract.current_revision), &number, &caller.user.id).await?;
+    if let Some(deal) = &contract.deal_id {
+        crate::deals::contracting::contract_registered(&mut tx, deal, &number, &caller.user.id).await?;
+    }
     let details = json!({"registration_no": number, "registered_at": to_stored(at), "registered_on": on});
     audit::append(&mut tx, db.backend(), &caller.event("contract.registered", "contract", id, details)).await?;
     tx.commit().await?;

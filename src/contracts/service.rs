@@ -87,6 +87,7 @@ pub fn input_of(contract: &ContractRow, draft: &Draft) -> ContractInput {
         seller_organisation_id: Some(contract.seller_organisation_id.clone()),
         buyer_organisation_id: contract.buyer_organisation_id.clone(),
         broker_user_id: contract.broker_user_id.clone(),
+        deal_id: contract.deal_id.clone(),
         version: Some(contract.version),
         ..draft.to_input()
     }
@@ -311,6 +312,14 @@ pub async fn create(
     let parties = resolve_parties(db, caller, input, None).await?;
     let (draft, _) = read_draft(caller, &parties, input)?;
     check_links(db, &draft).await?;
+    let deal_id = input.deal_id.as_deref().map(str::trim).filter(|id| !id.is_empty());
+    if let Some(deal) = deal_id {
+        crate::deals::contracting::linkable(db, caller.user, deal).await.map_err(|error| match error.status.code {
+            404 => FormFailure::field("deal_id", "关联的对接项目不存在或无权查看"),
+            409 => FormFailure::field("deal_id", &error.message),
+            _ => FormFailure::Other(error),
+        })?;
+    }
     let id = uuid::Uuid::now_v7().to_string();
     let mut tx = db.begin_write().await?;
     let claim = match &proof {
@@ -341,6 +350,7 @@ pub async fn create(
         buyer_organisation_id: parties.buyer.as_ref().map(|b| b.id.as_str()),
         broker_user_id: parties.broker_user_id.as_deref(),
         created_by: &caller.user.id,
+        deal_id,
     };
     store::insert(&mut tx, &new, &draft).await?;
     records::add_event(&mut tx, &id, "created", Some(1), "", &caller.user.id).await?;

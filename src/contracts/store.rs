@@ -53,6 +53,9 @@ pub struct ContractRow {
     pub disputed: bool,
     /// The review-period rule that set `due_on`.
     pub review_rule: Option<String>,
+    /// The 对接项目 it came from (attribution to the broker, agency and channel).
+    pub deal_id: Option<String>,
+    pub deal_title: Option<String>,
 }
 
 impl ContractRow {
@@ -81,9 +84,11 @@ const CONTRACT_SQL: &str = "SELECT c.id, c.seller_organisation_id, so.name AS se
      c.broker_user_id, bu.display_name AS broker_name, c.created_by, c.status, c.submissions, c.accepted_on, c.review_days, \
      c.due_on, c.correction_note, c.refusal_reason, c.refusal_note, c.registration_no, c.registered_at, c.registered_on, \
      c.created_at, c.updated_at, c.version, c.origin, c.disputed, c.review_rule, x.cancelled_at, x.reason AS cancel_reason, \
+     c.deal_id, dl.title AS deal_title, \
      (SELECT MAX(r.revision_no) FROM contract_revisions r WHERE r.contract_id = c.id) AS current_revision \
      FROM contracts c JOIN organisations so ON so.id = c.seller_organisation_id \
-     LEFT JOIN users bu ON bu.id = c.broker_user_id LEFT JOIN contract_cancellations x ON x.contract_id = c.id";
+     LEFT JOIN users bu ON bu.id = c.broker_user_id LEFT JOIN contract_cancellations x ON x.contract_id = c.id \
+     LEFT JOIN deals dl ON dl.id = c.deal_id";
 
 fn decode<T>(value: Option<T>, what: &str, code: &str) -> Result<T, sqlx::Error> {
     value.ok_or_else(|| sqlx::Error::Decode(format!("{what} {code:?}").into()))
@@ -119,6 +124,8 @@ fn contract_from_row(row: &AnyRow) -> Result<ContractRow, sqlx::Error> {
         origin: row.try_get("origin")?,
         disputed: row.try_get::<i64, _>("disputed")? == 1,
         review_rule: row.try_get("review_rule")?,
+        deal_id: row.try_get("deal_id")?,
+        deal_title: row.try_get("deal_title")?,
     })
 }
 
@@ -269,14 +276,15 @@ pub struct NewContract<'a> {
     pub buyer_organisation_id: Option<&'a str>,
     pub broker_user_id: Option<&'a str>,
     pub created_by: &'a str,
+    pub deal_id: Option<&'a str>,
 }
 
 /// Inserts a draft contract and its first, unsealed revision.
 pub async fn insert(conn: &mut AnyConnection, new: &NewContract<'_>, draft: &Draft) -> Result<(), sqlx::Error> {
     let now = now_stored();
     sqlx::query(
-        "INSERT INTO contracts (id, seller_organisation_id, buyer_organisation_id, broker_user_id, created_by, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $6)",
+        "INSERT INTO contracts (id, seller_organisation_id, buyer_organisation_id, broker_user_id, created_by, status, created_at, updated_at, deal_id) \
+         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $6, $7)",
     )
     .bind(new.id)
     .bind(new.seller_organisation_id)
@@ -284,6 +292,7 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewContract<'_>, draft: &Dra
     .bind(new.broker_user_id)
     .bind(new.created_by)
     .bind(&now)
+    .bind(new.deal_id)
     .execute(&mut *conn)
     .await?;
     insert_revision(conn, new.id, 1, false, "", new.created_by, draft).await
@@ -472,24 +481,4 @@ pub async fn current_revision(db: &Db, contract_id: &str) -> Result<Option<Revis
 pub async fn current_revision_in(conn: &mut AnyConnection, contract_id: &str) -> Result<Option<Revision>, sqlx::Error> {
     let sql = format!("{REVISION_SQL} WHERE r.contract_id = $1 ORDER BY r.revision_no DESC LIMIT 1");
     sqlx::query(&sql).bind(contract_id).fetch_optional(conn).await?.as_ref().map(revision_from_row).transpose()
-}
-
-/// Serialises changes to one registered contract (amendment, cancellation) until the transaction
-/// ends. SQLite's write transactions are serial already; PostgreSQL takes a row lock, which the
-/// update-refusing trigger does not see (nothing is updated).
-pub async fn lock(conn: &mut AnyConnection, backend: crate::db::Backend, id: &str) -> Result<(), sqlx::Error> {
-    if backend == crate::db::Backend::Postgres {
-        sqlx::query("SELECT id FROM contracts WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?;
-    }
-    Ok(())
-}
-
-/// Whether a 注销登记 is recorded, read inside a transaction.
-pub async fn is_cancelled_in(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT contract_id FROM contract_cancellations WHERE contract_id = $1")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(found.is_some())
 }

@@ -156,6 +156,8 @@ pub struct ContractView<'a> {
     pub buyer_organisation_id: Option<&'a str>,
     pub broker_user_id: Option<&'a str>,
     pub broker_name: Option<&'a str>,
+    pub deal_id: Option<&'a str>,
+    pub deal_title: Option<&'a str>,
     pub registration: Option<RegistrationView<'a>>,
     pub clock: Value,
     pub origin: &'a str,
@@ -215,6 +217,8 @@ pub fn contract<'a>(
         buyer_organisation_id: contract.buyer_organisation_id.as_deref(),
         broker_user_id: contract.broker_user_id.as_deref(),
         broker_name: contract.broker_name.as_deref(),
+        deal_id: contract.deal_id.as_deref(),
+        deal_title: contract.deal_title.as_deref(),
         registration: contract.registration_no.as_deref().map(|no| RegistrationView {
             registration_no: no,
             registered_at: contract.registered_at.as_deref(),

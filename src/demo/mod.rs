@@ -4,6 +4,7 @@
 
 pub mod contracts;
 mod data;
+pub mod deals;
 
 use serde_json::json;
 use sqlx::Row as _;
@@ -262,8 +263,10 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
             })
             .collect();
     let demo_contracts = contracts::seed(&mut tx, &parties, &admin_id).await.map_err(failed)?;
+    let demo_deals = deals::seed(&mut tx).await.map_err(failed)?;
     let details = json!({
         "contracts": demo_contracts,
+        "deals": demo_deals,
         "organisations": data::ORGANISATIONS.len(),
         "users": accounts.len(),
         "achievements": data::ACHIEVEMENTS.len(),
@@ -294,6 +297,7 @@ pub struct Removed {
 pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let contracts = contracts::remove(&mut tx).await?;
+    deals::remove(&mut tx).await?;
     let demo_users = "SELECT id FROM users WHERE is_demo = 1";
     let demo_listings = "SELECT id FROM achievements WHERE is_demo = 1 UNION SELECT id FROM demands WHERE is_demo = 1";
     sqlx::query(&format!(
@@ -312,13 +316,15 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     // Contracts are never deleted, so whatever a contract names stays too.
     let achievements = sqlx::query(
         "DELETE FROM achievements WHERE is_demo = 1 AND id NOT IN \
-         (SELECT achievement_id FROM contract_revisions WHERE achievement_id IS NOT NULL)",
+         (SELECT achievement_id FROM contract_revisions WHERE achievement_id IS NOT NULL) \
+         AND id NOT IN (SELECT achievement_id FROM deal_achievements)",
     )
     .execute(&mut *tx)
     .await?
     .rows_affected();
     let demo_demands = "SELECT id FROM demands WHERE is_demo = 1 AND id NOT IN \
-         (SELECT demand_id FROM contract_revisions WHERE demand_id IS NOT NULL)";
+         (SELECT demand_id FROM contract_revisions WHERE demand_id IS NOT NULL) \
+         AND id NOT IN (SELECT demand_id FROM deals WHERE demand_id IS NOT NULL)";
     sqlx::query(&format!(
         "DELETE FROM challenge_applications WHERE demand_id IN ({demo_demands}) OR applicant_id IN ({demo_users})"
     ))

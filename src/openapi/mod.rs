@@ -6,6 +6,7 @@
 //! over every handler.
 
 pub mod conformance;
+mod deal_schemas;
 mod operations;
 pub mod params;
 mod responses;
@@ -98,7 +99,7 @@ pub fn document() -> Value {
         let ok = if operation.response == "Empty" {
             "204"
         } else if operation.method == "post"
-            && (operation.body.is_some() || operation.path == UPLOAD_PATH)
+            && (operation.body.is_some() || operation.path == UPLOAD_PATH || operation.path.ends_with("/claim"))
             && !operation.path.contains("{action}")
             && !operation.path.ends_with("/amend")
             && !SETS_IN_PLACE.contains(&operation.path)

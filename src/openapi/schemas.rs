@@ -43,6 +43,9 @@ pub fn all() -> Value {
     if let (Some(all), Value::Object(responses)) = (schemas.as_object_mut(), super::responses::all()) {
         all.extend(responses);
     }
+    if let (Some(all), Value::Object(deals)) = (schemas.as_object_mut(), super::deal_schemas::all()) {
+        all.extend(deals);
+    }
     schemas["AchievementPatch"] = patch_of(&schemas["AchievementInput"]);
     schemas["DemandPatch"] = patch_of(&schemas["DemandInput"]);
     schemas
@@ -119,6 +122,7 @@ fn bodies() -> Value {
             "seller_nature": text("单位性质代码"), "seller_region": text("6 位行政区划代码"),
             "buyer_name": {"type": "string"}, "buyer_credit_code": {"type": "string"}, "buyer_credit_override": {"type": "boolean"},
             "buyer_nature": {"type": "string"}, "buyer_region": {"type": "string"}, "achievement_id": {"type": "string"}, "demand_id": {"type": "string"},
+            "deal_id": {"type": "string", "description": "合同据以起草的对接项目（须已达成意向）"},
             "signed_on": text("YYYY-MM-DD"), "valid_from": text("YYYY-MM-DD"), "valid_until": text("YYYY-MM-DD"), "technical_field": {"type": "string"},
             "ip_type": {"type": "string"}, "programme": {"type": "string"}, "payment_mode": {"type": "string"}, "payment_terms": {"type": "string"},
             "amount_unit": text("yuan | wan"), "total": text("合同成交额"), "equipment": text("设备购置费（扣除）"), "instruments": text("仪器费（扣除）"),
@@ -149,6 +153,7 @@ fn bodies() -> Value {
             "id": {"type": "string"}, "status": text("draft | submitted | correction_requested | registered | refused"), "status_label": {"type": "string"},
             "seller_organisation_id": {"type": "string"}, "seller_organisation_name": {"type": "string"},
             "buyer_organisation_id": {"type": ["string", "null"]}, "broker_user_id": {"type": ["string", "null"]}, "broker_name": {"type": ["string", "null"]},
+            "deal_id": {"type": ["string", "null"], "description": "合同来自的对接项目"}, "deal_title": {"type": ["string", "null"]},
             "origin": text("platform | history | demo"), "origin_label": {"type": "string"},
             "correction_note": {"type": ["string", "null"], "description": "管理员要求补正的内容"},
             "refusal": {"type": ["object", "null"], "description": "不予登记：理由代码、说明、时间"},

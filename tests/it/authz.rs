@@ -56,6 +56,10 @@ const CONTRACT_API_READ: [Expect; 6] = [S(401), S(200), S(200), S(404), S(404), 
 const OWNER_ONLY_PAGE: [Expect; 6] = [Login, S(200), S(403), S(403), S(403), S(403)];
 const LISTER_PAGE: [Expect; 6] = [Login, S(200), S(200), S(403), S(403), S(403)];
 const LISTER_FORM: [Expect; 6] = [Login, S(422), S(422), S(403), S(403), S(403)];
+/// Deal writes: the broker and administrators reach the checks (an empty body → 422); invited
+/// parties that have not answered, pending accounts and other roles are refused.
+const DEAL_WRITE: [Expect; 6] = [Login, S(403), S(403), S(422), S(403), S(422)];
+const DEAL_API_WRITE: [Expect; 6] = [S(401), S(403), S(403), S(422), S(403), S(422)];
 const OWNER_FORM: [Expect; 6] = [Login, S(422), S(403), S(403), S(403), S(403)];
 
 /// `{target}` in a URI is replaced by the id of a pending account made for the run, `{listing}`
@@ -266,7 +270,7 @@ fn table() -> Vec<Row> {
         row(Get, "/contracts/export.csv?<query..>", "/contracts/export.csv", "", ADMIN_PAGE),
         row(
             Get,
-            "/contracts/new?<achievement>&<demand>&<draft>",
+            "/contracts/new?<achievement>&<demand>&<deal>&<draft>",
             "/contracts/new",
             "",
             [Login, S(200), S(200), S(200), S(403), S(200)],
@@ -361,6 +365,55 @@ fn table() -> Vec<Row> {
             "/contracts/{contract}/submit",
             "note=",
             [Login, S(303), S(403), S(404), S(403), S(403)],
+        ),
+        // {deal}: opened by the broker on the researcher's achievement and the enterprise's demand;
+        // both organisations are invited (not yet answered), so they read it but cannot write.
+        row(Get, "/deals?<stage>", "/deals", "", [Login, S(200), S(200), S(200), S(403), S(200)]),
+        row(
+            Get,
+            "/deals/new?<demand>&<achievement>",
+            "/deals/new",
+            "",
+            [Login, S(403), S(403), S(200), S(403), S(200)],
+        ),
+        row(Post, "/deals", "/deals", "title=", DEAL_WRITE),
+        row(Get, "/deals/<id>", "/deals/{deal}", "", [Login, S(200), S(200), S(200), S(403), S(200)]),
+        row(Post, "/deals/<id>/notes", "/deals/{deal}/notes", "body=", DEAL_WRITE),
+        row(Post, "/deals/<id>/steps/<action>", "/deals/{deal}/steps/lose", "reason=", DEAL_WRITE),
+        row(
+            Post,
+            "/deals/<id>/answer",
+            "/deals/{deal}/answer",
+            "decision=maybe",
+            [Login, S(404), S(404), S(404), S(403), S(404)],
+        ),
+        row(
+            Post,
+            "/deals/<id>/reassign",
+            "/deals/{deal}/reassign",
+            "broker_user_id=",
+            [Login, S(403), S(403), S(403), S(403), S(422)],
+        ),
+        row(Get, "/broker", "/broker", "", [Login, S(403), S(403), S(200), S(403), S(200)]),
+        row(
+            Post,
+            "/broker/leads/<source>/<id>/claim",
+            "/broker/leads/contact/nope/claim",
+            "",
+            [Login, S(403), S(403), S(404), S(403), S(403)],
+        ),
+        row(Get, "/api/v1/deals?<stage>", "/api/v1/deals", "", [S(401), S(200), S(200), S(200), S(403), S(200)]),
+        row(Post, "/api/v1/deals", "/api/v1/deals", "{}", DEAL_API_WRITE),
+        row(Get, "/api/v1/deals/<id>", "/api/v1/deals/{deal}", "", [S(401), S(200), S(200), S(200), S(403), S(200)]),
+        row(Post, "/api/v1/deals/<id>/notes", "/api/v1/deals/{deal}/notes", "{}", DEAL_API_WRITE),
+        row(Post, "/api/v1/deals/<id>/<action>", "/api/v1/deals/{deal}/lose", "{}", DEAL_API_WRITE),
+        row(Get, "/api/v1/leads", "/api/v1/leads", "", [S(401), S(403), S(403), S(200), S(403), S(200)]),
+        row(
+            Post,
+            "/api/v1/leads/<source>/<id>/claim",
+            "/api/v1/leads/contact/nope/claim",
+            "",
+            [S(401), S(403), S(403), S(404), S(403), S(403)],
         ),
         row(Get, "/api/v1/contracts?<query..>", "/api/v1/contracts", "", SIGNED_IN_API),
         row(Get, "/api/v1/contracts/summary?<year>", "/api/v1/contracts/summary", "", ANYONE_OK),
@@ -471,6 +524,14 @@ async fn draft_contract(app: &TestApp, seller: &Client, buyer: &Client) -> Strin
     response.into_json::<serde_json::Value>().await.expect("json")["id"].as_str().expect("id").to_string()
 }
 
+/// A deal the broker opens on a listing and a demand (both owners invited).
+async fn open_deal(broker: &Client, listing: &str, demand: &str) -> String {
+    let body = serde_json::json!({"title": "授权矩阵用对接项目", "achievement_ids": [listing], "demand_id": demand});
+    let response = crate::achievements::post_json(broker, "/api/v1/deals", &body).await;
+    assert_eq!(response.status(), Status::Created);
+    response.into_json::<serde_json::Value>().await.expect("json")["id"].as_str().expect("id").to_string()
+}
+
 fn mounted(client: &Client) -> BTreeSet<(String, String)> {
     client.rocket().routes().map(|r| (r.method.to_string(), r.uri.to_string())).collect()
 }
@@ -538,6 +599,7 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
     crate::challenges::open_terms(client_of(Persona::Enterprise), &demand).await;
     let application = crate::challenges::apply(client_of(Persona::Broker), &demand).await;
     let contract = draft_contract(&app, client_of(Persona::Researcher), client_of(Persona::Enterprise)).await;
+    let deal = open_deal(client_of(Persona::Broker), &listing, &demand).await;
     let mut failures = Vec::new();
     for row in &rows {
         let uri = row
@@ -546,7 +608,8 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
             .replace("{listing}", &listing)
             .replace("{demand}", &demand)
             .replace("{application}", &application)
-            .replace("{contract}", &contract);
+            .replace("{contract}", &contract)
+            .replace("{deal}", &deal);
         for (index, (persona, client)) in clients.iter().enumerate() {
             let csrf = csrf_of(client).await;
             let response = send(client, row, &uri, Some(&csrf)).await;
@@ -583,6 +646,7 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
     signed_in(&applicant, &active(&app, &admin, Role::Broker).await).await;
     let application = crate::challenges::apply(&applicant, &demand).await;
     let contract = draft_contract(&app, &lister, &poster).await;
+    let deal = open_deal(&applicant, &listing, &demand).await;
     let rows = table();
     let unsafe_routes: Vec<&Row> =
         rows.iter().filter(|r| !matches!(r.method, Method::Get | Method::Head | Method::Options)).collect();
@@ -597,7 +661,8 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
             .replace("{listing}", &listing)
             .replace("{demand}", &demand)
             .replace("{application}", &application)
-            .replace("{contract}", &contract);
+            .replace("{contract}", &contract)
+            .replace("{deal}", &deal);
         let cases: [(&str, Option<&str>, Option<Header<'static>>); 4] = [
             ("no token", None, None),
             ("wrong token", Some("forged-token"), None),

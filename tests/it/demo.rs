@@ -46,6 +46,9 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
 
     // Demo contracts give the dashboard movement, and say everywhere that they are demo data.
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE origin = 'demo'").await, 11);
+    // The demo broker's deals: five stages, each with its timeline.
+    assert_eq!(count(&app, "SELECT CAST(COUNT(DISTINCT stage) AS BIGINT) FROM deals WHERE is_demo = 1").await, 5);
+    assert!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM deal_events").await >= 15);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contract_cancellations").await, 1);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contract_revisions WHERE revision_no = 2").await, 1);
     let totals = techmarket::contracts::totals::stored(&app.db).await.expect("totals");
@@ -75,6 +78,8 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
     let removed = demo::remove(&app.db).await.expect("remove");
     assert_eq!((removed.contracts, removed.achievements, removed.demands, removed.users), (11, 40, 20, 10));
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contracts").await, 0);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM deals").await, 0);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM deal_events").await, 0);
     assert!(techmarket::contracts::totals::stored(&app.db).await.expect("totals").is_empty(), "no demo amount is left");
     assert_eq!(removed.kept_organisations, 1);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements").await, 0);

@@ -15,6 +15,7 @@ mod config_checks;
 mod contract_history;
 mod contract_totals;
 mod contracts;
+mod deals;
 mod demands;
 mod demo;
 mod everyday;

@@ -1,0 +1,51 @@
+//! What the new-contract form starts with: blank, or drafted from a listing (named as the
+//! source, its title proposed), or from a deal that reached 达成意向 (parties, subject, amount,
+//! broker and the deal itself filled in).
+
+use super::model::ContractInput;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::web::request_state::CurrentUser;
+
+pub async fn new_input(
+    db: &Db,
+    user: &CurrentUser,
+    achievement: Option<&str>,
+    demand: Option<&str>,
+    deal: Option<&str>,
+) -> Result<ContractInput, AppError> {
+    let mut input = ContractInput { written: Some(true), ..Default::default() };
+    if let Some(deal) = deal {
+        // Drafted from a deal that reached 达成意向: parties, subject, amount and broker filled in.
+        let from = crate::deals::contracting::prefill(db, user, deal).await?;
+        input = ContractInput {
+            title: Some(from.title),
+            subject: Some(from.subject),
+            seller_organisation_id: from.seller_organisation_id,
+            buyer_organisation_id: from.buyer_organisation_id,
+            broker_user_id: Some(from.broker_user_id),
+            achievement_id: from.achievement_id,
+            demand_id: from.demand_id,
+            deal_id: Some(from.deal_id),
+            technical_field: from.technical_field,
+            amount_unit: from.total_wan.as_ref().map(|_| "wan".to_string()),
+            total: from.total_wan,
+            ..input
+        };
+        return Ok(input);
+    }
+    // Drafted from a listing's page: the listing is named as the source, its title proposed.
+    if let Some(id) = achievement.filter(|id| uuid::Uuid::parse_str(id).is_ok()) {
+        if let Some(found) = crate::listings::store::find::<crate::achievements::listing::Achievements>(db, id).await? {
+            input.achievement_id = Some(id.to_string());
+            input.title = Some(format!("{}技术合同", found.title));
+        }
+    }
+    if let Some(id) = demand.filter(|id| uuid::Uuid::parse_str(id).is_ok()) {
+        if let Some(found) = crate::listings::store::find::<crate::demands::listing::Demands>(db, id).await? {
+            input.demand_id = Some(id.to_string());
+            input.title.get_or_insert_with(|| format!("{}技术合同", found.title));
+        }
+    }
+    Ok(input)
+}
