@@ -48,7 +48,7 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE origin = 'demo'").await, 11);
     // The demo broker's deals: five stages, each with its timeline.
     assert_eq!(count(&app, "SELECT CAST(COUNT(DISTINCT stage) AS BIGINT) FROM deals WHERE is_demo = 1").await, 5);
-    assert!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM deal_events").await >= 15);
+    assert!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM deal_events").await >= 14);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contract_cancellations").await, 1);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contract_revisions WHERE revision_no = 2").await, 1);
     let totals = techmarket::contracts::totals::stored(&app.db).await.expect("totals");
