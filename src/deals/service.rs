@@ -290,12 +290,18 @@ pub async fn step(
         tx.rollback().await?;
         return Err(AppError::conflict(ErrorCode::EditConflict, "项目已被他人推进，请刷新后再操作").into());
     }
+    // The agreed amount is part of what the parties read on the timeline.
+    let body = match amount {
+        Some(fen) if note.is_empty() => format!("意向金额 {}", Fen(fen).format_wan()),
+        Some(fen) => format!("意向金额 {}。{note}", Fen(fen).format_wan()),
+        None => note.clone(),
+    };
     let event = NewEvent {
         kind: "stage",
         from_stage: Some(deal.stage.code()),
         to_stage: Some(to.code()),
         reason: reason.map(LostReason::label).unwrap_or_default(),
-        body: &note,
+        body: &body,
         private: false,
     };
     store::add_event(&mut tx, id, Some(&caller.user.id), &event).await?;

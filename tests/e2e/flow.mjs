@@ -1,7 +1,9 @@
 // The whole platform as its people use it, in headless Chromium under the site's own CSP:
 // register → approval → an achievement listed, reviewed and found by search → an enterprise's
-// demand published as a 揭榜挂帅 challenge → a team applies and is selected → a contract submitted
-// and registered → the public /stats figure moves by exactly the contract's amount.
+// demand published as a 揭榜挂帅 challenge → a team applies and is selected → a broker claims the
+// enterprise's 发起对接 lead, both sides accept, the deal reaches 达成意向 → the contract drafted
+// from the deal is submitted and registered → the deal shows 已签约登记 and the public /stats
+// figure moves by exactly the contract's amount.
 // Run at 1280 px and at 390 px; a screenshot per step in $E2E_OUT; console errors, failed
 // requests and broken same-site links fail the run.
 import { chromium } from 'playwright-core';
@@ -250,41 +252,71 @@ async function flow(browser, viewport, name, n) {
   await click(enterprise, 'form[action$="/select"] button');
   await shot(enterprise, name, 'selected');
 
-  // 6. A contract: drafted by the seller, submitted, registered by the administrator.
+  // 6. A broker registers and is approved, claims the enterprise's 发起对接 lead from the
+  // workspace, both sides accept, and the deal moves to 达成意向 with the agreed amount.
+  const broker = await person(browser, viewport, `${name}/broker`);
+  const brokerLogin = `138${String(Date.now()).slice(-7)}${n}`;
+  const brokerOrg = `陇原技术转移中心${stamp}`;
+  await register(broker, 'broker', brokerOrg, 'enterprise_private', brokerLogin);
+  await approveAccount(admin_, brokerOrg);
+  await signIn(broker, brokerLogin, password);
+  if (new URL(broker.page.url()).pathname !== '/broker') fail('a broker does not land on the workspace');
+  await shot(broker, name, 'broker-workspace');
+  await click(broker, `tr:has-text("${title}") form[action$="/claim"] button`);
+  if (!/\/deals\/[0-9a-f-]{36}$/.test(broker.page.url())) fail('claiming the lead did not open a deal');
+  const dealUrl = new URL(broker.page.url()).pathname;
+  for (const party of [researcher, enterprise]) {
+    await visit(party, dealUrl);
+    await click(party, 'form[action$="/answer"] button[value=accept]');
+  }
+  await visit(broker, dealUrl);
+  await click(broker, 'form[action$="/steps/contact"] button');
+  await broker.page.fill('form.note-form [name=body]', `内部：买方预算充足${stamp}`);
+  await broker.page.check('form.note-form input[name=visibility][value=private]');
+  await submit(broker, 'textarea[name=body]');
+  await click(broker, 'form[action$="/steps/negotiate"] button');
+  await broker.page.fill('form[action$="/steps/agree"] [name=amount_wan]', '66.5');
+  await click(broker, 'form[action$="/steps/agree"] button');
+  await shot(broker, name, 'deal-agreed');
+  await visit(enterprise, dealUrl);
+  if ((await enterprise.page.textContent('main')).includes(`内部：买方预算充足${stamp}`)) fail('a party sees a private note');
+
+  // 7. The contract drafted from the deal (parties, amount, broker filled in), submitted by the
+  // broker and registered by the administrator; the deal moves to 已签约登记.
   const before = await registeredSoFar(visitor);
-  await visit(researcher, '/contracts/new');
-  await researcher.page.selectOption('select[name=contract_type]', 'development');
-  await researcher.page.selectOption('select[name=subtype]', 'commissioned_development');
-  await researcher.page.fill('[name=title]', `铸件缺陷快速检测装置委托开发合同${stamp}`);
-  await researcher.page.fill('[name=subject]', '委托开发铸件内部缺陷相控阵超声快速检测装置一套，含检测规程与操作培训，检测深度不低于三百毫米。');
-  const buyer = researcher.page.locator('select[name=buyer_organisation_id] option', { hasText: companyOrg });
-  await researcher.page.selectOption('select[name=buyer_organisation_id]', await buyer.getAttribute('value'));
-  await researcher.page.fill('[name=seller_credit_code]', withCheck('12620503MB0000001'));
-  await researcher.page.fill('[name=signed_on]', today(0));
-  await researcher.page.selectOption('select[name=technical_field]', 'advanced_manufacturing');
-  await researcher.page.selectOption('select[name=payment_mode]', 'lump_sum');
-  await researcher.page.selectOption('select[name=amount_unit]', 'wan');
-  await researcher.page.fill('[name=total]', '66.5');
-  await researcher.page.check('input[name=signed_by_parties]');
-  await submit(researcher, '[name=subject]');
-  if (!/\/contracts\/[0-9a-f-]{36}$/.test(researcher.page.url())) {
-    const errors = await researcher.page.locator('.field-error').allTextContents();
+  await click(broker, 'a[href^="/contracts/new?deal="]');
+  if ((await broker.page.inputValue('[name=total]')) !== '66.5') fail('the agreed amount was not carried into the contract');
+  await broker.page.selectOption('select[name=contract_type]', 'development');
+  await broker.page.selectOption('select[name=subtype]', 'commissioned_development');
+  await broker.page.fill('[name=title]', `铸件缺陷快速检测装置委托开发合同${stamp}`);
+  await broker.page.fill('[name=subject]', '委托开发铸件内部缺陷相控阵超声快速检测装置一套，含检测规程与操作培训，检测深度不低于三百毫米。');
+  await broker.page.fill('[name=seller_credit_code]', withCheck('12620503MB0000001'));
+  await broker.page.fill('[name=signed_on]', today(0));
+  await broker.page.selectOption('select[name=payment_mode]', 'lump_sum');
+  await broker.page.check('input[name=signed_by_parties]');
+  await shot(broker, name, 'contract-from-deal');
+  await submit(broker, '[name=subject]');
+  if (!/\/contracts\/[0-9a-f-]{36}$/.test(broker.page.url())) {
+    const errors = await broker.page.locator('.field-error').allTextContents();
     fail(`contract not saved: ${errors.join('；')}`);
   }
-  const contractUrl = new URL(researcher.page.url()).pathname;
-  await click(researcher, 'form[action$="/submit"] button');
-  await shot(researcher, name, 'contract-submitted');
+  const contractUrl = new URL(broker.page.url()).pathname;
+  await click(broker, 'form[action$="/submit"] button');
+  await shot(broker, name, 'contract-submitted');
   await visit(admin_, contractUrl);
   await admin_.page.fill('[name=registration_no]', `2026620503${stamp}`.slice(0, 30));
   await submit(admin_, '[name=registration_no]');
   await shot(admin_, name, 'contract-registered');
+  await visit(researcher, dealUrl);
+  if (!(await researcher.page.textContent('main')).includes('已签约登记')) fail('registration did not move the deal');
+  await shot(researcher, name, 'deal-contracted');
 
-  // 7. The public figure moved by exactly the amount.
+  // 8. The public figure moved by exactly the amount.
   const after = await registeredSoFar(visitor);
   await shot(visitor, name, 'stats');
   if (after - before !== 66_5000_00) fail(`/stats moved by ${after - before} fen, expected 66500000`);
 
-  // 8. The year switch on /stats works under the site's CSP (a plain form, no inline handler).
+  // 9. The year switch on /stats works under the site's CSP (a plain form, no inline handler).
   await visit(visitor, '/stats');
   const years = await visitor.page.$$eval('select[name=year] option', (os) => os.map((o) => o.value));
   const otherYear = years[years.length - 1];
@@ -292,7 +324,7 @@ async function flow(browser, viewport, name, n) {
   await click(visitor, 'form[action="/stats"] button[type=submit]');
   if (!visitor.page.url().includes(`year=${otherYear}`)) fail(`the year switch did not load ${otherYear}`);
 
-  // 9. A colleague registers into the researcher's organisation by picking it from the list,
+  // 10. A colleague registers into the researcher's organisation by picking it from the list,
   // leaving the radio on 登记新单位; the administrator approves.
   const colleague = await person(browser, viewport, `${name}/colleague`);
   const colleagueLogin = `137${String(Date.now()).slice(-7)}${n}`;
@@ -312,7 +344,7 @@ async function flow(browser, viewport, name, n) {
   await shot(colleague, name, 'registered-existing-org');
   await approveAccount(admin_, researchOrg);
 
-  // 10. The administrator hands the colleague a one-time reset link; it sets a new password.
+  // 11. The administrator hands the colleague a one-time reset link; it sets a new password.
   await visit(admin_, `/admin/users?q=${encodeURIComponent(colleagueLogin)}`);
   await click(admin_, 'a:has-text("详情")');
   await click(admin_, 'form[action$="/reset-link"] button');
@@ -325,7 +357,7 @@ async function flow(browser, viewport, name, n) {
   await submit(colleague, '[name=new_password_confirm]');
   await signIn(colleague, colleagueLogin, newPassword);
 
-  // 11. The session ends while a long form is filled (signed out from another window): the
+  // 12. The session ends while a long form is filled (signed out from another window): the
   // colleague is told, signs in again and gets the form back with what was typed.
   await visit(colleague, '/achievements/new');
   const draftTitle = `苹果霉心病在线检测${stamp}`;
@@ -346,7 +378,7 @@ async function flow(browser, viewport, name, n) {
   if ((await colleague.page.inputValue('[name=title]')) !== draftTitle) fail('the typed title was not restored');
   await shot(colleague, name, 'form-restored');
 
-  for (const p of [admin_, researcher, enterprise, visitor, colleague, elsewhere]) await p.context.close();
+  for (const p of [admin_, researcher, enterprise, broker, visitor, colleague, elsewhere]) await p.context.close();
 }
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
