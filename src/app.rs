@@ -100,6 +100,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/api/v1", traced(crate::demands::challenge::api::routes()))
         .mount("/api/v1", traced(crate::contracts::api::routes()))
         .mount("/api/v1", traced(crate::deals::api::routes()))
+        .mount("/api/v1", traced(crate::matching::api::routes()))
         .mount("/api/v1", traced(crate::contracts::history::pages::api()))
         .mount("/api/v1", traced(crate::stats::api::routes()))
         .mount("/api/v1", traced(crate::calendar::routes::api()))

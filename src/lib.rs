@@ -26,6 +26,7 @@ pub mod eval;
 pub mod health;
 pub mod home;
 pub mod listings;
+pub mod matching;
 pub mod openapi;
 pub mod orgs;
 pub mod search;

@@ -82,12 +82,19 @@ async fn index(db: &State<Db>, query: PublicQuery, own: LibraryFilters<'_>) -> R
 async fn detail(
     id: Result<AchievementId, uuid::Error>,
     db: &State<Db>,
+    search: &State<crate::search::Search>,
     user: Option<CurrentUser>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Page, AppError> {
     let id = lifecycle::known::<Achievements>(id)?;
     let listing = lifecycle::visible::<Achievements>(db, user.as_ref(), id).await?;
-    let data = shared::detail_data::<Achievements>(db, user.as_ref(), &listing, true).await?;
+    let mut data = shared::detail_data::<Achievements>(db, user.as_ref(), &listing, true).await?;
+    if listing.meta.status.is_public() {
+        // Open demands this achievement may answer, and who asked for similar things.
+        let (demands, enterprises) = crate::matching::service::for_achievement(db, search, &listing.meta.id, 5).await?;
+        data.insert("recommendations".into(), json!(demands));
+        data.insert("enterprises".into(), json!(enterprises));
+    }
     Ok(Page::new("achievements/detail", listing.title.clone(), data).with_flash(flash))
 }
 

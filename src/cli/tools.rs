@@ -119,6 +119,9 @@ pub(super) enum EvalCommand {
         /// Field weights to try instead of the site's: title,keywords,summary,body,grams,parts.
         #[arg(long)]
         weights: Option<String>,
+        /// Rank with the recommendation code (demand → achievements) instead of the plain query.
+        #[arg(long)]
+        recommend: bool,
     },
     /// Score a run against qrels: nDCG@10, MRR@10, Recall@10/100.
     Score {
@@ -204,9 +207,9 @@ fn parse_weights(text: &str) -> Result<crate::search::query::Weights, String> {
 
 pub(super) fn eval(command: EvalCommand) -> Result<ExitCode, String> {
     match command {
-        EvalCommand::Run { set, data, queries, pool, out, weights } => {
+        EvalCommand::Run { set, data, queries, pool, out, weights, recommend } => {
             let weights = weights.as_deref().map(parse_weights).transpose()?;
-            crate::eval::run::run(set, &data, &queries, pool.as_deref(), &out, weights)?;
+            crate::eval::run::run(set, &data, &queries, pool.as_deref(), &out, weights, recommend)?;
         }
         EvalCommand::Score { qrels, run, condensed, min_rel, k, subset, filter } => {
             let read = |p: &PathBuf| std::fs::read_to_string(p).map_err(|e| format!("无法读取 {}：{e}", p.display()));

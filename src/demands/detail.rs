@@ -50,7 +50,7 @@ pub async fn detail_page(
     };
     let owner = user.is_some_and(|u| owns(u, &demand));
     let matches = if demand.publicly_visible() {
-        crate::search::params::matching_achievements(db, search, &demand.title, &demand.description, 5).await?
+        crate::matching::service::for_demand(db, search, &demand.meta.id, 5).await?
     } else {
         Vec::new()
     };

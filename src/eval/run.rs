@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::bench::corpus::{self, AchievementRecord};
 use crate::listings::Kind;
+use crate::matching::score::{BLEND, Blend, Candidate};
 use crate::search::engine::{self, Request, SortBy};
 use crate::search::generation::{self, Generation};
 use crate::search::indexer::commit;
@@ -117,8 +118,16 @@ pub fn run(
     pool: Option<&Path>,
     out: &Path,
     weights: Option<Weights>,
+    recommend: bool,
 ) -> Result<(), String> {
     let weights = weights.unwrap_or(WEIGHTS);
+    let blend: Blend = match std::env::var("TECHMARKET_EVAL_BLEND") {
+        // Tuning aid: coverage weight to try instead of the site's.
+        Ok(value) => {
+            Blend { coverage: value.parse().map_err(|_| "TECHMARKET_EVAL_BLEND 应为数字".to_string())?, ..BLEND }
+        }
+        Err(_) => BLEND,
+    };
     let mut docs = documents(set, data)?;
     // The index identifies listings by uuid: give each document one and map back when writing.
     let mut docid_of: HashMap<String, String> = HashMap::with_capacity(docs.len());
@@ -128,6 +137,7 @@ pub fn run(
         uuid_of.insert(doc.id.clone(), uuid.clone());
         docid_of.insert(uuid.clone(), std::mem::replace(&mut doc.id, uuid));
     }
+    let title_of: HashMap<String, String> = docs.iter().map(|d| (d.id.clone(), d.title.clone())).collect();
     let queries = queries(set, queries_path)?;
     let pool = match pool {
         Some(path) => Some(super::metrics::parse_qrels(
@@ -158,12 +168,30 @@ pub fn run(
             backfill: true,
         };
         let outcome = engine::search_weighted(&generation, &request, &weights).map_err(|e| e.to_string())?;
-        let mut ranked: Vec<String> = outcome.hits.into_iter().map(|h| h.id).collect();
+        let mut scored: Vec<(String, f32)> = outcome.hits.into_iter().map(|h| (h.id, h.score)).collect();
         // Judged documents no query word reached still belong to the pool: they go last.
         if let Some(judged) = judged {
-            let seen: HashSet<String> = ranked.iter().cloned().collect();
-            ranked.extend(judged.into_iter().filter(|d| !seen.contains(d)));
+            let seen: HashSet<String> = scored.iter().map(|(id, _)| id.clone()).collect();
+            scored.extend(judged.into_iter().filter(|d| !seen.contains(d)).map(|d| (d, 0.0)));
         }
+        let ranked: Vec<String> = if recommend {
+            // The recommendation code re-ranks what the engine found (no structured signals here:
+            // the set's documents are titles only).
+            let asking = crate::matching::score::Asking::new(&q.text.joined());
+            let candidates: Vec<Candidate> = scored
+                .into_iter()
+                .map(|(id, relevance)| Candidate {
+                    title: title_of.get(&id).cloned().unwrap_or_default(),
+                    id,
+                    keywords: Vec::new(),
+                    relevance,
+                    signals: Default::default(),
+                })
+                .collect();
+            crate::matching::score::rank(&asking, &candidates, &blend).into_iter().map(|r| r.id).collect()
+        } else {
+            scored.into_iter().map(|(id, _)| id).collect()
+        };
         for (i, doc) in ranked.iter().filter_map(|u| docid_of.get(u)).take(DEPTH).enumerate() {
             writeln!(file, "{} Q0 {} {} {} techmarket", q.qid, doc, i + 1, DEPTH - i).map_err(|e| e.to_string())?;
         }
@@ -172,6 +200,9 @@ pub fn run(
     drop(generation);
     let _ = std::fs::remove_dir_all(&dir);
     println!("{}", describe(&weights));
+    if recommend {
+        println!("推荐：引擎相关度（以最高分归一）+ 标题字符二元组被需求文本覆盖的比例 × {}", blend.coverage);
+    }
     println!(
         "已索引 {} 篇文档（{:.1} 秒），检索 {} 条查询（{:.1} 秒，平均 {:.2} ms），结果写入 {}",
         docs.len(),

@@ -1,4 +1,4 @@
-//! The schemas of 对接项目 (deals) and leads: the bodies a client sends and the deal as the API
+//! The schemas of 对接项目 (deals), leads and recommendations: the bodies a client sends and the deal as the API
 //! returns it, field by field (closed: the suite holds every real response against them).
 
 use serde_json::{Value, json};
@@ -96,6 +96,14 @@ pub fn all() -> Value {
             "note": {"type": "string", "maxLength": 2000, "description": "重新打开（reopen）时必填"},
             "amount_wan": {"type": "string", "description": "达成意向（agree）时的金额，万元"},
             "version": {"type": "integer"}}},
+        "RecommendationList": closed(json!({
+            "items": {"type": "array", "items": closed(json!({
+                "kind": {"type": "string", "enum": ["achievement", "demand"]}, "id": string(), "url": string(), "title": string(),
+                "organisation_id": string(), "organisation": string(), "technical_field_label": string(), "price_text": string(),
+                "status": string(), "score": {"type": "integer", "minimum": 0, "maximum": 100},
+                "reasons": {"type": "array", "items": closed(json!({"code": string(), "text": string()}))}}))},
+            "enterprises": {"type": "array", "description": "提出过类似需求的企业（仅成果的推荐）", "items": closed(json!({
+                "organisation_id": string(), "name": string(), "demands": {"type": "integer"}, "best_score": {"type": "integer"}}))}})),
         "LeadList": closed(json!({"items": {"type": "array", "items": {"type": "object"}}})),
     })
 }

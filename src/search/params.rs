@@ -268,24 +268,3 @@ pub async fn find(db: &Db, search: &Search, request: Request, highlight: bool) -
         words: outcome.words,
     })
 }
-
-/// Public achievements that may answer a demand: its title and description as a
-/// `Text::Describe` search (the query `techmarket eval run --set demand-match` measures).
-pub async fn matching_achievements(
-    db: &Db,
-    search: &Search,
-    title: &str,
-    description: &str,
-    limit: usize,
-) -> Result<Vec<Card>, AppError> {
-    let request = Request {
-        text: Text::Describe { title: title.to_string(), body: description.to_string() },
-        filters: Filters { kind: Some(Kind::Achievement), ..Filters::default() },
-        sort: SortBy::Relevance,
-        offset: 0,
-        limit,
-        facets: false,
-        backfill: false,
-    };
-    Ok(find(db, search, request, true).await?.cards)
-}

@@ -61,6 +61,16 @@ pub enum Text {
     Describe { title: String, body: String },
 }
 
+impl Text {
+    /// All of the text as one string (title first).
+    pub fn joined(&self) -> String {
+        match self {
+            Text::Typed(text) => text.clone(),
+            Text::Describe { title, body } => format!("{title}\n{body}"),
+        }
+    }
+}
+
 /// Filters that narrow a search; `None` means no restriction.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filters {

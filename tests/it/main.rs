@@ -25,6 +25,7 @@ mod openapi;
 mod pages;
 mod password_mail;
 mod probes;
+mod recommend;
 mod scale_out;
 mod search;
 mod server;

@@ -117,7 +117,7 @@ async fn chinese_and_mixed_queries_find_what_they_should(app: TestApp) {
     let demand_hit = ids(&search(&app, &format!("q={}", encode("数控机床 精度"))).await);
     assert!(demand_hit.contains(&demand) || !demand_hit.is_empty(), "demands are searchable too");
     let page = app.get(&format!("/demands/{demand}")).await.into_string().await.expect("demand page");
-    assert!(page.contains("可能匹配的科技成果"), "a demand lists achievements that may answer it");
+    assert!(page.contains("推荐对接的科技成果"), "a demand lists achievements that may answer it");
     assert!(
         page.contains(&format!("/achievements/{machine}")),
         "the machine-tool achievement matches the machine-tool demand"
