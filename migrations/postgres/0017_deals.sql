@@ -84,6 +84,10 @@ CREATE TRIGGER deal_events_append_only BEFORE UPDATE OR DELETE ON deal_events
 CREATE TRIGGER deal_events_no_truncate BEFORE TRUNCATE ON deal_events
     FOR EACH STATEMENT EXECUTE FUNCTION deal_events_refuse_change();
 
--- A contract may name the deal it came from (attribution on the goal dashboard).
+-- A contract may name the deal it came from. At registration the contract records where its value
+-- came from (the goal dashboard's breakdown): `channel` negotiation (a deal that went through
+-- 联席预谈判) / broker (a deal, or a named broker) / direct, and the broker's agency.
 ALTER TABLE contracts ADD COLUMN deal_id TEXT REFERENCES deals (id);
+ALTER TABLE contracts ADD COLUMN channel TEXT CHECK (channel IS NULL OR channel IN ('salon', 'negotiation', 'broker', 'direct'));
+ALTER TABLE contracts ADD COLUMN agency_organisation_id TEXT REFERENCES organisations (id);
 CREATE INDEX contracts_deal ON contracts (deal_id);

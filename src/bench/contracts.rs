@@ -219,7 +219,7 @@ async fn write_batch(
     let mut sums: BTreeMap<SummaryKey, (i64, i64, i64)> = BTreeMap::new();
     for g in batch {
         let month: String = g.registered_on.chars().take(7).collect();
-        let values = [g.kind.0, g.kind.1, g.field, "public_research", g.buyer_nature, ""];
+        let values = [g.kind.0, g.kind.1, g.field, "public_research", g.buyer_nature, "", "", ""];
         let mut rows = vec![("all", String::new()), ("day", g.registered_on.clone())];
         rows.extend(totals::DIMENSIONS.iter().zip(values).map(|((name, _), v)| (*name, v.to_string())));
         for (dimension, value) in rows {

@@ -10,3 +10,4 @@ pub mod lists;
 pub mod load;
 pub mod mix;
 pub mod process;
+pub mod recommend;

@@ -24,6 +24,13 @@ pub(super) enum BenchCommand {
     },
     /// Write registered contracts through the documented bulk path (docs/CONTRACTS.md), then time
     /// the goal report.
+    /// Time recommendations (demand → achievements, achievement → demands) against the configured
+    /// database and index, e.g. after `bench import` of the full corpus.
+    Recommend {
+        /// How many listings of each kind to ask for (spread over the table).
+        #[arg(long, default_value_t = 300)]
+        count: usize,
+    },
     /// A registry ledger of past registrations as a GBK CSV, checked and loaded like an upload.
     History {
         #[arg(long, default_value_t = 10_000)]
@@ -159,6 +166,11 @@ pub(super) async fn bench(command: BenchCommand) -> Result<ExitCode, String> {
             let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
             let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
             crate::bench::contracts::run(&db, &settings, count, seed).await?;
+        }
+        BenchCommand::Recommend { count } => {
+            let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+            let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
+            crate::bench::recommend::run(&db, &settings.index_dir, count).await?;
         }
         BenchCommand::History { rows, seed } => {
             let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;

@@ -88,11 +88,24 @@ pub async fn amend(db: &Db, caller: &Caller<'_>, id: ContractId, input: &AmendIn
     }
     let on = contract.registered_on.clone().unwrap_or_default();
     if let Some(amounts) = &before.draft.amounts {
-        totals::apply(&mut tx, &Contribution::of(&on, contract.broker_user_id.as_deref(), &before.draft), -1, amounts)
-            .await?;
+        totals::apply(
+            &mut tx,
+            &Contribution::of(&on, contract.broker_user_id.as_deref(), &before.draft)
+                .attributed(contract.channel.as_deref(), contract.agency_organisation_id.as_deref()),
+            -1,
+            amounts,
+        )
+        .await?;
     }
     if let Some(amounts) = &draft.amounts {
-        totals::apply(&mut tx, &Contribution::of(&on, contract.broker_user_id.as_deref(), &draft), 1, amounts).await?;
+        totals::apply(
+            &mut tx,
+            &Contribution::of(&on, contract.broker_user_id.as_deref(), &draft)
+                .attributed(contract.channel.as_deref(), contract.agency_organisation_id.as_deref()),
+            1,
+            amounts,
+        )
+        .await?;
     }
     let labels: Vec<&str> = changes.iter().map(|c| c.label).collect();
     let note = format!("{reason}（变更：{}）", labels.join("、"));
@@ -126,7 +139,8 @@ pub async fn cancel(db: &Db, caller: &Caller<'_>, id: ContractId, input: &Action
         let on = contract.registered_on.clone().unwrap_or_default();
         totals::apply(
             &mut tx,
-            &Contribution::of(&on, contract.broker_user_id.as_deref(), &revision.draft),
+            &Contribution::of(&on, contract.broker_user_id.as_deref(), &revision.draft)
+                .attributed(contract.channel.as_deref(), contract.agency_organisation_id.as_deref()),
             -1,
             amounts,
         )

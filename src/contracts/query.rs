@@ -64,6 +64,9 @@ pub struct ListQuery {
     pub seller_region: Option<String>,
     pub buyer_region: Option<String>,
     pub broker: Option<String>,
+    /// Where the value came from (`negotiation`, `broker`, `direct`, `salon`) and the agency.
+    pub channel: Option<String>,
+    pub agency: Option<String>,
     /// Only technology imports (`true`) or only domestic contracts (`false`).
     pub import: Option<bool>,
     /// Only contracts of one origin: `platform`, `history` or `demo`.
@@ -89,7 +92,7 @@ pub fn status_filter(code: Option<&str>) -> Result<(Option<Status>, Option<bool>
 }
 
 impl ListQuery {
-    fn dimensions(&self) -> [(&'static str, &'static str, &Option<String>); 7] {
+    fn dimensions(&self) -> [(&'static str, &'static str, &Option<String>); 9] {
         [
             ("contract_type", "r.contract_type", &self.contract_type),
             ("technical_field", "r.technical_field", &self.technical_field),
@@ -98,6 +101,8 @@ impl ListQuery {
             ("seller_region", "r.seller_region", &self.seller_region),
             ("buyer_region", "r.buyer_region", &self.buyer_region),
             ("broker", "c.broker_user_id", &self.broker),
+            ("channel", "c.channel", &self.channel),
+            ("agency", "c.agency_organisation_id", &self.agency),
         ]
     }
 

@@ -213,6 +213,21 @@ pub async fn register(db: &Db, caller: &Caller<'_>, id: ContractId, input: &Acti
         decided_by: Some(&caller.user.id),
         ..Transition::default()
     };
+    // Where the value came from, recorded while the contract can still change (DOMAIN.md §7).
+    let (channel, agency) = crate::deals::contracting::attribution(
+        &mut tx,
+        contract.deal_id.as_deref(),
+        contract.broker_user_id.as_deref(),
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE contracts SET channel = $1, agency_organisation_id = $2 WHERE id = $3 AND status = 'submitted'",
+    )
+    .bind(channel)
+    .bind(&agency)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     // The check above answers the common case; two registrations racing for one number meet the
     // unique index, and the second is told the same.
     match store::transition(&mut tx, id, contract.version, Status::Submitted, Status::Registered, &transition).await {
@@ -231,7 +246,8 @@ pub async fn register(db: &Db, caller: &Caller<'_>, id: ContractId, input: &Acti
         .await?
         .ok_or_else(|| AppError::internal(std::io::Error::other(format!("contract {id} has no revision"))))?;
     if let Some(amounts) = &revision.draft.amounts {
-        let key = Contribution::of(&on, contract.broker_user_id.as_deref(), &revision.draft);
+        let key = Contribution::of(&on, contract.broker_user_id.as_deref(), &revision.draft)
+            .attributed(Some(channel), agency.as_deref());
         totals::apply(&mut tx, &key, 1, amounts).await?;
     }
     records::add_event(&mut tx, id, "registered", Some(contract.current_revision), &number, &caller.user.id).await?;

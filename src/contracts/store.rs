@@ -56,6 +56,9 @@ pub struct ContractRow {
     /// The 对接项目 it came from (attribution to the broker, agency and channel).
     pub deal_id: Option<String>,
     pub deal_title: Option<String>,
+    /// Recorded at registration: where the value came from, and the broker's agency.
+    pub channel: Option<String>,
+    pub agency_organisation_id: Option<String>,
 }
 
 impl ContractRow {
@@ -84,7 +87,7 @@ const CONTRACT_SQL: &str = "SELECT c.id, c.seller_organisation_id, so.name AS se
      c.broker_user_id, bu.display_name AS broker_name, c.created_by, c.status, c.submissions, c.accepted_on, c.review_days, \
      c.due_on, c.correction_note, c.refusal_reason, c.refusal_note, c.registration_no, c.registered_at, c.registered_on, \
      c.created_at, c.updated_at, c.version, c.origin, c.disputed, c.review_rule, x.cancelled_at, x.reason AS cancel_reason, \
-     c.deal_id, dl.title AS deal_title, \
+     c.deal_id, dl.title AS deal_title, c.channel, c.agency_organisation_id, \
      (SELECT MAX(r.revision_no) FROM contract_revisions r WHERE r.contract_id = c.id) AS current_revision \
      FROM contracts c JOIN organisations so ON so.id = c.seller_organisation_id \
      LEFT JOIN users bu ON bu.id = c.broker_user_id LEFT JOIN contract_cancellations x ON x.contract_id = c.id \
@@ -126,6 +129,8 @@ fn contract_from_row(row: &AnyRow) -> Result<ContractRow, sqlx::Error> {
         review_rule: row.try_get("review_rule")?,
         deal_id: row.try_get("deal_id")?,
         deal_title: row.try_get("deal_title")?,
+        channel: row.try_get("channel")?,
+        agency_organisation_id: row.try_get("agency_organisation_id")?,
     })
 }
 

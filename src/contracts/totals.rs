@@ -13,13 +13,15 @@ use super::model::Draft;
 use crate::db::Db;
 
 /// The breakdown dimensions, their column in a revision (or contract), in storage order.
-pub const DIMENSIONS: [(&str, &str); 6] = [
+pub const DIMENSIONS: [(&str, &str); 8] = [
     ("contract_type", "r.contract_type"),
     ("subtype", "r.subtype"),
     ("technical_field", "r.technical_field"),
     ("seller_nature", "r.seller_nature"),
     ("buyer_nature", "r.buyer_nature"),
     ("broker", "c.broker_user_id"),
+    ("channel", "c.channel"),
+    ("agency", "c.agency_organisation_id"),
 ];
 
 /// Where a registered contract is counted.
@@ -30,7 +32,7 @@ pub struct Contribution {
     pub seller_region: String,
     pub buyer_region: String,
     /// One value per entry of [`DIMENSIONS`] ('' when not recorded).
-    pub values: [String; 6],
+    pub values: [String; 8],
 }
 
 impl Contribution {
@@ -47,8 +49,17 @@ impl Contribution {
                 text(draft.seller.nature.map(|n| n.code())),
                 text(draft.buyer.nature.map(|n| n.code())),
                 text(broker_user_id),
+                String::new(),
+                String::new(),
             ],
         }
+    }
+
+    /// With the channel and agency the contract recorded at registration.
+    pub fn attributed(mut self, channel: Option<&str>, agency: Option<&str>) -> Contribution {
+        self.values[6] = channel.unwrap_or_default().to_string();
+        self.values[7] = agency.unwrap_or_default().to_string();
+        self
     }
 
     /// The (dimension, value) rows this contract adds to.

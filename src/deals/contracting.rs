@@ -74,6 +74,39 @@ pub async fn prefill(db: &Db, user: &CurrentUser, deal_id: &str) -> Result<Prefi
     })
 }
 
+/// Where a contract's value came from, decided at its registration: a deal that went through
+/// 联席预谈判 → `negotiation`, any other deal or a named broker → `broker`, else `direct`; and
+/// the agency (the deal's, or the named broker's organisation).
+pub async fn attribution(
+    conn: &mut AnyConnection,
+    deal_id: Option<&str>,
+    broker_user_id: Option<&str>,
+) -> Result<(&'static str, Option<String>), sqlx::Error> {
+    if let Some(deal) = deal_id {
+        let negotiated: Option<String> =
+            sqlx::query_scalar("SELECT id FROM deal_events WHERE deal_id = $1 AND to_stage = 'negotiating' LIMIT 1")
+                .bind(deal)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let agency: Option<Option<String>> =
+            sqlx::query_scalar("SELECT agency_organisation_id FROM deals WHERE id = $1")
+                .bind(deal)
+                .fetch_optional(&mut *conn)
+                .await?;
+        return Ok((if negotiated.is_some() { "negotiation" } else { "broker" }, agency.flatten()));
+    }
+    match broker_user_id {
+        Some(broker) => {
+            let agency: Option<Option<String>> = sqlx::query_scalar("SELECT organisation_id FROM users WHERE id = $1")
+                .bind(broker)
+                .fetch_optional(conn)
+                .await?;
+            Ok(("broker", agency.flatten()))
+        }
+        None => Ok(("direct", None)),
+    }
+}
+
 /// Inside the registration's transaction: the deal the contract names moves to "contracted"
 /// (from "agreed"; a deal already contracted keeps its stage and gains a timeline entry).
 pub async fn contract_registered(

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::bench::corpus::{self, AchievementRecord};
 use crate::listings::Kind;
+use crate::matching::feedback;
 use crate::matching::score::{BLEND, Blend, Candidate};
 use crate::search::engine::{self, Request, SortBy};
 use crate::search::generation::{self, Generation};
@@ -158,16 +159,37 @@ pub fn run(
             ids.sort();
             ids
         });
-        let request = Request {
-            text: q.text.clone(),
-            filters: Filters { only_ids: judged.clone(), ..Filters::default() },
-            sort: SortBy::Relevance,
-            offset: 0,
-            limit: DEPTH,
-            facets: false,
-            backfill: true,
+        let filters = Filters { only_ids: judged.clone(), ..Filters::default() };
+        let outcome = if recommend {
+            // The recommendation's two passes, exactly as the live service runs them.
+            let (title, body) = match &q.text {
+                Text::Describe { title, body } => (title.clone(), body.clone()),
+                Text::Typed(text) => (text.clone(), String::new()),
+            };
+            let first = feedback::first_pass(&title, &body, filters, DEPTH);
+            let outcome = engine::search_weighted(&generation, &first, &weights).map_err(|e| e.to_string())?;
+            let tops: Vec<String> = outcome
+                .hits
+                .iter()
+                .take(feedback::FEEDBACK_DEPTH)
+                .filter_map(|h| title_of.get(&h.id).cloned())
+                .collect();
+            match feedback::second_pass(&first, &tops, DEPTH) {
+                Some(second) => engine::search_weighted(&generation, &second, &weights).map_err(|e| e.to_string())?,
+                None => outcome,
+            }
+        } else {
+            let request = Request {
+                text: q.text.clone(),
+                filters,
+                sort: SortBy::Relevance,
+                offset: 0,
+                limit: DEPTH,
+                facets: false,
+                backfill: true,
+            };
+            engine::search_weighted(&generation, &request, &weights).map_err(|e| e.to_string())?
         };
-        let outcome = engine::search_weighted(&generation, &request, &weights).map_err(|e| e.to_string())?;
         let mut scored: Vec<(String, f32)> = outcome.hits.into_iter().map(|h| (h.id, h.score)).collect();
         // Judged documents no query word reached still belong to the pool: they go last.
         if let Some(judged) = judged {
@@ -201,7 +223,13 @@ pub fn run(
     let _ = std::fs::remove_dir_all(&dir);
     println!("{}", describe(&weights));
     if recommend {
-        println!("推荐：引擎相关度（以最高分归一）+ 标题字符二元组被需求文本覆盖的比例 × {}", blend.coverage);
+        println!(
+            "推荐：两轮检索（取第一轮前 {} 条标题中至少两条共有、需求未用的词至多 {} 个加入第二轮），\
+             引擎相关度（以最高分归一）+ 标题字符二元组被需求文本覆盖的比例（按候选中的稀有度加权）× {}",
+            feedback::FEEDBACK_DEPTH,
+            feedback::FEEDBACK_WORDS,
+            blend.coverage
+        );
     }
     println!(
         "已索引 {} 篇文档（{:.1} 秒），检索 {} 条查询（{:.1} 秒，平均 {:.2} ms），结果写入 {}",

@@ -3,5 +3,6 @@
 //! reasons a person can check. Built on the search index (candidates) plus structured signals.
 
 pub mod api;
+pub mod feedback;
 pub mod score;
 pub mod service;

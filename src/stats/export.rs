@@ -87,7 +87,16 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
         sheet.write_number_with_format(row, 4, yuan(month["goal_path_fen"].as_i64().unwrap_or(0)), &money)?;
     }
     for breakdown in &report.breakdowns {
-        let name = breakdown.title.trim_start_matches('按').chars().take(28).collect::<String>();
+        // A sheet is named by the title before any explanation in brackets (Excel allows 31 characters).
+        let name = breakdown
+            .title
+            .trim_start_matches('按')
+            .split('（')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(28)
+            .collect::<String>();
         let sheet = workbook.add_worksheet().set_name(&name)?;
         for (col, title) in ["分类", "登记合同（份）", "金额（元）", "占比"].iter().enumerate() {
             sheet.write_string_with_format(0, col as u16, *title, &bold)?;

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod charts;
 pub mod export;
+pub mod funnel;
 pub mod goal;
 pub mod indicator_table;
 pub mod indicators;

@@ -84,6 +84,8 @@ async fn goal_page_of(
         "market": market,
         "market_fields_svg": charts::count_bars(&field_slices, "按技术领域发布的成果与需求（条）"),
         "breakdowns": breakdowns,
+        "funnel": super::funnel::year(db, year).await?,
+        "funnel_steps": super::funnel::STEPS.iter().map(|(_, _, label)| *label).collect::<Vec<_>>(),
         "drawn": drawn(&report),
         "demo_contracts": crate::stats::store::demo_contracts(db, report.year).await?,
         "goals": store::goals(db).await?.iter().map(|g| json!({"year": g.year, "amount": g.amount.format_compact(),

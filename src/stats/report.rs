@@ -72,6 +72,8 @@ fn dimension_title(dimension: Dimension, side: Side) -> &'static str {
         (Dimension::CounterpartRegion, Side::Output) => "按买方所在地（技术流向）",
         (Dimension::CounterpartRegion, Side::Absorb) => "按卖方所在地（技术来源）",
         (Dimension::Broker, _) => "按技术经纪人",
+        (Dimension::Channel, _) => "按成交渠道（沙龙、联席预谈判、经纪人对接、直接签订）",
+        (Dimension::Agency, _) => "按技术转移机构",
     }
 }
 
@@ -83,6 +85,8 @@ fn dimension_param(dimension: Dimension, side: Side) -> &'static str {
             Side::Absorb => "seller_region",
         },
         Dimension::Broker => "broker",
+        Dimension::Channel => "channel",
+        Dimension::Agency => "agency",
         other => other.code(),
     }
 }
@@ -101,9 +105,23 @@ fn label_of(dimension: Dimension, code: &str, settings: &Settings, brokers: &[(S
         Dimension::CounterpartRegion => {
             crate::domain::regions::tianshui_county(code).map(|name| format!("{name}（{code}）"))
         }
-        Dimension::Broker => brokers.iter().find(|(id, _)| id == code).map(|(_, name)| name.clone()),
+        Dimension::Broker | Dimension::Agency => {
+            brokers.iter().find(|(id, _)| id == code).map(|(_, name)| name.clone())
+        }
+        Dimension::Channel => channel_label(code).map(str::to_string),
     };
     label.unwrap_or_else(|| code.to_string())
+}
+
+/// The label of a contract's channel (DOMAIN.md §7).
+pub fn channel_label(code: &str) -> Option<&'static str> {
+    match code {
+        "salon" => Some("成果对接沙龙"),
+        "negotiation" => Some("联席预谈判"),
+        "broker" => Some("经纪人对接"),
+        "direct" => Some("直接签订"),
+        _ => None,
+    }
 }
 
 fn year_link(scope: &Scope<'_>) -> String {

@@ -225,16 +225,20 @@ pub enum Dimension {
     BuyerNature,
     CounterpartRegion,
     Broker,
+    Channel,
+    Agency,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 6] = [
+    pub const ALL: [Dimension; 8] = [
         Dimension::ContractType,
         Dimension::TechnicalField,
         Dimension::SellerNature,
         Dimension::BuyerNature,
         Dimension::CounterpartRegion,
         Dimension::Broker,
+        Dimension::Channel,
+        Dimension::Agency,
     ];
 
     /// The stored dimension name (`contract_totals.dimension`).
@@ -246,6 +250,8 @@ impl Dimension {
             Dimension::BuyerNature => "buyer_nature",
             Dimension::CounterpartRegion => "all",
             Dimension::Broker => "broker",
+            Dimension::Channel => "channel",
+            Dimension::Agency => "agency",
         }
     }
 
@@ -257,6 +263,8 @@ impl Dimension {
             Dimension::BuyerNature => "buyer_nature",
             Dimension::CounterpartRegion => "region",
             Dimension::Broker => "broker",
+            Dimension::Channel => "channel",
+            Dimension::Agency => "agency",
         }
     }
 }
@@ -353,9 +361,14 @@ pub async fn top_contracts(db: &Db, scope: &Scope<'_>, limit: i64) -> Result<Vec
         .collect()
 }
 
-/// Display names of brokers, by id.
+/// Display names of brokers and of organisations (agencies), by id.
 pub async fn broker_names(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, display_name FROM users WHERE role = 'broker'").fetch_all(db.pool()).await?;
+    let rows = sqlx::query(
+        "SELECT id, display_name FROM users WHERE role = 'broker' \
+         UNION ALL SELECT id, name AS display_name FROM organisations WHERE kind IN ('agency', 'broker_firm')",
+    )
+    .fetch_all(db.pool())
+    .await?;
     rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("display_name")?))).collect()
 }
 

@@ -407,6 +407,20 @@ fn table() -> Vec<Row> {
         row(Get, "/api/v1/deals/<id>", "/api/v1/deals/{deal}", "", [S(401), S(200), S(200), S(200), S(403), S(200)]),
         row(Post, "/api/v1/deals/<id>/notes", "/api/v1/deals/{deal}/notes", "{}", DEAL_API_WRITE),
         row(Post, "/api/v1/deals/<id>/<action>", "/api/v1/deals/{deal}/lose", "{}", DEAL_API_WRITE),
+        row(
+            Get,
+            "/api/v1/demands/<id>/recommendations?<limit>",
+            "/api/v1/demands/{demand}/recommendations",
+            "",
+            ANYONE_OK,
+        ),
+        row(
+            Get,
+            "/api/v1/achievements/<id>/recommendations?<limit>",
+            "/api/v1/achievements/{listing}/recommendations",
+            "",
+            ANYONE_OK,
+        ),
         row(Get, "/api/v1/leads", "/api/v1/leads", "", [S(401), S(403), S(403), S(200), S(403), S(200)]),
         row(
             Post,

@@ -229,6 +229,29 @@ async fn a_broker_carries_a_lead_to_a_registered_contract(app: TestApp) {
     let (_, contract_json) = get_json(broker, &format!("/api/v1/contracts/{contract}")).await;
     assert_eq!(contract_json["deal_id"], deal.as_str());
 
+    // Attribution: the contract records its channel (the deal went through 联席预谈判) and agency,
+    // and the goal dashboard's contract links filter by them.
+    let (_, by_channel) = get_json(&c.admin, "/api/v1/contracts?channel=negotiation").await;
+    assert_eq!(by_channel["total"], 1, "{by_channel}");
+    let (_, direct) = get_json(&c.admin, "/api/v1/contracts?channel=direct").await;
+    assert_eq!(direct["total"], 0);
+    let agency = opened["agency_organisation_id"].as_str().expect("agency").to_string();
+    let (_, by_agency) = get_json(&c.admin, &format!("/api/v1/contracts?agency={agency}")).await;
+    assert_eq!(by_agency["total"], 1);
+    assert_eq!(
+        techmarket::contracts::totals::stored(&app.db).await.expect("totals"),
+        techmarket::contracts::totals::recomputed(&app.db).await.expect("recomputed"),
+        "the channel and agency totals equal a recomputation"
+    );
+    let year = techmarket::domain::time::today_shanghai().year();
+    let (status, goal) = page(&c.admin, &format!("/stats/goal?year={year}")).await;
+    assert_eq!(status, Status::Ok);
+    assert!(goal.contains("按成交渠道") && goal.contains("对接漏斗"), "the dashboard shows channel and funnel");
+    let funnel = techmarket::stats::funnel::year(&app.db, year).await.expect("funnel");
+    assert_eq!((funnel[0].deals, funnel[0].agreed, funnel[0].contracted), (1, 1, 1));
+    assert!(funnel[0].leads.is_some_and(|l| l >= 1));
+    assert_eq!(funnel[1].broker_user_id.as_deref(), Some(claimer.as_str()));
+
     // The broker's figures count the deal and the registered value.
     let (_, workspace) = page(broker, "/broker").await;
     assert!(workspace.contains("120万元"), "registered value on the workspace");
