@@ -242,7 +242,8 @@ pub async fn for_demand(
     let list: Vec<Candidate> = found
         .into_iter()
         .filter_map(|(id, relevance)| {
-            let p = rows.get(&id)?;
+            // An organisation is not recommended its own listings.
+            let p = rows.get(&id).filter(|p| p.organisation_id != demand.organisation_id)?;
             let signals = signals(&demand, p, &records);
             Some(Candidate { id, title: p.title.clone(), keywords: p.keywords.clone(), relevance, signals })
         })
@@ -268,7 +269,7 @@ pub async fn for_achievement(
     let list: Vec<Candidate> = found
         .into_iter()
         .filter_map(|(id, relevance)| {
-            let demand = rows.get(&id)?;
+            let demand = rows.get(&id).filter(|d| d.organisation_id != achievement.organisation_id)?;
             let mut signals = signals(demand, &achievement, &records);
             // The achievement's maturity is the same for every demand: not a reason to prefer one.
             signals.mature_trl = None;

@@ -82,20 +82,20 @@ pub fn all() -> Value {
         "DealList": closed(json!({"items": {"type": "array", "items": row}, "total": {"type": "integer"}})),
         "DealInput": {"type": "object", "additionalProperties": false, "required": ["title"], "properties": {
             "title": {"type": "string", "minLength": 2, "maxLength": 100, "description": "项目名称"},
-            "summary": {"type": "string", "maxLength": 2000},
-            "demand_id": {"type": "string", "description": "已公开的技术需求"},
+            "summary": {"type": ["string", "null"], "maxLength": 2000},
+            "demand_id": {"type": ["string", "null"], "description": "已公开的技术需求"},
             "achievement_ids": {"type": "array", "maxItems": 10, "items": {"type": "string"}, "description": "已公开的科技成果"},
-            "buyer_organisation_id": {"type": "string", "description": "默认为技术需求的发布单位"},
-            "seller_organisation_id": {"type": "string", "description": "默认为第一项科技成果的完成单位"},
-            "broker_user_id": {"type": "string", "description": "管理员指定负责的经纪人；经纪人创建时为本人"}}},
+            "buyer_organisation_id": {"type": ["string", "null"], "description": "默认为技术需求的发布单位"},
+            "seller_organisation_id": {"type": ["string", "null"], "description": "默认为第一项科技成果的完成单位"},
+            "broker_user_id": {"type": ["string", "null"], "description": "管理员指定负责的经纪人（不填为本人）；经纪人创建时为本人"}}},
         "DealNote": {"type": "object", "additionalProperties": false, "required": ["body"], "properties": {
             "body": {"type": "string", "minLength": 1, "maxLength": 4000},
-            "visibility": {"type": "string", "enum": ["shared", "private"], "description": "private 仅经纪机构可见"}}},
+            "visibility": {"type": ["string", "null"], "enum": ["shared", "private", null], "description": "private 仅经纪机构可见；不填为 shared"}}},
         "DealStep": {"type": "object", "additionalProperties": false, "properties": {
-            "reason": {"type": "string", "enum": ["no_match", "price", "buyer_withdrew", "seller_withdrew", "unreachable", "funding", "elsewhere", "other"], "description": "关闭（lose）时必填"},
-            "note": {"type": "string", "maxLength": 2000, "description": "重新打开（reopen）时必填"},
-            "amount_wan": {"type": "string", "description": "达成意向（agree）时的金额，万元"},
-            "version": {"type": "integer"}}},
+            "reason": {"type": ["string", "null"], "enum": ["no_match", "price", "buyer_withdrew", "seller_withdrew", "unreachable", "funding", "elsewhere", "other", null], "description": "关闭（lose）时必填"},
+            "note": {"type": ["string", "null"], "maxLength": 2000, "description": "重新打开（reopen）时必填"},
+            "amount_wan": {"type": ["string", "null"], "description": "达成意向（agree）时的金额，万元"},
+            "version": {"type": ["integer", "null"]}}},
         "RecommendationList": closed(json!({
             "items": {"type": "array", "items": closed(json!({
                 "kind": {"type": "string", "enum": ["achievement", "demand"]}, "id": string(), "url": string(), "title": string(),

@@ -93,7 +93,9 @@ fn dimension_param(dimension: Dimension, side: Side) -> &'static str {
 
 fn label_of(dimension: Dimension, code: &str, settings: &Settings, brokers: &[(String, String)]) -> String {
     if code.is_empty() {
-        return "未填写".to_string();
+        // Contracts registered before channels were recorded (or back-entered ones) have none.
+        let unknown = if dimension == Dimension::Channel { "未记录渠道" } else { "未填写" };
+        return unknown.to_string();
     }
     let label = match dimension {
         Dimension::ContractType => ContractType::from_code(code).map(|t| t.label().to_string()),

@@ -78,12 +78,17 @@ async fn the_right_listing_comes_first_with_true_reasons(app: TestApp) {
         "title": "当归多糖提取纯化工艺", "summary": "当归多糖的高效提取与纯化工艺，得率提高三成。",
         "keywords": "当归，多糖，提取", "technical_field": "biomedical", "industry_section": "C", "asking_price": "500"}))).await;
     let demand = publish(&enterprise, &admin, "demands", complete_demand()).await;
+    // The enterprise lists a casting achievement of its own: never recommended to itself.
+    let own = publish(&enterprise, &admin, "achievements", with(complete_listing(), json!({
+        "title": "床身铸件内部缺陷快速检测方法", "summary": "本公司自研的床身铸件缩孔与夹渣快速无损检测方法，已在两条产线上使用。",
+        "keywords": "铸件，无损检测", "technical_field": "advanced_manufacturing", "industry_section": "C"}))).await;
     assert!(app.search.catch_up(&app.db, std::time::Duration::from_secs(10)).await.expect("catch up"));
 
     let (status, found) = get(&app, &format!("/api/v1/demands/{demand}/recommendations")).await;
     assert_eq!(status, Status::Ok, "{found}");
     let items = found["items"].as_array().expect("items");
     assert_eq!(items[0]["id"], casting.as_str(), "the casting inspection comes first: {found}");
+    assert!(items.iter().all(|i| i["id"] != own.as_str()), "not the enterprise's own achievement");
     assert_eq!(items[0]["score"], 100);
     // Reasons are true of the pair: each one checked against what the two listings say.
     let first = codes(&items[0]);
