@@ -137,7 +137,8 @@ async fn check_input(db: &Db, caller: &Caller<'_>, input: &DealInput) -> Result<
             achievement_ids.push(id.to_string());
         }
     }
-    if achievement_ids.len() > MAX_ACHIEVEMENTS {
+    // Counted as sent (the document's maxItems), blanks included.
+    if input.achievement_ids.len() > MAX_ACHIEVEMENTS {
         check.fail("achievement_ids", format!("一个项目最多关联 {MAX_ACHIEVEMENTS} 项科技成果"));
     }
     let mut achievement_owner = None;

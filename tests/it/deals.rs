@@ -376,6 +376,9 @@ async fn bad_deals_are_refused_in_chinese_and_save_nothing(app: TestApp) {
     .await;
     assert_eq!(nul.status(), Status::BadRequest);
     assert!(nul.into_string().await.unwrap_or_default().contains("control_character"));
+    let blanks =
+        post_json(&c.broker, "/api/v1/deals", &json!({"title": "对接项目", "achievement_ids": vec![""; 11]})).await;
+    assert_eq!(blanks.status(), Status::UnprocessableEntity, "more than 10 items, even blank ones");
     let unknown = post_json(&c.broker, "/api/v1/deals", &json!({"title": "对接", "colour": "red"})).await;
     assert_eq!(unknown.status().code / 100, 4);
     for (client, code) in [(&c.researcher, "cannot_open_deal"), (&c.enterprise, "cannot_open_deal")] {
