@@ -16,6 +16,7 @@ use crate::domain::forms::Checker;
 use crate::domain::money::{Fen, MAX_CONTRACT_AMOUNT, Unit};
 use crate::domain::time::now_stored;
 use crate::error::{AppError, ErrorCode, FormFailure};
+use crate::listings::Kind;
 use crate::web::request_state::CurrentUser;
 
 /// How a person stands to a deal.
@@ -98,12 +99,9 @@ fn chosen(value: &Option<String>) -> Option<&str> {
 }
 
 /// The organisation that owns a public listing, if the listing is public.
-async fn public_owner(db: &Db, table: &str, id: &str) -> Result<Option<String>, sqlx::Error> {
-    let public = match table {
-        "achievements" => "('published', 'negotiating', 'transferred')",
-        _ => "('published', 'in_talks', 'solved')",
-    };
-    let sql = format!("SELECT organisation_id FROM {table} WHERE id = $1 AND status IN {public}");
+async fn public_owner(db: &Db, kind: Kind, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let public = crate::listings::status::public_sql(kind);
+    let sql = format!("SELECT organisation_id FROM {} WHERE id = $1 AND status IN ({public})", kind.table());
     sqlx::query_scalar(&sql).bind(id).fetch_optional(db.pool()).await
 }
 
@@ -126,7 +124,7 @@ async fn check_input(db: &Db, caller: &Caller<'_>, input: &DealInput) -> Result<
     let demand_id = chosen(&input.demand_id).map(str::to_string);
     let mut demand_owner = None;
     if let Some(id) = &demand_id {
-        demand_owner = public_owner(db, "demands", id).await?;
+        demand_owner = public_owner(db, Kind::Demand, id).await?;
         if demand_owner.is_none() {
             check.fail("demand_id", "所选技术需求不存在或尚未公开");
         }
@@ -143,7 +141,7 @@ async fn check_input(db: &Db, caller: &Caller<'_>, input: &DealInput) -> Result<
     }
     let mut achievement_owner = None;
     for id in achievement_ids.iter().take(MAX_ACHIEVEMENTS) {
-        match public_owner(db, "achievements", id).await? {
+        match public_owner(db, Kind::Achievement, id).await? {
             Some(owner) => {
                 achievement_owner.get_or_insert(owner);
             }

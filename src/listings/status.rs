@@ -116,6 +116,23 @@ pub fn label(kind: super::Kind, code: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether a stored status code of a kind is public.
+pub fn is_public_code(kind: super::Kind, code: &str) -> bool {
+    match kind {
+        super::Kind::Achievement => AchievementStatus::from_code(code).is_some_and(AchievementStatus::is_public),
+        super::Kind::Demand => DemandStatus::from_code(code).is_some_and(DemandStatus::is_public),
+    }
+}
+
+/// A kind's public status codes as an SQL list (`'published', 'negotiating', …`).
+pub fn public_sql(kind: super::Kind) -> String {
+    let codes: Vec<&str> = match kind {
+        super::Kind::Achievement => AchievementStatus::ALL.iter().filter(|s| s.is_public()).map(|s| s.code()).collect(),
+        super::Kind::Demand => DemandStatus::ALL.iter().filter(|s| s.is_public()).map(|s| s.code()).collect(),
+    };
+    codes.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
+}
+
 /// Every status label of a kind.
 pub fn labels(kind: super::Kind) -> Vec<&'static str> {
     match kind {

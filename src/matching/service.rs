@@ -215,11 +215,10 @@ fn recommendation(kind: Kind, p: &Profile, ranked: &score::Ranked) -> Recommenda
 
 /// The listing recommendations are asked for: only a public one.
 async fn own(db: &Db, kind: Kind, id: &str) -> Result<Profile, AppError> {
-    let public = |p: &Profile| match kind {
-        Kind::Achievement => matches!(p.status.as_str(), "published" | "negotiating" | "transferred"),
-        Kind::Demand => matches!(p.status.as_str(), "published" | "in_talks" | "solved"),
-    };
-    let found = profiles(db, kind, &[id.to_string()]).await?.into_iter().find(public);
+    let found = profiles(db, kind, &[id.to_string()])
+        .await?
+        .into_iter()
+        .find(|p| crate::listings::status::is_public_code(kind, &p.status));
     found.ok_or_else(|| match kind {
         Kind::Achievement => AppError::not_found(ErrorCode::AchievementNotFound, "科技成果不存在或尚未公开"),
         Kind::Demand => AppError::not_found(ErrorCode::DemandNotFound, "技术需求不存在或尚未公开"),
