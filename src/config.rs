@@ -98,6 +98,7 @@ struct RawSettings {
     mail_from: String,
     writes_per_minute: u32,
     review_rule: ReviewRule,
+    background_jobs: bool,
 }
 
 /// The platform's own settings, validated.
@@ -128,6 +129,9 @@ pub struct Settings {
     pub review_rule: ReviewRule,
     /// Outgoing mail (password reset links).
     pub mail: MailSettings,
+    /// Run the background jobs (webhook deliveries, salon reminders) while serving. Tests turn
+    /// them off and drive the jobs themselves.
+    pub background_jobs: bool,
 }
 
 /// Where links in e-mails point and how mail leaves.
@@ -250,6 +254,7 @@ fn defaults() -> Figment {
         .merge(("demo_content", "auto"))
         .merge(("writes_per_minute", 120))
         .merge(("review_rule", "working_days_2024"))
+        .merge(("background_jobs", true))
         .merge(("mail_from", "麦积区技术市场服务平台 <noreply@localhost>"))
         .merge((
             "limits",
@@ -368,6 +373,7 @@ impl Settings {
             },
             loopback_only: raw.address.is_loopback(),
             review_rule: raw.review_rule,
+            background_jobs: raw.background_jobs,
             mail: MailSettings {
                 public_url: match raw.public_url.map(|u| u.trim().trim_end_matches('/').to_string()) {
                     Some(url) if url.starts_with("http://") || url.starts_with("https://") => url,

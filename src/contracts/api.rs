@@ -184,7 +184,7 @@ async fn events(
         .await?
         .iter()
         .map(|e| {
-            json!({"kind": e.kind, "label": view::event_label(&e.kind), "revision_no": e.revision_no,
+            json!({"kind": e.kind, "label": super::lifecycle::event_label(&e.kind), "revision_no": e.revision_no,
             "note": e.note, "actor_name": e.actor_name, "occurred_at": e.occurred_at})
         })
         .collect();

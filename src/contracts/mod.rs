@@ -10,6 +10,7 @@ pub mod export;
 pub mod history;
 pub mod lifecycle;
 pub mod model;
+pub mod notices;
 pub mod pages;
 pub mod precheck;
 pub mod prefill;

@@ -284,7 +284,7 @@ async fn detail(
         .await?
         .iter()
         .map(|e| {
-            json!({"label": view::event_label(&e.kind), "kind": e.kind, "note": e.note, "actor_name": e.actor_name,
+            json!({"label": super::lifecycle::event_label(&e.kind), "kind": e.kind, "note": e.note, "actor_name": e.actor_name,
             "revision_no": e.revision_no, "at": crate::domain::time::chinese_datetime_text(&e.occurred_at)})
         })
         .collect();

@@ -37,9 +37,9 @@ pub async fn add_event(
     .bind(note)
     .bind(actor)
     .bind(now_stored())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    super::notices::step(conn, contract_id, kind, note, actor).await
 }
 
 pub async fn events(db: &Db, contract_id: &str) -> Result<Vec<EventRow>, sqlx::Error> {

@@ -306,22 +306,3 @@ pub fn list_row(row: &ListRow, today: Date) -> ContractLine<'_> {
         origin_label: origin_label(&row.origin),
     }
 }
-
-/// The names of the lifecycle events, for the history.
-pub fn event_label(kind: &str) -> &'static str {
-    match kind {
-        "created" => "起草",
-        "edited" => "修改",
-        "submitted" => "提交登记（受理）",
-        "resubmitted" => "补正后重新提交",
-        "correction_requested" => "要求补正",
-        "registered" => "准予登记",
-        "refused" => "不予登记",
-        "amended" => "变更登记",
-        "cancelled" => "注销登记",
-        "share_paid" => "发放团队奖励",
-        "disputed" => "标记存在争议",
-        "imported" => "历史登记补录",
-        _ => "其他",
-    }
-}

@@ -74,8 +74,9 @@ pub async fn prefill(db: &Db, user: &CurrentUser, deal_id: &str) -> Result<Prefi
     })
 }
 
-/// Where a contract's value came from, decided at its registration: a deal that went through
-/// 联席预谈判 → `negotiation`, any other deal or a named broker → `broker`, else `direct`; and
+/// Where a contract's value came from, decided at its registration: a deal opened at a salon →
+/// `salon`; a deal that went through 联席预谈判 (the stage, or a meeting held) → `negotiation`;
+/// any other deal or a named broker → `broker`; else `direct`; and
 /// the agency (the deal's, or the named broker's organisation).
 pub async fn attribution(
     conn: &mut AnyConnection,
@@ -83,17 +84,25 @@ pub async fn attribution(
     broker_user_id: Option<&str>,
 ) -> Result<(&'static str, Option<String>), sqlx::Error> {
     if let Some(deal) = deal_id {
-        let negotiated: Option<String> =
-            sqlx::query_scalar("SELECT id FROM deal_events WHERE deal_id = $1 AND to_stage = 'negotiating' LIMIT 1")
+        let negotiated: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM deal_events WHERE deal_id = $1 AND to_stage = 'negotiating' \
+             UNION ALL SELECT id FROM deal_meetings WHERE deal_id = $1 AND status = 'held' LIMIT 1",
+        )
+        .bind(deal)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let row: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT agency_organisation_id, salon_id FROM deals WHERE id = $1")
                 .bind(deal)
                 .fetch_optional(&mut *conn)
                 .await?;
-        let agency: Option<Option<String>> =
-            sqlx::query_scalar("SELECT agency_organisation_id FROM deals WHERE id = $1")
-                .bind(deal)
-                .fetch_optional(&mut *conn)
-                .await?;
-        return Ok((if negotiated.is_some() { "negotiation" } else { "broker" }, agency.flatten()));
+        let (agency, salon) = row.unwrap_or_default();
+        let channel = match (salon, negotiated) {
+            (Some(_), _) => "salon",
+            (None, Some(_)) => "negotiation",
+            (None, None) => "broker",
+        };
+        return Ok((channel, agency));
     }
     match broker_user_id {
         Some(broker) => {

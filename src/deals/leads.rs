@@ -206,6 +206,7 @@ pub async fn claim(db: &Db, caller: &Caller<'_>, source: &str, id: &str) -> Resu
         },
         broker_user_id: caller.user.id.clone(),
         agency: caller.user.organisation_id.clone(),
+        salon_id: None,
     };
     let mut tx = db.begin_write().await?;
     let deal_id = match super::opening::insert(&mut tx, &opening, Some(LeadRef { source, id }), &caller.user.id).await {

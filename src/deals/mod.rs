@@ -6,6 +6,8 @@
 pub mod api;
 pub mod contracting;
 pub mod leads;
+pub mod meetings;
+pub mod notices;
 pub mod opening;
 pub mod pages;
 pub mod service;

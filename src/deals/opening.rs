@@ -18,6 +18,8 @@ pub struct Opening {
     pub seller: Option<String>,
     pub broker_user_id: String,
     pub agency: Option<String>,
+    /// The salon the deal was opened at.
+    pub salon_id: Option<String>,
 }
 
 /// The lead a deal was opened from: `contact` (a 发起对接 request) or `application` (揭榜).
@@ -39,8 +41,8 @@ pub async fn insert(
     let now = now_stored();
     sqlx::query(
         "INSERT INTO deals (id, title, summary, demand_id, buyer_organisation_id, seller_organisation_id, broker_user_id, \
-         agency_organisation_id, stage, lead_source, lead_id, created_by, created_at, updated_at, stage_changed_at, last_step_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13)",
+         agency_organisation_id, stage, lead_source, lead_id, created_by, created_at, updated_at, stage_changed_at, last_step_at, salon_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13, $14)",
     )
     .bind(&id)
     .bind(&opening.title)
@@ -55,6 +57,7 @@ pub async fn insert(
     .bind(lead.map(|l| l.id))
     .bind(created_by)
     .bind(&now)
+    .bind(&opening.salon_id)
     .execute(&mut *conn)
     .await?;
     for achievement in &opening.achievement_ids {
@@ -84,5 +87,16 @@ pub async fn insert(
     };
     let event = NewEvent { kind: "opened", to_stage: Some(Stage::Lead.code()), body: &body, ..Default::default() };
     store::add_event(conn, &id, Some(created_by), &event).await?;
+    let organisations: Vec<&str> =
+        [&opening.buyer, &opening.seller].into_iter().flatten().map(String::as_str).collect();
+    super::notices::invited(conn, &id, &opening.title, &organisations, created_by).await?;
+    if opening.broker_user_id != created_by {
+        let notice = crate::inbox::Notice::new(
+            crate::inbox::Topic::DealStep,
+            format!("您被指定为对接项目“{}”的经纪人", opening.title),
+            format!("/deals/{id}"),
+        );
+        super::notices::to_broker(conn, &id, &notice, created_by).await?;
+    }
     Ok(id)
 }

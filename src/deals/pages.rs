@@ -76,8 +76,14 @@ async fn form_page(db: &Db, user: &CurrentUser, input: &DealInput, errors: &Fiel
         .into_iter()
         .map(|(id, name)| json!({"selected": input.broker_user_id.as_deref() == Some(id.as_str()), "code": id, "label": name}))
         .collect();
+    let since = crate::domain::time::to_stored(time::OffsetDateTime::now_utc() - time::Duration::days(180));
+    let salons: Vec<Value> = crate::salons::store::recent_choices(db, &since)
+        .await?
+        .into_iter()
+        .map(|(id, theme)| json!({"selected": input.salon_id.as_deref() == Some(id.as_str()), "code": id, "label": theme}))
+        .collect();
     let data = json!({
-        "values": input, "errors": errors, "demands": demands, "achievements": achievements,
+        "values": input, "errors": errors, "demands": demands, "achievements": achievements, "salons": salons,
         "buyers": orgs(&input.buyer_organisation_id), "sellers": orgs(&input.seller_organisation_id),
         "brokers": brokers, "choose_broker": user.is_admin,
     });
@@ -94,15 +100,17 @@ fn opener(user: &CurrentUser) -> Result<(), AppError> {
     }
 }
 
-#[get("/new?<demand>&<achievement>")]
+#[get("/new?<demand>&<achievement>&<salon>")]
 async fn new_form(
     db: &State<Db>,
     user: ActiveUser,
     demand: Option<&str>,
     achievement: Option<&str>,
+    salon: Option<&str>,
 ) -> Result<Page, AppError> {
     opener(&user.0)?;
     let input = DealInput {
+        salon_id: salon.map(str::to_string),
         demand_id: demand.map(str::to_string),
         achievement_ids: achievement.map(str::to_string).into_iter().collect(),
         ..Default::default()

@@ -89,6 +89,8 @@ pub struct DealInput {
     pub seller_organisation_id: Option<String>,
     /// Administrators name the broker; a broker opens deals for themselves.
     pub broker_user_id: Option<String>,
+    /// The 成果对接沙龙 the match was made at (the deal counts among its results).
+    pub salon_id: Option<String>,
 }
 
 /// The most achievements one deal offers.
@@ -182,10 +184,16 @@ async fn check_input(db: &Db, caller: &Caller<'_>, input: &DealInput) -> Result<
             None => (user.id.clone(), user.organisation_id.clone()),
         }
     };
+    let salon_id = chosen(&input.salon_id).map(str::to_string);
+    if let Some(id) = &salon_id {
+        if crate::salons::store::find(db, id).await?.is_none_or(|s| s.status == "cancelled") {
+            check.fail("salon_id", "所选沙龙活动不存在或已取消");
+        }
+    }
     if !check.errors.is_empty() {
         return Err(FormFailure::Fields(check.errors));
     }
-    Ok(Opening { title, summary, demand_id, achievement_ids, buyer, seller, broker_user_id, agency })
+    Ok(Opening { title, summary, demand_id, achievement_ids, buyer, seller, broker_user_id, agency, salon_id })
 }
 
 /// Opens a deal at the lead stage and invites both sides. Returns its id.
@@ -194,7 +202,7 @@ pub async fn open(db: &Db, caller: &Caller<'_>, input: &DealInput) -> Result<Str
     let mut tx = db.begin_write().await?;
     let id = super::opening::insert(&mut tx, &opening, None, &caller.user.id).await?;
     let details = json!({"title": opening.title, "demand_id": opening.demand_id,
-        "achievement_ids": opening.achievement_ids, "broker_user_id": opening.broker_user_id});
+        "achievement_ids": opening.achievement_ids, "broker_user_id": opening.broker_user_id, "salon_id": opening.salon_id});
     audit::append(&mut tx, db.backend(), &caller.event("deal.opened", "deal", &id, details)).await?;
     tx.commit().await?;
     Ok(id)
@@ -308,6 +316,7 @@ pub async fn step(
         "note": note, "agreed_amount_fen": amount});
     audit::append(&mut tx, db.backend(), &caller.event(&format!("deal.{}", action.code()), "deal", id, details))
         .await?;
+    super::notices::stepped(&mut tx, id, &deal.title, to.label(), &body, &caller.user.id).await?;
     tx.commit().await?;
     Ok(to)
 }
@@ -355,7 +364,7 @@ pub async fn note(db: &Db, caller: &Caller<'_>, id: &str, input: &NoteInput) -> 
 
 /// An invited organisation's member accepts or declines, once.
 pub async fn answer(db: &Db, caller: &Caller<'_>, id: &str, accept: bool) -> Result<(), AppError> {
-    let (_, access) = visible(db, caller.user, id).await?;
+    let (deal, access) = visible(db, caller.user, id).await?;
     let org = caller.user.organisation_id.as_deref().unwrap_or_default();
     if access != (Access::Party { invited: true }) {
         return Err(AppError::conflict(ErrorCode::InvalidTransition, "您的单位没有待答复的邀请"));
@@ -388,6 +397,7 @@ pub async fn answer(db: &Db, caller: &Caller<'_>, id: &str, accept: bool) -> Res
     .await?;
     let details = json!({"organisation_id": org, "answer": status});
     audit::append(&mut tx, db.backend(), &caller.event("deal.party_answered", "deal", id, details)).await?;
+    super::notices::answered(&mut tx, id, &deal.title, &body, &caller.user.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -424,6 +434,12 @@ pub async fn reassign(db: &Db, caller: &Caller<'_>, id: &str, broker_user_id: &s
     .await?;
     let details = json!({"from": deal.broker_user_id, "to": broker.id});
     audit::append(&mut tx, db.backend(), &caller.event("deal.reassigned", "deal", id, details)).await?;
+    let notice = crate::inbox::Notice::new(
+        crate::inbox::Topic::DealStep,
+        format!("对接项目“{}”已转交给您", deal.title),
+        format!("/deals/{id}"),
+    );
+    super::notices::to_broker(&mut tx, id, &notice, &caller.user.id).await?;
     tx.commit().await?;
     Ok(())
 }

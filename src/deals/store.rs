@@ -40,14 +40,18 @@ pub struct DealRow {
     pub last_step_at: String,
     pub last_step_text: String,
     pub version: i64,
+    /// The salon the deal was opened at, if any.
+    pub salon_id: Option<String>,
+    pub salon_theme: Option<String>,
 }
 
 const SELECT: &str = "SELECT d.id, d.title, d.summary, d.demand_id, dm.title AS demand_title, \
      d.buyer_organisation_id, b.name AS buyer_name, d.seller_organisation_id, s.name AS seller_name, \
      d.broker_user_id, u.display_name AS broker_name, d.agency_organisation_id, g.name AS agency_name, \
      d.stage, d.lost_from, d.lost_reason, d.agreed_amount_fen, d.lead_source, d.lead_id, \
-     d.created_at, d.last_step_at, d.version \
+     d.created_at, d.last_step_at, d.version, d.salon_id, sa.theme AS salon_theme \
      FROM deals d \
+     LEFT JOIN salons sa ON sa.id = d.salon_id \
      LEFT JOIN demands dm ON dm.id = d.demand_id \
      LEFT JOIN organisations b ON b.id = d.buyer_organisation_id \
      LEFT JOIN organisations s ON s.id = d.seller_organisation_id \
@@ -88,6 +92,8 @@ fn from_row(row: &AnyRow) -> Result<DealRow, sqlx::Error> {
         last_step_text: chinese_datetime_text(&last_step_at),
         last_step_at,
         version: row.try_get("version")?,
+        salon_id: row.try_get("salon_id")?,
+        salon_theme: row.try_get("salon_theme")?,
     })
 }
 

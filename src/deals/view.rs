@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::meetings::calendar::MeetingView;
 use super::service::Access;
 use super::stage::{self, LostReason, Stage};
 use super::store::{self, DealRow, Event, LinkedAchievement, Party};
@@ -27,6 +28,8 @@ pub struct Rights {
     pub answers_invitation: bool,
     pub drafts_contract: bool,
     pub reassigns: bool,
+    /// Schedules and records 联席预谈判 meetings (the broker's agency and administrators).
+    pub organises_meetings: bool,
 }
 
 /// One deal, whole.
@@ -37,6 +40,7 @@ pub struct DealDetail {
     pub achievements: Vec<LinkedAchievement>,
     pub parties: Vec<Party>,
     pub timeline: Vec<Event>,
+    pub meetings: Vec<MeetingView>,
     pub rights: Rights,
 }
 
@@ -63,6 +67,7 @@ fn rights(deal: &DealRow, access: Access) -> Rights {
         answers_invitation: invited,
         drafts_contract: !invited && matches!(deal.stage, Stage::Agreed | Stage::Contracted),
         reassigns: access == Access::Admin,
+        organises_meetings: access.sees_private() && !matches!(deal.stage, Stage::Lost | Stage::Contracted),
     }
 }
 
@@ -70,8 +75,10 @@ pub async fn detail(db: &Db, deal: DealRow, access: Access) -> Result<DealDetail
     let achievements = store::achievements(db, &deal.id).await?;
     let parties = store::parties(db, &deal.id).await?;
     let timeline = store::events(db, &deal.id, access.sees_private()).await?;
+    let meetings =
+        super::meetings::store::for_deal(db, &deal.id).await?.iter().map(super::meetings::calendar::line).collect();
     let rights = rights(&deal, access);
-    Ok(DealDetail { deal, achievements, parties, timeline, rights })
+    Ok(DealDetail { deal, achievements, parties, timeline, meetings, rights })
 }
 
 /// The closing reasons, for the form.

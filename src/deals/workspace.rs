@@ -1,5 +1,5 @@
 //! The broker's workspace `/broker`: my deals as a board by stage (plain HTML, no script),
-//! stale deals, the unclaimed leads, my figures this year; administrators see every deal and
+//! stale deals, the unclaimed leads, upcoming meetings and salons, my figures this year; administrators see every deal and
 //! every broker's figures. `POST /broker/leads/<source>/<id>/claim` opens a deal from a lead.
 
 use rocket::request::FlashMessage;
@@ -133,9 +133,25 @@ async fn index(db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>
     let queue = leads::for_user(db, &user, 20).await?;
     let only = if user.is_admin { None } else { Some(user.id.as_str()) };
     let figures = figures(db, year, only).await?;
+    let now = crate::domain::time::now_stored();
+    let meetings: Vec<Value> = super::meetings::store::upcoming_for(db, &user.id, &now, 10)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let when = crate::domain::time::chinese_datetime_text(&m.starts_at);
+            json!({"meeting": m, "when": when})
+        })
+        .collect();
+    let salons: Vec<crate::salons::view::SalonView> =
+        crate::salons::store::upcoming_for(db, &user.id, user.organisation_id.as_deref(), &now, 10)
+            .await?
+            .into_iter()
+            .map(|row| crate::salons::view::view(row, Vec::new(), &now))
+            .collect();
     let data = json!({
         "year": year, "board": board(&deals), "stale": stale(&deals), "stale_days": STALE_DAYS,
         "leads": queue, "figures": figures, "is_admin": user.is_admin, "can_claim": is_broker,
+        "meetings": meetings, "salons": salons,
     });
     Ok(Page::new("deals/workspace", "经纪工作台", data).with_flash(flash))
 }

@@ -150,6 +150,11 @@ pub async fn seed(conn: &mut AnyConnection) -> Result<usize, sqlx::Error> {
 /// Takes the demo deals out (those no contract names), with everything recorded about them.
 pub async fn remove(conn: &mut AnyConnection) -> Result<u64, sqlx::Error> {
     let demo = "SELECT id FROM deals WHERE is_demo = 1 AND id NOT IN (SELECT deal_id FROM contracts WHERE deal_id IS NOT NULL)";
+    let meetings = format!("SELECT id FROM deal_meetings WHERE deal_id IN ({demo})");
+    for table in ["deal_meeting_participants", "deal_meeting_steps"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE meeting_id IN ({meetings})")).execute(&mut *conn).await?;
+    }
+    sqlx::query(&format!("DELETE FROM deal_meetings WHERE deal_id IN ({demo})")).execute(&mut *conn).await?;
     for table in ["deal_events", "deal_parties", "deal_achievements"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE deal_id IN ({demo})")).execute(&mut *conn).await?;
     }

@@ -5,6 +5,7 @@
 pub mod contracts;
 mod data;
 pub mod deals;
+pub mod salons;
 
 use serde_json::json;
 use sqlx::Row as _;
@@ -264,9 +265,11 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
             .collect();
     let demo_contracts = contracts::seed(&mut tx, &parties, &admin_id).await.map_err(failed)?;
     let demo_deals = deals::seed(&mut tx).await.map_err(failed)?;
+    let demo_salons = salons::seed(&mut tx).await.map_err(failed)?;
     let details = json!({
         "contracts": demo_contracts,
         "deals": demo_deals,
+        "salons": demo_salons,
         "organisations": data::ORGANISATIONS.len(),
         "users": accounts.len(),
         "achievements": data::ACHIEVEMENTS.len(),
@@ -298,6 +301,7 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let contracts = contracts::remove(&mut tx).await?;
     deals::remove(&mut tx).await?;
+    salons::remove(&mut tx).await?;
     let demo_users = "SELECT id FROM users WHERE is_demo = 1";
     let demo_listings = "SELECT id FROM achievements WHERE is_demo = 1 UNION SELECT id FROM demands WHERE is_demo = 1";
     sqlx::query(&format!(
@@ -340,8 +344,15 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
          UNION SELECT created_by FROM contracts UNION SELECT created_by FROM contract_revisions \
          UNION SELECT broker_user_id FROM contracts WHERE broker_user_id IS NOT NULL \
          UNION SELECT decided_by FROM contracts WHERE decided_by IS NOT NULL \
-         UNION SELECT cancelled_by FROM contract_cancellations UNION SELECT recorded_by FROM contract_share_payments)"
+         UNION SELECT cancelled_by FROM contract_cancellations UNION SELECT recorded_by FROM contract_share_payments \
+         UNION SELECT broker_user_id FROM deals UNION SELECT created_by FROM deals \
+         UNION SELECT answered_by FROM deal_parties WHERE answered_by IS NOT NULL \
+         UNION SELECT actor_user_id FROM deal_events WHERE actor_user_id IS NOT NULL \
+         UNION SELECT created_by FROM deal_meetings \
+         UNION SELECT user_id FROM deal_meeting_participants WHERE user_id IS NOT NULL \
+         UNION SELECT created_by FROM salons UNION SELECT user_id FROM salon_signups UNION SELECT created_by FROM webhooks)"
     );
+    sqlx::query(&format!("DELETE FROM inbox_messages WHERE user_id IN ({removable_users})")).execute(&mut *tx).await?;
     sqlx::query(&format!("DELETE FROM sessions WHERE user_id IN ({removable_users})")).execute(&mut *tx).await?;
     sqlx::query(&format!("DELETE FROM api_tokens WHERE user_id IN ({removable_users})")).execute(&mut *tx).await?;
     let users = sqlx::query(&format!("DELETE FROM users WHERE id IN ({removable_users})"))
@@ -351,7 +362,13 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     let in_use = "SELECT organisation_id FROM users WHERE organisation_id IS NOT NULL \
          UNION SELECT organisation_id FROM achievements UNION SELECT organisation_id FROM demands \
          UNION SELECT seller_organisation_id FROM contracts \
-         UNION SELECT buyer_organisation_id FROM contracts WHERE buyer_organisation_id IS NOT NULL";
+         UNION SELECT buyer_organisation_id FROM contracts WHERE buyer_organisation_id IS NOT NULL \
+         UNION SELECT agency_organisation_id FROM contracts WHERE agency_organisation_id IS NOT NULL \
+         UNION SELECT buyer_organisation_id FROM deals WHERE buyer_organisation_id IS NOT NULL \
+         UNION SELECT seller_organisation_id FROM deals WHERE seller_organisation_id IS NOT NULL \
+         UNION SELECT agency_organisation_id FROM deals WHERE agency_organisation_id IS NOT NULL \
+         UNION SELECT organisation_id FROM deal_parties \
+         UNION SELECT agency_organisation_id FROM salons WHERE agency_organisation_id IS NOT NULL";
     let kept: i64 = sqlx::query_scalar(&format!(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations WHERE is_demo = 1 AND id IN ({in_use})"
     ))
@@ -362,6 +379,13 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     ))
     .execute(&mut *tx)
     .await?;
+    let gone = format!("SELECT id FROM organisations WHERE is_demo = 1 AND id NOT IN ({in_use})");
+    sqlx::query(&format!(
+        "DELETE FROM webhook_deliveries WHERE webhook_id IN (SELECT id FROM webhooks WHERE organisation_id IN ({gone}))"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!("DELETE FROM webhooks WHERE organisation_id IN ({gone})")).execute(&mut *tx).await?;
     let organisations = sqlx::query(&format!("DELETE FROM organisations WHERE is_demo = 1 AND id NOT IN ({in_use})"))
         .execute(&mut *tx)
         .await?

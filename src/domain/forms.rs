@@ -91,6 +91,29 @@ impl Checker {
         parsed
     }
 
+    /// An optional web link of at most `max` characters: `http://` or `https://`.
+    pub fn link(&mut self, field: &str, label: &str, value: Option<&str>, max: usize) -> String {
+        let url = self.text(field, label, value, 0, max);
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
+            self.fail(field, format!("{label}应以 https:// 或 http:// 开头"));
+        }
+        url
+    }
+
+    /// A required Beijing date and time (`2026-12-10T09:30`, or RFC 3339 with an offset).
+    pub fn datetime(&mut self, field: &str, label: &str, value: Option<&str>) -> Option<time::OffsetDateTime> {
+        let text = value.unwrap_or_default().trim();
+        if text.is_empty() {
+            self.fail(field, format!("请填写{label}"));
+            return None;
+        }
+        let parsed = super::time::parse_beijing_input(text);
+        if parsed.is_none() {
+            self.fail(field, format!("{label}应为北京时间，格式如 2026-12-10T09:30"));
+        }
+        parsed
+    }
+
     pub fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, FieldErrors> {
         if self.errors.is_empty() { value().ok_or(self.errors) } else { Err(self.errors) }
     }

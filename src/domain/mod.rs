@@ -5,6 +5,7 @@ pub mod contract_vocab;
 pub mod control;
 pub mod csv;
 pub mod forms;
+pub mod ics;
 pub mod ids;
 pub mod labels;
 pub mod money;

@@ -52,10 +52,59 @@ pub fn chinese_datetime_text(stored: &str) -> String {
     parse_stored(stored).map(chinese_datetime).unwrap_or_default()
 }
 
+/// A Beijing wall-clock time as typed in a form (`2026-12-10T09:30`, seconds optional, a space
+/// instead of `T` accepted) or any RFC 3339 instant with its own offset (the API).
+pub fn parse_beijing_input(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    if let Some(at) = parse_stored(text) {
+        return Some(at);
+    }
+    let normalised = text.replacen(' ', "T", 1);
+    let local =
+        time::PrimitiveDateTime::parse(&normalised, format_description!("[year]-[month]-[day]T[hour]:[minute]"))
+            .or_else(|_| {
+                time::PrimitiveDateTime::parse(
+                    &normalised,
+                    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+                )
+            })
+            .ok()?;
+    Some(local.assume_offset(SHANGHAI))
+}
+
+/// An instant as a form's `datetime-local` value in Beijing time (`2026-12-10T09:30`).
+pub fn beijing_input(at: OffsetDateTime) -> String {
+    let local = at.to_offset(SHANGHAI);
+    format!("{}T{:02}:{:02}", local.date(), local.hour(), local.minute())
+}
+
+/// `12月10日 09:30–11:00` (or with both dates when it spans days), in Beijing time.
+pub fn chinese_span(starts: OffsetDateTime, ends: OffsetDateTime) -> String {
+    let (s, e) = (starts.to_offset(SHANGHAI), ends.to_offset(SHANGHAI));
+    if s.date() == e.date() {
+        format!("{} {:02}:{:02}–{:02}:{:02}", chinese_date(starts), s.hour(), s.minute(), e.hour(), e.minute())
+    } else {
+        format!("{} – {}", chinese_datetime(starts), chinese_datetime(ends))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_typed_beijing_time_is_the_right_instant() {
+        let at = parse_beijing_input("2026-12-10T09:30").expect("parses");
+        assert_eq!(to_stored(at), "2026-12-10T01:30:00.000000Z");
+        assert_eq!(parse_beijing_input("2026-12-10 09:30:00"), Some(at));
+        assert_eq!(parse_beijing_input("2026-12-10T01:30:00Z"), Some(at));
+        assert_eq!(beijing_input(at), "2026-12-10T09:30");
+        assert_eq!(parse_beijing_input("2026-13-10T09:30"), None);
+        assert_eq!(parse_beijing_input("明天上午"), None);
+        let end = parse_beijing_input("2026-12-10T11:00").expect("parses");
+        assert_eq!(chinese_span(at, end), "2026年12月10日 09:30–11:00");
+    }
 
     #[test]
     fn stored_form_is_fixed_width_utc_and_round_trips() {

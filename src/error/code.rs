@@ -27,6 +27,7 @@ labelled_enum!(
         CannotDraft = "cannot_draft": "当前身份不能起草合同",
         CannotListAchievements = "cannot_list_achievements": "只有已审核的科研人员和企业用户可以发布科技成果",
         CannotOpenDeal = "cannot_open_deal": "只有已审核的技术经纪人和管理员可以创建对接项目",
+        CannotOrganiseSalon = "cannot_organise_salon": "只有已审核的技术经纪人和管理员可以举办沙龙活动",
         CannotPostDemands = "cannot_post_demands": "只有已审核的企业用户可以发布技术需求",
         ChallengeNotFound = "challenge_not_found": "该需求没有设置揭榜挂帅",
         Conflict = "conflict": "内容已被他人修改",
@@ -51,6 +52,8 @@ labelled_enum!(
         InvalidTransition = "invalid_transition": "当前状态不能进行此操作",
         LeadNotFound = "lead_not_found": "线索不存在",
         LeadTaken = "lead_taken": "线索已被其他经纪人认领",
+        MeetingNotFound = "meeting_not_found": "预谈判会议不存在或无权查看",
+        MessageNotFound = "message_not_found": "消息不存在",
         MethodNotAllowed = "method_not_allowed": "不支持此请求方式",
         MissingPrice = "missing_price": "缺少价格",
         NoOrganisation = "no_organisation": "账号未关联单位",
@@ -74,6 +77,8 @@ labelled_enum!(
         RegistrationRejected = "registration_rejected": "注册申请未通过审核",
         RequestFailed = "request_failed": "请求未能完成",
         ResetLinkInvalid = "reset_link_invalid": "重置密码链接无效或已过期",
+        SalonClosed = "salon_closed": "沙龙活动已结束或已取消",
+        SalonNotFound = "salon_not_found": "沙龙活动不存在",
         SameRole = "same_role": "身份没有变化",
         ServiceUnavailable = "service_unavailable": "服务暂时不可用",
         ShareNotRecorded = "share_not_recorded": "收益分配尚未登记",
@@ -88,6 +93,7 @@ labelled_enum!(
         UseAmend = "use_amend": "已登记的合同请通过变更修改",
         UserNotFound = "user_not_found": "账号不存在",
         ValidationFailed = "validation_failed": "提交的内容有误（逐项说明见 fields）",
+        WebhookNotFound = "webhook_not_found": "接收地址不存在",
         WindowClosed = "window_closed": "揭榜申请期已结束",
     }
 );

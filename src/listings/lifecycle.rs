@@ -177,6 +177,7 @@ pub async fn act<K: Listing>(
     }
     let details = json!({"from": from.code(), "to": to.code(), "note": note});
     audit::append(&mut tx, db.backend(), &event::<K>(caller, action.code(), id, details)).await?;
+    super::notices::reviewed::<K>(&mut tx, &listing, action, note, &caller.user.id).await?;
     tx.commit().await?;
     Ok(to)
 }
@@ -217,6 +218,7 @@ pub async fn request_contact<K: Listing>(
     }
     audit::append(&mut tx, db.backend(), &event::<K>(caller, "contact_requested", id, json!({"message": message})))
         .await?;
+    super::notices::contact_requested::<K>(&mut tx, &listing, &message).await?;
     tx.commit().await?;
     Ok(true)
 }

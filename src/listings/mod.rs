@@ -11,6 +11,7 @@ pub mod interest;
 pub mod kind;
 pub mod lifecycle;
 pub mod meta;
+pub mod notices;
 pub mod outbox;
 pub mod pages;
 pub mod patch;

@@ -34,6 +34,7 @@ fn deal_row() -> serde_json::Map<String, Value> {
         "lead_id": nullable("string"),
         "created_at": string(), "created_text": string(), "last_step_at": string(), "last_step_text": string(),
         "version": {"type": "integer"},
+        "salon_id": {"type": ["string", "null"], "description": "促成对接的沙龙活动"}, "salon_theme": nullable("string"),
     });
     match fields {
         Value::Object(map) => map,
@@ -69,8 +70,10 @@ fn deal() -> Value {
             "role": {"type": "string", "enum": ["admin", "broker", "agency", "party"]},
             "steps": {"type": "array", "items": closed(json!({"action": string(), "label": string(), "needs_reason": {"type": "boolean"}}))},
             "writes_notes": {"type": "boolean"}, "writes_private": {"type": "boolean"},
-            "answers_invitation": {"type": "boolean"}, "drafts_contract": {"type": "boolean"}, "reassigns": {"type": "boolean"}})),
+            "answers_invitation": {"type": "boolean"}, "drafts_contract": {"type": "boolean"}, "reassigns": {"type": "boolean"},
+            "organises_meetings": {"type": "boolean"}})),
     );
+    properties.insert("meetings".into(), json!({"type": "array", "items": {"$ref": "#/components/schemas/Meeting"}}));
     json!({"type": "object", "additionalProperties": false, "required": ["id", "title", "stage", "version"], "properties": properties})
 }
 
@@ -87,7 +90,8 @@ pub fn all() -> Value {
             "achievement_ids": {"type": "array", "maxItems": 10, "items": {"type": "string"}, "description": "已公开的科技成果"},
             "buyer_organisation_id": {"type": ["string", "null"], "description": "默认为技术需求的发布单位"},
             "seller_organisation_id": {"type": ["string", "null"], "description": "默认为第一项科技成果的完成单位"},
-            "broker_user_id": {"type": ["string", "null"], "description": "管理员指定负责的经纪人（不填为本人）；经纪人创建时为本人"}}},
+            "broker_user_id": {"type": ["string", "null"], "description": "管理员指定负责的经纪人（不填为本人）；经纪人创建时为本人"},
+            "salon_id": {"type": ["string", "null"], "description": "在哪场成果对接沙龙或路演上促成（计入该活动成果，登记合同计入沙龙渠道）"}}},
         "DealNote": {"type": "object", "additionalProperties": false, "required": ["body"], "properties": {
             "body": {"type": "string", "minLength": 1, "maxLength": 4000},
             "visibility": {"type": ["string", "null"], "enum": ["shared", "private", null], "description": "private 仅经纪机构可见；不填为 shared"}}},

@@ -7,6 +7,8 @@
 
 pub mod conformance;
 mod deal_schemas;
+mod desk_operations;
+mod desk_schemas;
 mod operations;
 pub mod params;
 mod responses;
@@ -48,8 +50,7 @@ const fn op(
 /// matching template (`/contracts/history` before `/contracts/{id}`), any method.
 pub fn operations_at(path: &str) -> Vec<&'static Operation> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    let matching: Vec<&'static Operation> = OPERATIONS
-        .iter()
+    let matching: Vec<&'static Operation> = all_operations()
         .filter(|operation| {
             let template: Vec<&str> = operation.path.split('/').collect();
             template.len() == segments.len()
@@ -84,7 +85,7 @@ pub const INTERNAL_PATHS: &[&str] = &["/__refused"];
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = serde_json::Map::new();
-    for operation in OPERATIONS {
+    for operation in all_operations() {
         let mut parameters: Vec<Value> = operation
             .path
             .split('/')
@@ -156,8 +157,14 @@ pub fn document() -> Value {
     })
 }
 
+/// Every documented operation: the listing, contract and deal table, then the broker's desk
+/// (meetings, salons, inbox, webhooks).
+pub fn all_operations() -> impl Iterator<Item = &'static Operation> {
+    OPERATIONS.iter().chain(desk_operations::DESK_OPERATIONS.iter())
+}
+
 /// POSTs that set something in place (create or replace) and answer 200, not 201.
-const SETS_IN_PLACE: &[&str] = &["/demands/{id}/challenge"];
+const SETS_IN_PLACE: &[&str] = &["/demands/{id}/challenge", "/deals/{id}/meetings/{meeting}/record"];
 
 /// The upload of a history file: its body is the file itself.
 const UPLOAD_PATH: &str = "/contracts/history/imports";

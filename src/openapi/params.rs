@@ -17,7 +17,7 @@ const INTEGERS: &[(&str, i64, i64)] = &[
 ];
 
 /// Boolean query parameters (`true` or `false`).
-const BOOLEANS: &[&str] = &["overdue", "import", "facets", "highlight"];
+const BOOLEANS: &[&str] = &["overdue", "import", "facets", "highlight", "unread", "past"];
 
 /// The longest text parameter.
 const MAX_TEXT: usize = 200;
@@ -55,9 +55,12 @@ pub fn path_schema(operation_path: &str, name: &str) -> Value {
             "submit", "approve", "return", "negotiate", "reopen", "transferred", "withdraw", "redraft"]}),
         "action" if operation_path.starts_with("/demands") => json!({"type": "string", "enum": [
             "submit", "approve", "return", "talks", "reopen", "solved", "close", "redraft"]}),
+        "action" if operation_path.starts_with("/deals") => json!({"type": "string", "enum": [
+            "contact", "negotiate", "agree", "lose", "reopen", "accept", "decline"]}),
         "action" => {
             json!({"type": "string", "enum": ["submit", "request-correction", "register", "refuse", "dispute", "cancel"]})
         }
+        "source" => json!({"type": "string", "enum": ["contact", "application"]}),
         "decision" => json!({"type": "string", "enum": ["shortlist", "select", "reject", "withdraw"]}),
         _ => json!({"type": "string", "format": "uuid"}),
     }

@@ -46,6 +46,9 @@ pub fn all() -> Value {
     if let (Some(all), Value::Object(deals)) = (schemas.as_object_mut(), super::deal_schemas::all()) {
         all.extend(deals);
     }
+    if let (Some(all), Value::Object(desk)) = (schemas.as_object_mut(), super::desk_schemas::all()) {
+        all.extend(desk);
+    }
     schemas["AchievementPatch"] = patch_of(&schemas["AchievementInput"]);
     schemas["DemandPatch"] = patch_of(&schemas["DemandInput"]);
     schemas

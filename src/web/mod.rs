@@ -3,6 +3,7 @@
 //! fills in.
 
 pub mod assets;
+pub mod calendar_file;
 pub mod catchers;
 pub mod error_response;
 pub mod headers;

@@ -86,6 +86,7 @@ fn context(request: &Request<'_>, title: &str, data: Value, notice: Option<&Noti
         "title": title,
         "path": request.uri().path().as_str(),
         "user": identity.user,
+        "unread": request.local_cache(super::request_state::Unread::default).0,
         "csrf": super::request_state::CsrfToken::of(request),
         "notice": notice,
         "page": data,

@@ -86,3 +86,7 @@ impl CsrfToken {
         request.local_cache(CsrfToken::default).0.clone()
     }
 }
+
+/// How many unread inbox messages the signed-in user has (filled for pages only).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unread(pub Option<i64>);

@@ -371,7 +371,7 @@ fn table() -> Vec<Row> {
         row(Get, "/deals?<stage>", "/deals", "", [Login, S(200), S(200), S(200), S(403), S(200)]),
         row(
             Get,
-            "/deals/new?<demand>&<achievement>",
+            "/deals/new?<demand>&<achievement>&<salon>",
             "/deals/new",
             "",
             [Login, S(403), S(403), S(200), S(403), S(200)],
@@ -517,6 +517,194 @@ fn table() -> Vec<Row> {
             "",
             [S(401), S(404), S(404), S(404), S(404), S(404)],
         ),
+        // {meeting}: scheduled yesterday on {deal} by the broker; records first, cancellation last.
+        row(
+            Get,
+            "/deals/<id>/meetings/new",
+            "/deals/{deal}/meetings/new",
+            "",
+            [Login, S(403), S(403), S(200), S(403), S(200)],
+        ),
+        row(Post, "/deals/<id>/meetings", "/deals/{deal}/meetings", "title=", DEAL_WRITE),
+        row(
+            Get,
+            "/deals/<id>/meetings/<meeting>",
+            "/deals/{deal}/meetings/{meeting}",
+            "",
+            [Login, S(200), S(200), S(200), S(403), S(200)],
+        ),
+        row(
+            Get,
+            "/deals/<id>/meetings/<meeting>/print",
+            "/deals/{deal}/meetings/{meeting}/print",
+            "",
+            [Login, S(200), S(200), S(200), S(403), S(200)],
+        ),
+        row(
+            Get,
+            "/deals/<id>/meetings/<meeting>/calendar.ics",
+            "/deals/{deal}/meetings/{meeting}/calendar.ics",
+            "",
+            [Login, S(200), S(200), S(200), S(403), S(200)],
+        ),
+        row(
+            Post,
+            "/deals/<id>/meetings/<meeting>/record",
+            "/deals/{deal}/meetings/{meeting}/record",
+            "outcome=",
+            DEAL_WRITE,
+        ),
+        row(
+            Get,
+            "/api/v1/deals/<id>/meetings",
+            "/api/v1/deals/{deal}/meetings",
+            "",
+            [S(401), S(200), S(200), S(200), S(403), S(200)],
+        ),
+        row(Post, "/api/v1/deals/<id>/meetings", "/api/v1/deals/{deal}/meetings", "{}", DEAL_API_WRITE),
+        row(
+            Get,
+            "/api/v1/deals/<id>/meetings/<meeting>",
+            "/api/v1/deals/{deal}/meetings/{meeting}",
+            "",
+            [S(401), S(200), S(200), S(200), S(403), S(200)],
+        ),
+        row(
+            Post,
+            "/api/v1/deals/<id>/meetings/<meeting>/record",
+            "/api/v1/deals/{deal}/meetings/{meeting}/record",
+            "{}",
+            DEAL_API_WRITE,
+        ),
+        row(
+            Post,
+            "/deals/<id>/meetings/<meeting>/cancel",
+            "/deals/{deal}/meetings/{meeting}/cancel",
+            "",
+            [Login, S(403), S(403), S(303), S(403), S(303)],
+        ),
+        row(
+            Post,
+            "/api/v1/deals/<id>/meetings/<meeting>/cancel",
+            "/api/v1/deals/{deal}/meetings/{meeting}/cancel",
+            "",
+            [S(401), S(403), S(403), S(409), S(403), S(409)],
+        ),
+        // {salon}: organised by the administrator for tomorrow; cancelled last.
+        row(Get, "/salons", "/salons", "", ANYONE_OK),
+        row(Get, "/salons/new", "/salons/new", "", [Login, S(403), S(403), S(200), S(403), S(200)]),
+        row(Post, "/salons", "/salons", "theme=", DEAL_WRITE),
+        row(Get, "/salons/<id>", "/salons/{salon}", "", ANYONE_OK),
+        row(Get, "/salons/<id>/calendar.ics", "/salons/{salon}/calendar.ics", "", ANYONE_OK),
+        row(Post, "/salons/<id>/signup", "/salons/{salon}/signup", "", [Login, S(303), S(303), S(303), S(403), S(303)]),
+        row(
+            Post,
+            "/salons/<id>/withdraw",
+            "/salons/{salon}/withdraw",
+            "",
+            [Login, S(303), S(303), S(303), S(403), S(303)],
+        ),
+        row(
+            Post,
+            "/salons/<id>/check-in/<user_id>",
+            "/salons/{salon}/check-in/{target}",
+            "",
+            [Login, S(403), S(403), S(403), S(403), S(303)],
+        ),
+        row(Get, "/api/v1/salons?<past>", "/api/v1/salons", "", ANYONE_OK),
+        row(Post, "/api/v1/salons", "/api/v1/salons", "{}", DEAL_API_WRITE),
+        row(Get, "/api/v1/salons/<id>", "/api/v1/salons/{salon}", "", ANYONE_OK),
+        row(
+            Post,
+            "/api/v1/salons/<id>/signup",
+            "/api/v1/salons/{salon}/signup",
+            "",
+            [S(401), S(200), S(200), S(200), S(403), S(200)],
+        ),
+        row(
+            Delete,
+            "/api/v1/salons/<id>/signup",
+            "/api/v1/salons/{salon}/signup",
+            "",
+            [S(401), S(200), S(200), S(200), S(403), S(200)],
+        ),
+        row(
+            Post,
+            "/api/v1/salons/<id>/signups/<user_id>/check-in",
+            "/api/v1/salons/{salon}/signups/{target}/check-in",
+            "",
+            [S(401), S(403), S(403), S(403), S(403), S(409)],
+        ),
+        row(
+            Post,
+            "/api/v1/salons/<id>/cancel",
+            "/api/v1/salons/{salon}/cancel",
+            "",
+            [S(401), S(403), S(403), S(403), S(403), S(200)],
+        ),
+        row(Post, "/salons/<id>/cancel", "/salons/{salon}/cancel", "", [Login, S(403), S(403), S(403), S(403), S(303)]),
+        // The inbox: everyone signed in has one; a message of someone else's is not found.
+        row(Get, "/inbox?<unread>", "/inbox", "", SIGNED_IN_PAGE),
+        row(Post, "/inbox/<id>/open", "/inbox/nope/open", "", [Login, S(404), S(404), S(404), S(404), S(404)]),
+        row(Post, "/inbox/read-all", "/inbox/read-all", "", [Login, S(303), S(303), S(303), S(303), S(303)]),
+        row(Get, "/api/v1/inbox?<unread>", "/api/v1/inbox", "", SIGNED_IN_API),
+        row(
+            Post,
+            "/api/v1/inbox/<id>/read",
+            "/api/v1/inbox/nope/read",
+            "",
+            [S(401), S(404), S(404), S(404), S(404), S(404)],
+        ),
+        row(Post, "/api/v1/inbox/read-all", "/api/v1/inbox/read-all", "", SIGNED_IN_API),
+        // Webhooks belong to an organisation: its approved members manage them.
+        row(Get, "/webhooks", "/webhooks", "", [Login, S(200), S(200), S(200), S(403), S(403)]),
+        row(Post, "/webhooks", "/webhooks", "url=", [Login, S(422), S(422), S(422), S(403), S(403)]),
+        row(Get, "/webhooks/<id>", "/webhooks/nope", "", [Login, S(404), S(404), S(404), S(403), S(404)]),
+        row(
+            Post,
+            "/webhooks/<id>/delete",
+            "/webhooks/nope/delete",
+            "",
+            [Login, S(404), S(404), S(404), S(403), S(404)],
+        ),
+        row(Post, "/webhooks/<id>/ping", "/webhooks/nope/ping", "", [Login, S(404), S(404), S(404), S(403), S(404)]),
+        row(
+            Post,
+            "/webhooks/<id>/deliveries/<delivery>/retry",
+            "/webhooks/nope/deliveries/nope/retry",
+            "",
+            [Login, S(404), S(404), S(404), S(403), S(404)],
+        ),
+        row(Get, "/api/v1/webhooks", "/api/v1/webhooks", "", [S(401), S(200), S(200), S(200), S(403), S(403)]),
+        row(Post, "/api/v1/webhooks", "/api/v1/webhooks", "{}", [S(401), S(422), S(422), S(422), S(403), S(403)]),
+        row(
+            Delete,
+            "/api/v1/webhooks/<id>",
+            "/api/v1/webhooks/nope",
+            "",
+            [S(401), S(404), S(404), S(404), S(403), S(404)],
+        ),
+        row(
+            Get,
+            "/api/v1/webhooks/<id>/deliveries",
+            "/api/v1/webhooks/nope/deliveries",
+            "",
+            [S(401), S(404), S(404), S(404), S(403), S(404)],
+        ),
+        row(
+            Post,
+            "/api/v1/webhooks/<id>/ping",
+            "/api/v1/webhooks/nope/ping",
+            "",
+            [S(401), S(404), S(404), S(404), S(403), S(404)],
+        ),
+        row(
+            Post,
+            "/api/v1/webhooks/<id>/deliveries/<delivery>/retry",
+            "/api/v1/webhooks/nope/deliveries/nope/retry",
+            "",
+            [S(401), S(404), S(404), S(404), S(403), S(404)],
+        ),
         row(Get, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),
         row(Post, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),
         row(Put, "/api/v1/__refused", "/api/v1/__refused", "", REFUSED),
@@ -536,6 +724,27 @@ async fn draft_contract(app: &TestApp, seller: &Client, buyer: &Client) -> Strin
     assert_eq!(response.status(), Status::Created);
     let _ = app;
     response.into_json::<serde_json::Value>().await.expect("json")["id"].as_str().expect("id").to_string()
+}
+
+/// A meeting the broker scheduled yesterday on the deal (two guests, no accounts invited).
+async fn schedule_meeting(broker: &Client, deal: &str) -> String {
+    let start = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+    let body = serde_json::json!({"starts_at": techmarket::domain::time::to_stored(start),
+        "ends_at": techmarket::domain::time::to_stored(start + time::Duration::hours(1)), "place": "科技局会议室",
+        "guests": [{"name": "张工", "side": "buyer"}, {"name": "李教授", "side": "seller"}]});
+    let response = crate::achievements::post_json(broker, &format!("/api/v1/deals/{deal}/meetings"), &body).await;
+    assert_eq!(response.status(), Status::Created);
+    response.into_json::<serde_json::Value>().await.expect("json")["id"].as_str().expect("id").to_string()
+}
+
+/// A salon the administrator organises for tomorrow.
+async fn organise_salon(admin: &Client) -> String {
+    let start = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    let body = serde_json::json!({"theme": "授权矩阵用对接沙龙", "starts_at": techmarket::domain::time::to_stored(start),
+        "ends_at": techmarket::domain::time::to_stored(start + time::Duration::hours(2)), "venue": "科技局报告厅", "capacity": 2});
+    let response = crate::achievements::post_json(admin, "/api/v1/salons", &body).await;
+    assert_eq!(response.status(), Status::Created);
+    response.into_json::<serde_json::Value>().await.expect("json")["salon"]["id"].as_str().expect("id").to_string()
 }
 
 /// A deal the broker opens on a listing and a demand (both owners invited).
@@ -614,6 +823,8 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
     let application = crate::challenges::apply(client_of(Persona::Broker), &demand).await;
     let contract = draft_contract(&app, client_of(Persona::Researcher), client_of(Persona::Enterprise)).await;
     let deal = open_deal(client_of(Persona::Broker), &listing, &demand).await;
+    let meeting = schedule_meeting(client_of(Persona::Broker), &deal).await;
+    let salon = organise_salon(client_of(Persona::Admin)).await;
     let mut failures = Vec::new();
     for row in &rows {
         let uri = row
@@ -623,7 +834,9 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
             .replace("{demand}", &demand)
             .replace("{application}", &application)
             .replace("{contract}", &contract)
-            .replace("{deal}", &deal);
+            .replace("{deal}", &deal)
+            .replace("{meeting}", &meeting)
+            .replace("{salon}", &salon);
         for (index, (persona, client)) in clients.iter().enumerate() {
             let csrf = csrf_of(client).await;
             let response = send(client, row, &uri, Some(&csrf)).await;
@@ -661,6 +874,8 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
     let application = crate::challenges::apply(&applicant, &demand).await;
     let contract = draft_contract(&app, &lister, &poster).await;
     let deal = open_deal(&applicant, &listing, &demand).await;
+    let meeting = schedule_meeting(&applicant, &deal).await;
+    let salon = organise_salon(&client).await;
     let rows = table();
     let unsafe_routes: Vec<&Row> =
         rows.iter().filter(|r| !matches!(r.method, Method::Get | Method::Head | Method::Options)).collect();
@@ -676,7 +891,9 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
             .replace("{demand}", &demand)
             .replace("{application}", &application)
             .replace("{contract}", &contract)
-            .replace("{deal}", &deal);
+            .replace("{deal}", &deal)
+            .replace("{meeting}", &meeting)
+            .replace("{salon}", &salon);
         let cases: [(&str, Option<&str>, Option<Header<'static>>); 4] = [
             ("no token", None, None),
             ("wrong token", Some("forged-token"), None),

@@ -68,6 +68,7 @@ pub fn test_figment(dir: &Path, database_url: &str) -> Figment {
         .merge(("log_level", "off"))
         .merge(("writes_per_minute", 100_000))
         .merge(("cli_colors", false))
+        .merge(("background_jobs", false))
 }
 
 impl TestApp {

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod block;
 pub mod model;
+pub mod notices;
 pub mod pages;
 pub mod service;
 pub mod store;

@@ -114,6 +114,7 @@ pub async fn apply(
     let details = json!({"demand_id": demand_id, "team": application.team});
     audit::append(&mut tx, db.backend(), &caller.event("challenge.applied", "challenge_application", &id, details))
         .await?;
+    super::notices::applied(&mut tx, &demand, &application.team).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -165,6 +166,9 @@ pub async fn decide(
     let action = format!("challenge.{}", decision.code());
     audit::append(&mut tx, db.backend(), &caller.event(&action, "challenge_application", application_id, details))
         .await?;
+    if !decision.by_applicant() {
+        super::notices::decided(&mut tx, &demand, &application.applicant_id, to, &caller.user.id).await?;
+    }
     tx.commit().await?;
     Ok(to)
 }

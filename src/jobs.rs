@@ -1,0 +1,56 @@
+//! The background jobs a serving instance runs every few seconds: sending due webhook
+//! deliveries and the salon reminders. Started at lift-off unless `background_jobs` is off
+//! (tests drive the same functions themselves).
+
+use std::time::Duration;
+
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::{Orbit, Rocket};
+use time::OffsetDateTime;
+
+use crate::config::Settings;
+use crate::db::Db;
+
+/// How often the jobs look for work.
+const TICK: Duration = Duration::from_secs(5);
+/// Deliveries sent per tick at most.
+const BATCH: i64 = 50;
+
+/// The fairing that starts the loop.
+pub struct BackgroundJobs;
+
+#[rocket::async_trait]
+impl Fairing for BackgroundJobs {
+    fn info(&self) -> Info {
+        Info { name: "background jobs", kind: Kind::Liftoff }
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let (Some(db), Some(settings)) = (rocket.state::<Db>(), rocket.state::<Settings>()) else { return };
+        if !settings.background_jobs {
+            return;
+        }
+        let db = db.clone();
+        let mut shutdown = rocket.shutdown();
+        tokio::spawn(async move {
+            let http = crate::webhooks::delivery::client();
+            loop {
+                tokio::select! {
+                    _ = &mut shutdown => break,
+                    _ = tokio::time::sleep(TICK) => {}
+                }
+                run_once(&db, &http, OffsetDateTime::now_utc()).await;
+            }
+        });
+    }
+}
+
+/// One round of every job at `now`; failures are logged and retried on the next round.
+pub async fn run_once(db: &Db, http: &reqwest::Client, now: OffsetDateTime) {
+    if let Err(error) = crate::webhooks::delivery::deliver_due(db, http, now, BATCH).await {
+        tracing::warn!(%error, "sending webhook deliveries failed");
+    }
+    if let Err(error) = crate::salons::reminders::send_due(db, now).await {
+        tracing::warn!(%error, "sending salon reminders failed");
+    }
+}
