@@ -19,19 +19,19 @@ pub struct Results {
 
 pub async fn of(db: &Db, salon_id: &str) -> Result<Results, sqlx::Error> {
     let (signed_up, attended): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COUNT(checked_in_at) FROM salon_signups WHERE salon_id = $1 AND status = 'confirmed'",
+        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COUNT(checked_in_at) AS BIGINT) FROM salon_signups WHERE salon_id = $1 AND status = 'confirmed'",
     )
     .bind(salon_id)
     .fetch_one(db.pool())
     .await?;
     let (deals, agreed): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN stage IN ('agreed', 'contracted') THEN 1 ELSE 0 END), 0) FROM deals WHERE salon_id = $1",
+        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN stage IN ('agreed', 'contracted') THEN 1 ELSE 0 END), 0) AS BIGINT) FROM deals WHERE salon_id = $1",
     )
     .bind(salon_id)
     .fetch_one(db.pool())
     .await?;
     let (contracts, contract_fen): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(r.total_fen), 0) FROM contracts c JOIN deals d ON d.id = c.deal_id \
+        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(r.total_fen), 0) AS BIGINT) FROM contracts c JOIN deals d ON d.id = c.deal_id \
          JOIN contract_revisions r ON r.contract_id = c.id \
            AND r.revision_no = (SELECT MAX(x.revision_no) FROM contract_revisions x WHERE x.contract_id = c.id) \
          WHERE d.salon_id = $1 AND c.status = 'registered' \

@@ -15,37 +15,39 @@ use crate::demands::published_demand;
 use crate::on_both_databases;
 use crate::support::TestApp;
 
-async fn get_json(client: &Client, uri: &str) -> (Status, Value) {
+pub async fn get_json(client: &Client, uri: &str) -> (Status, Value) {
     let response = client.get(uri.to_string()).dispatch().await;
     let status = response.status();
     (status, response.into_json::<Value>().await.unwrap_or(Value::Null))
 }
 
-async fn page(client: &Client, uri: &str) -> (Status, String) {
+pub async fn page(client: &Client, uri: &str) -> (Status, String) {
     let response = client.get(uri.to_string()).dispatch().await;
     (response.status(), response.into_string().await.unwrap_or_default())
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(app.db.pool()).await.expect("count")
 }
 
 /// Everyone a deal involves, signed in.
-struct Cast {
-    admin: Client,
-    admin_person: Person,
-    researcher: Client,
-    enterprise: Client,
-    broker: Client,
-    broker_person: Person,
-    rival: Client,
-    rival_person: Person,
-    outsider: Client,
-    seller_org: String,
-    buyer_org: String,
+pub struct Cast {
+    pub admin: Client,
+    pub admin_person: Person,
+    pub researcher: Client,
+    pub researcher_person: Person,
+    pub enterprise: Client,
+    pub enterprise_person: Person,
+    pub broker: Client,
+    pub broker_person: Person,
+    pub rival: Client,
+    pub rival_person: Person,
+    pub outsider: Client,
+    pub seller_org: String,
+    pub buyer_org: String,
 }
 
-async fn cast(app: &TestApp) -> Cast {
+pub async fn cast(app: &TestApp) -> Cast {
     let admin_person = create_admin(app).await;
     let (admin, researcher, enterprise) =
         (app.another_client().await, app.another_client().await, app.another_client().await);
@@ -67,7 +69,9 @@ async fn cast(app: &TestApp) -> Cast {
         admin,
         admin_person,
         researcher,
+        researcher_person,
         enterprise,
+        enterprise_person,
         broker,
         broker_person,
         rival,
@@ -78,7 +82,7 @@ async fn cast(app: &TestApp) -> Cast {
     }
 }
 
-async fn step(client: &Client, deal: &str, action: &str, body: Value) -> (Status, Value) {
+pub async fn step(client: &Client, deal: &str, action: &str, body: Value) -> (Status, Value) {
     let response = post_json(client, &format!("/api/v1/deals/{deal}/{action}"), &body).await;
     let status = response.status();
     (status, response.into_json::<Value>().await.unwrap_or(Value::Null))
