@@ -7,6 +7,7 @@ use sqlx::AnyConnection;
 use time::{Duration, OffsetDateTime, Time};
 
 use crate::domain::time::{SHANGHAI, to_stored};
+use crate::inbox::{Notice, Topic, deliver};
 
 /// A Beijing wall-clock time `days` from today.
 fn beijing(now: OffsetDateTime, days: i64, hour: u8) -> OffsetDateTime {
@@ -16,7 +17,7 @@ fn beijing(now: OffsetDateTime, days: i64, hour: u8) -> OffsetDateTime {
 
 async fn salon(
     conn: &mut AnyConnection,
-    (theme, description, starts, hours, capacity): (&str, &str, OffsetDateTime, i64, i64),
+    (kind, theme, description, starts, hours, capacity): (&str, &str, &str, OffsetDateTime, i64, i64),
     admin: &str,
     agency: Option<&str>,
 ) -> Result<String, sqlx::Error> {
@@ -25,7 +26,7 @@ async fn salon(
     sqlx::query(
         "INSERT INTO salons (id, kind, theme, description, starts_at, ends_at, venue, online_url, capacity, confirmed, \
          agency_organisation_id, status, created_by, created_at, updated_at, is_demo) \
-         VALUES ($1, 'salon', $2, $3, $4, $5, '麦积区科技局三楼报告厅', '', $6, 0, $7, 'scheduled', $8, $9, $9, 1)",
+         VALUES ($1, $10, $2, $3, $4, $5, '麦积区科技局三楼报告厅', '', $6, 0, $7, 'scheduled', $8, $9, $9, 1)",
     )
     .bind(&id)
     .bind(theme)
@@ -36,6 +37,7 @@ async fn salon(
     .bind(agency)
     .bind(admin)
     .bind(&created)
+    .bind(kind)
     .execute(&mut *conn)
     .await?;
     Ok(id)
@@ -90,6 +92,7 @@ pub async fn seed(conn: &mut AnyConnection) -> Result<usize, sqlx::Error> {
     let past = salon(
         conn,
         (
+            "salon",
             "现代农业与食品加工技术成果对接沙龙",
             "推介果品保鲜、农产品精深加工方向的科技成果，企业现场提出技术需求，经纪人现场撮合。",
             past_start,
@@ -104,6 +107,7 @@ pub async fn seed(conn: &mut AnyConnection) -> Result<usize, sqlx::Error> {
     let next = salon(
         conn,
         (
+            "roadshow",
             "装备制造与新材料项目路演",
             "高校院所团队路演新材料与智能装备成果，欢迎区内制造企业报名参加。",
             beijing(now, 8, 9),
@@ -184,12 +188,14 @@ async fn meeting(
 }
 
 async fn meetings(conn: &mut AnyConnection, broker: &str, admin: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
-    let deals: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT id, stage, buyer_organisation_id, seller_organisation_id FROM deals WHERE is_demo = 1 AND stage IN ('negotiating', 'agreed') ORDER BY stage",
+    // (deal, stage, buyer, seller, title)
+    type Row = (String, String, Option<String>, Option<String>, String);
+    let deals: Vec<Row> = sqlx::query_as(
+        "SELECT id, stage, buyer_organisation_id, seller_organisation_id, title FROM deals WHERE is_demo = 1 AND stage IN ('negotiating', 'agreed') ORDER BY stage",
     )
     .fetch_all(&mut *conn)
     .await?;
-    for (deal, stage, buyer, seller) in deals {
+    for (deal, stage, buyer, seller, title) in deals {
         let mut people: Vec<(String, String, String, &str)> = Vec::new();
         for (org, side) in [(buyer, "buyer"), (seller, "seller")] {
             let member: Option<(String, String, String)> = sqlx::query_as(
@@ -225,6 +231,17 @@ async fn meetings(conn: &mut AnyConnection, broker: &str, admin: &str, now: Offs
             (beijing(now, 3, 10), "scheduled", "", "")
         };
         let meeting = meeting(conn, &deal, plan, broker, &people).await?;
+        if stage != "agreed" {
+            // The invitation the scheduled meeting sent, waiting in the participants' inboxes.
+            let invited: Vec<String> = people.iter().map(|p| p.0.clone()).collect();
+            let notice = Notice::new(
+                Topic::Meeting,
+                format!("邀请您参加联席预谈判：{title}"),
+                format!("/deals/{deal}/meetings/{meeting}"),
+            )
+            .with_body(format!("时间：{}\n地点：麦积区技术市场洽谈室", crate::domain::time::chinese_datetime(plan.0)));
+            deliver::to_users(conn, &invited, &notice, Some(broker)).await?;
+        }
         if stage == "agreed" {
             for (position, (task, owner, days)) in
                 [("成果方提交技术许可合同草案", "成果方团队负责人", 7), ("需求方确认付款计划", "需求方技术负责人", 10)]
