@@ -159,7 +159,10 @@ pub async fn run(
 ) -> Result<(), String> {
     let search = Search::start(db, index_dir).await.map_err(|e| e.to_string())?;
     let docs_before = search.generation().reader.searcher().num_docs();
-    let owner = owner(db).await?;
+    // Achievements and demands come from different organisations, as in the library: an
+    // organisation is never recommended its own listings.
+    let seller = owner(db).await?;
+    let buyer = owner(db).await?;
     let limit = limit.unwrap_or(u64::MAX);
     let started = Instant::now();
     let mut all = Totals::default();
@@ -167,14 +170,14 @@ pub async fn run(
         (
             "科技成果",
             match &achievement_file {
-                Some(path) => Some(achievements(db, path, &owner, limit).await?),
+                Some(path) => Some(achievements(db, path, &seller, limit).await?),
                 None => None,
             },
         ),
         (
             "技术需求",
             match &demand_file {
-                Some(path) => Some(demands(db, path, &owner, limit).await?),
+                Some(path) => Some(demands(db, path, &buyer, limit).await?),
                 None => None,
             },
         ),

@@ -44,7 +44,8 @@ pub async fn step(
     let title = title.unwrap_or_default();
     let label = super::lifecycle::event_label(kind);
     let body = if kind == "registered" { format!("登记编号 {note}") } else { note.to_string() };
-    let notice = Notice::new(Topic::Contract, format!("合同{label}：{title}"), format!("/contracts/{contract_id}")).with_body(body);
+    let notice = Notice::new(Topic::Contract, format!("合同{label}：{title}"), format!("/contracts/{contract_id}"))
+        .with_body(body);
     deliver::to_users(conn, std::slice::from_ref(&drafter), &notice, Some(actor)).await?;
     for organisation in std::iter::once(seller).chain(buyer) {
         deliver::to_organisation(conn, &organisation, &notice, Some(actor)).await?;

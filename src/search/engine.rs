@@ -164,7 +164,16 @@ fn run_once(
     weights: &Weights,
 ) -> tantivy::Result<Pass> {
     let searcher = generation.reader.searcher();
-    let q = query::build(&generation.fields, &request.text, &request.filters, matching, weights);
+    let focused = super::focus::focused(&searcher, &generation.fields, &request.text);
+    let text = focused.as_ref().unwrap_or(&request.text);
+    let q = query::build(&generation.fields, text, &request.filters, matching, weights);
+    if let (Text::Describe { .. }, SortBy::Relevance, false) = (&request.text, request.sort, request.facets) {
+        // A description matches on any of its words: nobody reads its total, and not counting
+        // every match lets the collector skip documents that cannot reach the top.
+        let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset).order_by_score();
+        let docs = searcher.search(&q, &top)?;
+        return Ok((docs.len(), hits_of(&searcher, docs)?, Counts::default(), q));
+    }
     let (total, docs, facets) = top(&searcher, &q, request.sort, request.offset, request.limit, request.facets)?;
     Ok((total, hits_of(&searcher, docs)?, facets, q))
 }

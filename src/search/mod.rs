@@ -7,6 +7,7 @@ pub mod api;
 pub mod consistency;
 pub mod engine;
 pub mod facets;
+pub mod focus;
 pub mod generation;
 pub mod indexer;
 pub mod outbox;
