@@ -240,6 +240,10 @@ pub async fn step(
         .map_err(|stage::Refused(message)| AppError::conflict(ErrorCode::InvalidTransition, message))?;
     let mut check = Checker::default();
     let note = check.text("note", "说明", input.note.as_deref(), 0, 2000);
+    let given = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if given.is_some_and(|code| LostReason::from_code(code).is_none()) {
+        check.fail("reason", "关闭原因不是可选的值");
+    }
     let reason = match action {
         Action::Lose => {
             let reason = input.reason.as_deref().and_then(LostReason::from_code);

@@ -124,7 +124,7 @@ pub fn document() -> Value {
         }
         let mut entry = json!({"tags": [operation.tag], "summary": operation.summary, "parameters": parameters, "responses": responses});
         if let Some(body) = operation.body {
-            entry["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
+            entry["requestBody"] = json!({"required": !BODY_OPTIONAL.contains(&operation.path), "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
         }
         if operation.path == UPLOAD_PATH {
             let file = json!({"schema": {"type": "string", "format": "binary"}});
@@ -165,6 +165,10 @@ pub fn all_operations() -> impl Iterator<Item = &'static Operation> {
 
 /// POSTs that set something in place (create or replace) and answer 200, not 201.
 const SETS_IN_PLACE: &[&str] = &["/demands/{id}/challenge", "/deals/{id}/meetings/{meeting}/record"];
+
+/// Operations whose body may be left out (a deal step needs no reason or note unless the step
+/// says so: `accept`, `contact`, `negotiate` are taken with none).
+const BODY_OPTIONAL: &[&str] = &["/deals/{id}/{action}"];
 
 /// The upload of a history file: its body is the file itself.
 const UPLOAD_PATH: &str = "/contracts/history/imports";

@@ -143,6 +143,12 @@ impl<'r, T: DeserializeOwned> FromData<'r> for Json<T> {
                 return refuse(request, Status::BadRequest, ErrorCode::BadBody, message);
             }
         };
+        // Every body is an object, and no list holds lists: serde would otherwise read an array
+        // as a struct's fields in order (`[null, null]` as an empty step).
+        if !value.is_object() || holds_nested_list(&value) {
+            let message = "请求体应为 JSON 对象，列表中的每一项应为文本、数字或对象".to_string();
+            return refuse(request, Status::UnprocessableEntity, ErrorCode::BadBody, message);
+        }
         if let Some((c, path)) = control_in_value(&value, &mut String::new()) {
             let place = if path.is_empty() { "请求体".to_string() } else { format!("字段 {path} ") };
             return refuse(request, Status::BadRequest, ErrorCode::ControlCharacter, control::message(c, &place));
@@ -160,6 +166,15 @@ impl<'r, T: DeserializeOwned> FromData<'r> for Json<T> {
                 refuse(request, Status::UnprocessableEntity, ErrorCode::BadBody, message)
             }
         }
+    }
+}
+
+/// Whether a list anywhere in the value holds a list.
+fn holds_nested_list(value: &Value) -> bool {
+    match value {
+        Value::Array(items) => items.iter().any(|item| item.is_array() || holds_nested_list(item)),
+        Value::Object(map) => map.values().any(holds_nested_list),
+        _ => false,
     }
 }
 
