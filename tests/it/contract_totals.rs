@@ -12,10 +12,10 @@ use crate::on_both_databases;
 use crate::support::TestApp;
 
 /// A small deterministic generator (the histories are reproducible).
-struct Lcg(u64);
+pub struct Lcg(pub u64);
 
 impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
+    pub fn next(&mut self, below: u64) -> u64 {
         self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % below
     }

@@ -19,6 +19,7 @@ mod deals;
 mod demands;
 mod demo;
 mod everyday;
+mod funnel;
 mod hostile;
 mod meetings;
 mod migrations;
