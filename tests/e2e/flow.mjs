@@ -2,7 +2,8 @@
 // register → approval → an achievement listed, reviewed and found by search → an enterprise's
 // demand published as a 揭榜挂帅 challenge → a team applies and is selected → a broker claims the
 // enterprise's 发起对接 lead, both sides accept, the deal reaches 达成意向 → the contract drafted
-// from the deal is submitted and registered → the deal shows 已签约登记 and the public /stats
+// from the deal is submitted and registered (with a 联席预谈判 meeting on the way, its invitation
+// opened from the inbox, and a 成果对接沙龙 the enterprise signs up for) → the deal shows 已签约登记 and the public /stats
 // figure moves by exactly the contract's amount.
 // Run at 1280 px and at 390 px; a screenshot per step in $E2E_OUT; console errors, failed
 // requests and broken same-site links fail the run.
@@ -275,11 +276,57 @@ async function flow(browser, viewport, name, n) {
   await broker.page.check('form.note-form input[name=visibility][value=private]');
   await submit(broker, 'textarea[name=body]');
   await click(broker, 'form[action$="/steps/negotiate"] button');
+  // A 联席预谈判 meeting: the broker invites both sides and the bureau; the enterprise finds the
+  // invitation in its inbox (the header counts it), opens it, and the .ics is beside the meeting.
+  await visit(broker, `${dealUrl}/meetings/new`);
+  await broker.page.fill('[name=starts_at]', `${today(2)}T09:30`);
+  await broker.page.fill('[name=ends_at]', `${today(2)}T11:00`);
+  await broker.page.fill('[name=place]', '麦积区科技局三楼会议室');
+  await broker.page.fill('[name=agenda]', '1. 技术方案；2. 价格与付款方式');
+  for (const box of await broker.page.locator('input[name=participant_ids]').all()) await box.check();
+  await shot(broker, name, 'meeting-form');
+  await submit(broker, '[name=agenda]');
+  if (!/\/meetings\/[0-9a-f-]{36}$/.test(broker.page.url())) {
+    const errors = await broker.page.locator('.field-error').allTextContents();
+    fail(`scheduling the meeting failed: ${errors.join('；')}`);
+  }
+  const meetingUrl = new URL(broker.page.url()).pathname;
+  await shot(broker, name, 'meeting');
+  await visit(enterprise, '/inbox');
+  if ((await enterprise.page.locator('header .badge-unread').count()) === 0) fail('the header does not count unread messages');
+  if (!(await enterprise.page.textContent('main')).includes('联席预谈判')) fail('the meeting invitation is not in the inbox');
+  await shot(enterprise, name, 'inbox');
+  await click(enterprise, `li:has-text("联席预谈判") form[action$="/open"] button`);
+  if (new URL(enterprise.page.url()).pathname !== meetingUrl) fail('opening the invitation did not lead to the meeting');
+  const ics = await enterprise.page.request.get(`${base}${meetingUrl}/calendar.ics`);
+  if (ics.status() !== 200 || !(await ics.text()).includes('DTSTART:')) fail('the meeting .ics is missing');
+  await visit(broker, dealUrl);
   await broker.page.fill('form[action$="/steps/agree"] [name=amount_wan]', '66.5');
   await click(broker, 'form[action$="/steps/agree"] button');
   await shot(broker, name, 'deal-agreed');
   await visit(enterprise, dealUrl);
   if ((await enterprise.page.textContent('main')).includes(`内部：买方预算充足${stamp}`)) fail('a party sees a private note');
+
+  // A 成果对接沙龙: the administrator organises one, the enterprise signs up.
+  await visit(admin_, '/salons/new');
+  const theme = `铸造产业技术成果对接沙龙${stamp}`;
+  await admin_.page.fill('[name=theme]', theme);
+  await admin_.page.fill('[name=starts_at]', `${today(7)}T14:00`);
+  await admin_.page.fill('[name=ends_at]', `${today(7)}T17:00`);
+  await admin_.page.fill('[name=venue]', '麦积区科技局报告厅');
+  await submit(admin_, '[name=theme]');
+  if (!/\/salons\/[0-9a-f-]{36}$/.test(admin_.page.url())) {
+    const errors = await admin_.page.locator('.field-error').allTextContents();
+    fail(`organising the salon failed: ${errors.join('；')}`);
+  }
+  const salonUrl = new URL(admin_.page.url()).pathname;
+  await visit(enterprise, '/salons');
+  await click(enterprise, `a:has-text("${theme}")`);
+  await click(enterprise, 'form[action$="/signup"] button');
+  if (!(await enterprise.page.textContent('main')).includes('您已报名')) fail('signing up for the salon failed');
+  await shot(enterprise, name, 'salon-signed-up');
+  await visit(admin_, salonUrl);
+  if (!(await admin_.page.textContent('main')).includes('报名名单')) fail('the organiser sees no list');
 
   // 7. The contract drafted from the deal (parties, amount, broker filled in), submitted by the
   // broker and registered by the administrator; the deal moves to 已签约登记.
