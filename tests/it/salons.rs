@@ -72,6 +72,20 @@ async fn salons_never_over_book_and_report_their_results(app: TestApp) {
             "{field}: {error}"
         );
     }
+    // Hostile input: a NUL byte, a huge number, an overlong theme — refused, nothing saved.
+    let mut nul = salon_body("含控制字符\u{0}的主题", Duration::days(2), 10);
+    let response = post_json(&c.broker, "/api/v1/salons", &nul).await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert!(response.into_string().await.unwrap_or_default().contains("control_character"));
+    nul["theme"] = json!("天".repeat(5000));
+    nul["capacity"] = json!(1_000_000_000_000_i64);
+    let response = post_json(&c.broker, "/api/v1/salons", &nul).await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let error = response.into_json::<Value>().await.expect("json");
+    assert!(
+        error["error"]["fields"]["theme"].is_string() && error["error"]["fields"]["capacity"].is_string(),
+        "{error}"
+    );
     assert_eq!(count(&app, salons).await, 0);
 
     // Eight people race for three seats: three confirmed, five waiting, never more.
