@@ -16,6 +16,8 @@ use crate::db::Db;
 use crate::domain::account::Role;
 use crate::domain::forms::FieldErrors;
 use crate::error::{AppError, ErrorCode, FormFailure};
+use crate::listings::Kind;
+use crate::listings::store::{FORM_CHOICES, public_choices};
 use crate::web::Page;
 use crate::web::input::Form;
 use crate::web::request_state::CurrentUser;
@@ -47,13 +49,6 @@ async fn index(
     Ok(Page::new("deals/index", "对接项目", data).with_flash(flash))
 }
 
-async fn public_choices(db: &Db, table: &str, statuses: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let sql = format!(
-        "SELECT id, title FROM {table} WHERE status IN ({statuses}) ORDER BY updated_at DESC, id DESC LIMIT 300"
-    );
-    sqlx::query_as(&sql).fetch_all(db.pool()).await
-}
-
 async fn form_page(db: &Db, user: &CurrentUser, input: &DealInput, errors: &FieldErrors) -> Result<Page, AppError> {
     let pick = |rows: Vec<(String, String)>, chosen: &[String]| -> Vec<Value> {
         rows.into_iter()
@@ -61,9 +56,8 @@ async fn form_page(db: &Db, user: &CurrentUser, input: &DealInput, errors: &Fiel
             .collect()
     };
     let demand = input.demand_id.clone().into_iter().collect::<Vec<_>>();
-    let demands = pick(public_choices(db, "demands", "'published', 'in_talks'").await?, &demand);
-    let achievements =
-        pick(public_choices(db, "achievements", "'published', 'negotiating'").await?, &input.achievement_ids);
+    let demands = pick(public_choices(db, Kind::Demand, FORM_CHOICES).await?, &demand);
+    let achievements = pick(public_choices(db, Kind::Achievement, FORM_CHOICES).await?, &input.achievement_ids);
     let organisations = crate::orgs::store::list_by_kinds(db, crate::domain::org::OrganisationKind::ALL).await?;
     let orgs = |chosen: &Option<String>| -> Vec<Value> {
         organisations

@@ -100,13 +100,6 @@ fn chosen(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// The organisation that owns a public listing, if the listing is public.
-async fn public_owner(db: &Db, kind: Kind, id: &str) -> Result<Option<String>, sqlx::Error> {
-    let public = crate::listings::status::public_sql(kind);
-    let sql = format!("SELECT organisation_id FROM {} WHERE id = $1 AND status IN ({public})", kind.table());
-    sqlx::query_scalar(&sql).bind(id).fetch_optional(db.pool()).await
-}
-
 async fn organisation_exists(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
     let found: Option<String> =
         sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
@@ -126,7 +119,7 @@ async fn check_input(db: &Db, caller: &Caller<'_>, input: &DealInput) -> Result<
     let demand_id = chosen(&input.demand_id).map(str::to_string);
     let mut demand_owner = None;
     if let Some(id) = &demand_id {
-        demand_owner = public_owner(db, Kind::Demand, id).await?;
+        demand_owner = crate::listings::store::public_owner(db, Kind::Demand, id).await?;
         if demand_owner.is_none() {
             check.fail("demand_id", "所选技术需求不存在或尚未公开");
         }
@@ -143,7 +136,7 @@ async fn check_input(db: &Db, caller: &Caller<'_>, input: &DealInput) -> Result<
     }
     let mut achievement_owner = None;
     for id in achievement_ids.iter().take(MAX_ACHIEVEMENTS) {
-        match public_owner(db, Kind::Achievement, id).await? {
+        match crate::listings::store::public_owner(db, Kind::Achievement, id).await? {
             Some(owner) => {
                 achievement_owner.get_or_insert(owner);
             }

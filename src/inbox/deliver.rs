@@ -159,6 +159,19 @@ pub async fn to_admins(conn: &mut AnyConnection, notice: &Notice, except: Option
     to_users(conn, &users, notice, except).await
 }
 
+/// Messages to the active brokers whose agency is in the same city as the organisation.
+pub async fn to_brokers_near_organisation(
+    conn: &mut AnyConnection,
+    organisation_id: &str,
+    notice: &Notice,
+) -> Result<(), sqlx::Error> {
+    let region: Option<String> = sqlx::query_scalar("SELECT region_code FROM organisations WHERE id = $1")
+        .bind(organisation_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    to_brokers_near(conn, region.as_deref().unwrap_or_default(), notice).await
+}
+
 /// Messages to the active brokers whose agency is in the same city (the first four digits of
 /// the region code) as `region_code`.
 pub async fn to_brokers_near(conn: &mut AnyConnection, region_code: &str, notice: &Notice) -> Result<(), sqlx::Error> {

@@ -43,10 +43,6 @@ pub async fn contact_requested<K: Listing>(
     let owners = Notice::new(Topic::Lead, format!("有人希望对接您的{noun}“{title}”"), "/contacts")
         .with_body(message.to_string());
     deliver::to_organisation(conn, listing.organisation_id(), &owners, None).await?;
-    let region: Option<String> = sqlx::query_scalar("SELECT region_code FROM organisations WHERE id = $1")
-        .bind(listing.organisation_id())
-        .fetch_optional(&mut *conn)
-        .await?;
     let lead = Notice::new(Topic::Lead, format!("新线索：{noun}“{title}”收到对接请求"), "/broker");
-    deliver::to_brokers_near(conn, region.as_deref().unwrap_or_default(), &lead).await
+    deliver::to_brokers_near_organisation(conn, listing.organisation_id(), &lead).await
 }

@@ -275,3 +275,23 @@ pub fn code_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
 pub fn codes(text: &str) -> Vec<String> {
     text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
+
+/// The organisation that owns a listing of `kind`, if the listing is public.
+pub async fn public_owner(db: &Db, kind: super::Kind, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let public = super::status::public_sql(kind);
+    let sql = format!("SELECT organisation_id FROM {} WHERE id = $1 AND status IN ({public})", kind.table());
+    sqlx::query_scalar(&sql).bind(id).fetch_optional(db.pool()).await
+}
+
+/// How many public listings a form's choice list offers.
+pub const FORM_CHOICES: i64 = 300;
+
+/// The latest public listings of `kind` as (id, title), for a form's choice list.
+pub async fn public_choices(db: &Db, kind: super::Kind, limit: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT id, title FROM {} WHERE status IN ({}) ORDER BY updated_at DESC, id DESC LIMIT $1",
+        kind.table(),
+        super::status::public_sql(kind)
+    );
+    sqlx::query_as(&sql).bind(limit).fetch_all(db.pool()).await
+}

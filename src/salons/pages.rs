@@ -47,17 +47,9 @@ async fn form_page(db: &Db, user: &CurrentUser, input: &SalonInput, errors: &Fie
             .map(|(id, title)| json!({"selected": chosen.contains(&id), "code": id, "label": title}))
             .collect()
     };
-    let choices = |kind: crate::listings::Kind| {
-        format!(
-            "SELECT id, title FROM {} WHERE status IN ({}) ORDER BY updated_at DESC, id DESC LIMIT 300",
-            kind.table(),
-            crate::listings::status::public_sql(kind)
-        )
-    };
-    let achievements: Vec<(String, String)> =
-        sqlx::query_as(&choices(crate::listings::Kind::Achievement)).fetch_all(db.pool()).await?;
-    let demands: Vec<(String, String)> =
-        sqlx::query_as(&choices(crate::listings::Kind::Demand)).fetch_all(db.pool()).await?;
+    let choices = |kind| crate::listings::store::public_choices(db, kind, crate::listings::store::FORM_CHOICES);
+    let achievements = choices(crate::listings::Kind::Achievement).await?;
+    let demands = choices(crate::listings::Kind::Demand).await?;
     let kinds: Vec<Value> = [SalonKind::Salon, SalonKind::Roadshow]
         .iter()
         .map(|k| json!({"code": k.code(), "label": k.label(), "selected": input.kind.as_deref().unwrap_or("salon") == k.code()}))
@@ -176,8 +168,7 @@ async fn ics(
     settings: &State<Settings>,
 ) -> Result<CalendarFile, AppError> {
     let row = service::find(db, id).await?;
-    let featured = Vec::new();
-    let salon = view::view(row, featured, &now_stored());
+    let salon = view::view(row, Vec::new(), &now_stored());
     let body = view::ics(&site.platform_name, &settings.mail.public_url, &salon);
     Ok(CalendarFile { file_name: format!("salon-{}.ics", salon.id), body })
 }

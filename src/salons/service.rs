@@ -49,15 +49,6 @@ fn link(id: &str) -> String {
     format!("/salons/{id}")
 }
 
-async fn public_listing(db: &Db, kind: Kind, id: &str) -> Result<bool, sqlx::Error> {
-    let sql = format!(
-        "SELECT id FROM {} WHERE id = $1 AND status IN ({})",
-        kind.table(),
-        crate::listings::status::public_sql(kind)
-    );
-    Ok(sqlx::query_scalar::<_, String>(&sql).bind(id).fetch_optional(db.pool()).await?.is_some())
-}
-
 /// Organises a salon; returns its id.
 pub async fn create(db: &Db, caller: &Caller<'_>, input: &SalonInput) -> Result<String, FormFailure> {
     if !may_organise(caller.user) {
@@ -74,7 +65,7 @@ pub async fn create(db: &Db, caller: &Caller<'_>, input: &SalonInput) -> Result<
             if featured.iter().any(|(k, known)| *k == kind.code() && known == id) {
                 continue;
             }
-            if public_listing(db, kind, id).await? {
+            if crate::listings::store::public_owner(db, kind, id).await?.is_some() {
                 featured.push((kind.code(), id.to_string()));
             } else {
                 errors.entry(field.into()).or_insert_with(|| "所选成果或需求不存在或尚未公开".into());

@@ -152,13 +152,7 @@ pub async fn schedule(
     let span = chinese_span(schedule.starts, schedule.ends);
     let place = place_of(&schedule.place, &schedule.online_url);
     let body = format!("安排{}：{span}，{place}", schedule.title);
-    deal_store::add_event(
-        &mut tx,
-        &deal.id,
-        Some(&caller.user.id),
-        &NewEvent { kind: "note", body: &body, ..Default::default() },
-    )
-    .await?;
+    timeline_note(&mut tx, &deal.id, &caller.user.id, &body).await?;
     let details = json!({"deal_id": deal.id, "title": schedule.title, "starts_at": crate::domain::time::to_stored(schedule.starts),
         "participants": invitees.len() + schedule.guests.len()});
     audit::append(&mut tx, db.backend(), &caller.event("meeting.scheduled", "meeting", &id, details)).await?;
@@ -169,6 +163,16 @@ pub async fn schedule(
     deliver::to_users(&mut tx, &users, &notice, Some(&caller.user.id)).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// A shared line on the deal's timeline.
+async fn timeline_note(
+    conn: &mut sqlx::AnyConnection,
+    deal_id: &str,
+    actor: &str,
+    body: &str,
+) -> Result<(), sqlx::Error> {
+    deal_store::add_event(conn, deal_id, Some(actor), &NewEvent { kind: "note", body, ..Default::default() }).await
 }
 
 async fn invited_users(db: &Db, id: &str) -> Result<Vec<String>, sqlx::Error> {
@@ -196,19 +200,14 @@ pub async fn record(
     if input.version.is_some_and(|v| v != meeting.version) {
         return Err(stale().into());
     }
+    let invited = invited_users(db, &meeting.id).await?;
     let mut tx = db.begin_write().await?;
     if !store::record(&mut tx, &meeting.id, meeting.version, &record).await? {
         tx.rollback().await?;
         return Err(stale().into());
     }
     let body = format!("{}纪要：{}", meeting.title, record.outcome);
-    deal_store::add_event(
-        &mut tx,
-        &deal.id,
-        Some(&caller.user.id),
-        &NewEvent { kind: "note", body: &body, ..Default::default() },
-    )
-    .await?;
+    timeline_note(&mut tx, &deal.id, &caller.user.id, &body).await?;
     let details = json!({"deal_id": deal.id, "steps": record.steps.len(), "nda_signed": record.nda_signed});
     audit::append(&mut tx, db.backend(), &caller.event("meeting.recorded", "meeting", &meeting.id, details)).await?;
     let notice = Notice::new(
@@ -217,7 +216,7 @@ pub async fn record(
         format!("/deals/{}/meetings/{}", deal.id, meeting.id),
     )
     .with_body(record.outcome.clone());
-    deliver::to_users(&mut tx, &invited_users(db, &meeting.id).await?, &notice, Some(&caller.user.id)).await?;
+    deliver::to_users(&mut tx, &invited, &notice, Some(&caller.user.id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -226,19 +225,14 @@ pub async fn record(
 pub async fn cancel(db: &Db, caller: &Caller<'_>, deal_id: &str, id: &str) -> Result<(), AppError> {
     let (deal, access, meeting) = visible_meeting(db, caller.user, deal_id, id).await?;
     organiser(access)?;
+    let invited = invited_users(db, &meeting.id).await?;
     let mut tx = db.begin_write().await?;
     if !store::cancel(&mut tx, &meeting.id).await? {
         tx.rollback().await?;
         return Err(AppError::conflict(ErrorCode::InvalidTransition, "只有尚未举行的会议可以取消"));
     }
     let body = format!("取消{}", meeting.title);
-    deal_store::add_event(
-        &mut tx,
-        &deal.id,
-        Some(&caller.user.id),
-        &NewEvent { kind: "note", body: &body, ..Default::default() },
-    )
-    .await?;
+    timeline_note(&mut tx, &deal.id, &caller.user.id, &body).await?;
     audit::append(
         &mut tx,
         db.backend(),
@@ -250,7 +244,7 @@ pub async fn cancel(db: &Db, caller: &Caller<'_>, deal_id: &str, id: &str) -> Re
         format!("{}已取消：{}", meeting.title, deal.title),
         format!("/deals/{}/meetings/{}", deal.id, meeting.id),
     );
-    deliver::to_users(&mut tx, &invited_users(db, &meeting.id).await?, &notice, Some(&caller.user.id)).await?;
+    deliver::to_users(&mut tx, &invited, &notice, Some(&caller.user.id)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -13,12 +13,8 @@ pub async fn applied(conn: &mut AnyConnection, demand: &DemandRow, team: &str) -
     let poster = Notice::new(Topic::Lead, format!("“{}”收到新的揭榜申请", demand.title), link.clone())
         .with_body(format!("揭榜团队：{team}"));
     deliver::to_organisation(conn, &demand.meta.organisation_id, &poster, None).await?;
-    let region: Option<String> = sqlx::query_scalar("SELECT region_code FROM organisations WHERE id = $1")
-        .bind(&demand.meta.organisation_id)
-        .fetch_optional(&mut *conn)
-        .await?;
     let lead = Notice::new(Topic::Lead, format!("新线索：揭榜挂帅“{}”收到揭榜申请", demand.title), "/broker");
-    deliver::to_brokers_near(conn, region.as_deref().unwrap_or_default(), &lead).await
+    deliver::to_brokers_near_organisation(conn, &demand.meta.organisation_id, &lead).await
 }
 
 /// After the poster's decision, inside its transaction.
