@@ -1,5 +1,5 @@
 //! The background jobs a serving instance runs every few seconds: sending due webhook
-//! deliveries and the salon reminders. Started at lift-off unless `background_jobs` is off
+//! deliveries, the salon reminders, and settling 挂牌 offerings and auctions whose time is up. Started at lift-off unless `background_jobs` is off
 //! (tests drive the same functions themselves).
 
 use std::time::Duration;
@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::trading::auctions::live::LiveEvent;
 
 /// How often the jobs look for work.
 const TICK: Duration = Duration::from_secs(5);
@@ -31,6 +32,7 @@ impl Fairing for BackgroundJobs {
             return;
         }
         let db = db.clone();
+        let hub = rocket.state::<crate::trading::auctions::live::Hub>().cloned().unwrap_or_default();
         let mut shutdown = rocket.shutdown();
         tokio::spawn(async move {
             let http = crate::webhooks::delivery::client();
@@ -39,18 +41,31 @@ impl Fairing for BackgroundJobs {
                     _ = &mut shutdown => break,
                     _ = tokio::time::sleep(TICK) => {}
                 }
-                run_once(&db, &http, OffsetDateTime::now_utc()).await;
+                for event in run_once(&db, &http, OffsetDateTime::now_utc()).await {
+                    hub.publish(event);
+                }
             }
         });
     }
 }
 
-/// One round of every job at `now`; failures are logged and retried on the next round.
-pub async fn run_once(db: &Db, http: &reqwest::Client, now: OffsetDateTime) {
+/// One round of every job at `now`; failures are logged and retried on the next round. Returns
+/// the live events of the auctions it settled (the caller tells their watchers).
+pub async fn run_once(db: &Db, http: &reqwest::Client, now: OffsetDateTime) -> Vec<LiveEvent> {
     if let Err(error) = crate::webhooks::delivery::deliver_due(db, http, now, BATCH).await {
         tracing::warn!(%error, "sending webhook deliveries failed");
     }
     if let Err(error) = crate::salons::reminders::send_due(db, now).await {
         tracing::warn!(%error, "sending salon reminders failed");
+    }
+    if let Err(error) = crate::trading::offerings::service::settle_due(db, now).await {
+        tracing::warn!(%error, "settling 挂牌 offerings failed");
+    }
+    match crate::trading::auctions::settle::due(db, now).await {
+        Ok(events) => events,
+        Err(error) => {
+            tracing::warn!(%error, "settling auctions failed");
+            Vec::new()
+        }
     }
 }

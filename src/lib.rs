@@ -35,5 +35,6 @@ pub mod salons;
 pub mod search;
 pub mod secrets;
 pub mod stats;
+pub mod trading;
 pub mod web;
 pub mod webhooks;

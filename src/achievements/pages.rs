@@ -10,6 +10,7 @@ use super::listing::Achievements;
 use super::store::{Filter, Sort};
 use crate::auth::CurrentUser;
 use crate::db::Db;
+use crate::domain::account::AccountStatus;
 use crate::domain::ids::AchievementId;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::taxonomy::{PricingRoute, Stage, TransferMode};
@@ -90,6 +91,14 @@ async fn detail(
     let listing = lifecycle::visible::<Achievements>(db, user.as_ref(), id).await?;
     let mut data = shared::detail_data::<Achievements>(db, user.as_ref(), &listing, true).await?;
     if listing.meta.status.is_public() {
+        // The pricing routes: appraisals, 公示, 挂牌 and 竞价, and for the seller the links to start them.
+        let seller = user.as_ref().is_some_and(|u| {
+            u.is_admin || (u.status == AccountStatus::Active && u.organisation_id.as_deref() == Some(listing.meta.organisation_id.as_str()))
+        });
+        let organiser = user.as_ref().is_some_and(|u| {
+            u.is_admin || (u.role == crate::domain::account::Role::Broker && u.status == AccountStatus::Active)
+        });
+        data.insert("pricing".into(), crate::trading::panel::for_achievement(db, &listing.meta.id, seller, organiser).await?);
         // Open demands this achievement may answer, and who asked for similar things.
         let (demands, enterprises) = crate::matching::service::for_achievement(db, search, &listing.meta.id, 5).await?;
         data.insert("recommendations".into(), json!(demands));

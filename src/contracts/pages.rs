@@ -214,7 +214,8 @@ async fn export_csv(db: &State<Db>, admin: AdminUser, query: ListQuery) -> Resul
     Ok(export::CsvStream { db: db.inner().clone(), filter, name })
 }
 
-#[get("/new?<achievement>&<demand>&<deal>&<draft>")]
+#[get("/new?<achievement>&<demand>&<deal>&<draft>&<notice>&<offering>&<auction>")]
+#[allow(clippy::too_many_arguments)]
 async fn new_form(
     db: &State<Db>,
     user: ActiveUser,
@@ -222,13 +223,18 @@ async fn new_form(
     demand: Option<&str>,
     deal: Option<&str>,
     draft: Option<&str>,
+    notice: Option<&str>,
+    offering: Option<&str>,
+    auction: Option<&str>,
 ) -> Result<Page, AppError> {
     let token = once::issue_form_token(db, &user.0.id, service::CREATE_PURPOSE).await?;
     if let Some(input) = drafts::kept::<ContractInput>(db, &user.0.id, draft, "/contracts/new").await? {
         let page = form_page(db, &user.0, Mode::New, "/contracts", &input, &FieldErrors::new(), Some(&token)).await?;
         return Ok(page.with_notice("info", drafts::RESTORED));
     }
-    let input = super::prefill::new_input(db, &user.0, achievement, demand, deal).await?;
+    use super::prefill::Trade;
+    let trade = notice.map(Trade::Notice).or(offering.map(Trade::Offering)).or(auction.map(Trade::Auction));
+    let input = super::prefill::new_input(db, &user.0, achievement, demand, deal, trade).await?;
     form_page(db, &user.0, Mode::New, "/contracts", &input, &FieldErrors::new(), Some(&token)).await
 }
 

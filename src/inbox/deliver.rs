@@ -16,10 +16,11 @@ pub enum Topic {
     Review,
     Application,
     Contract,
+    Trade,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 8] = [
+    pub const ALL: [Topic; 9] = [
         Topic::Lead,
         Topic::DealInvitation,
         Topic::DealStep,
@@ -28,6 +29,7 @@ impl Topic {
         Topic::Review,
         Topic::Application,
         Topic::Contract,
+        Topic::Trade,
     ];
 
     pub fn code(self) -> &'static str {
@@ -40,6 +42,7 @@ impl Topic {
             Topic::Review => "review",
             Topic::Application => "application",
             Topic::Contract => "contract",
+            Topic::Trade => "trade",
         }
     }
 
@@ -53,6 +56,7 @@ impl Topic {
             Topic::Review => "审核结果",
             Topic::Application => "揭榜结果",
             Topic::Contract => "合同登记",
+            Topic::Trade => "交易动态",
         }
     }
 
@@ -67,6 +71,7 @@ impl Topic {
             Topic::Review => "listing.reviewed",
             Topic::Application => "application.decided",
             Topic::Contract => "contract.step",
+            Topic::Trade => "trade.notice",
         }
     }
 
