@@ -93,12 +93,17 @@ async fn detail(
     if listing.meta.status.is_public() {
         // The pricing routes: appraisals, 公示, 挂牌 and 竞价, and for the seller the links to start them.
         let seller = user.as_ref().is_some_and(|u| {
-            u.is_admin || (u.status == AccountStatus::Active && u.organisation_id.as_deref() == Some(listing.meta.organisation_id.as_str()))
+            u.is_admin
+                || (u.status == AccountStatus::Active
+                    && u.organisation_id.as_deref() == Some(listing.meta.organisation_id.as_str()))
         });
         let organiser = user.as_ref().is_some_and(|u| {
             u.is_admin || (u.role == crate::domain::account::Role::Broker && u.status == AccountStatus::Active)
         });
-        data.insert("pricing".into(), crate::trading::panel::for_achievement(db, &listing.meta.id, seller, organiser).await?);
+        data.insert(
+            "pricing".into(),
+            crate::trading::panel::for_achievement(db, &listing.meta.id, seller, organiser).await?,
+        );
         // Open demands this achievement may answer, and who asked for similar things.
         let (demands, enterprises) = crate::matching::service::for_achievement(db, search, &listing.meta.id, 5).await?;
         data.insert("recommendations".into(), json!(demands));

@@ -13,6 +13,8 @@ mod operations;
 pub mod params;
 mod responses;
 mod schemas;
+mod trading_operations;
+mod trading_schemas;
 
 pub use operations::OPERATIONS;
 
@@ -114,6 +116,9 @@ pub fn document() -> Value {
         });
         responses[ok] = if operation.response == "Empty" {
             json!({"description": "成功，无内容"})
+        } else if operation.response == "EventStream" {
+            json!({"description": "事件流（text/event-stream）；竞价结束或 30 分钟后关闭，浏览器会自动重连",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}}})
         } else {
             let schema = format!("#/components/schemas/{}", operation.response);
             json!({"description": "成功", "content": {"application/json": {"schema": {"$ref": schema}}}})
@@ -158,17 +163,27 @@ pub fn document() -> Value {
 }
 
 /// Every documented operation: the listing, contract and deal table, then the broker's desk
-/// (meetings, salons, inbox, webhooks).
+/// (meetings, salons, inbox, webhooks), then the pricing routes.
 pub fn all_operations() -> impl Iterator<Item = &'static Operation> {
-    OPERATIONS.iter().chain(desk_operations::DESK_OPERATIONS.iter())
+    OPERATIONS
+        .iter()
+        .chain(desk_operations::DESK_OPERATIONS.iter())
+        .chain(trading_operations::TRADING_OPERATIONS.iter())
 }
 
 /// POSTs that set something in place (create or replace) and answer 200, not 201.
-const SETS_IN_PLACE: &[&str] = &["/demands/{id}/challenge", "/deals/{id}/meetings/{meeting}/record"];
+const SETS_IN_PLACE: &[&str] = &[
+    "/demands/{id}/challenge",
+    "/deals/{id}/meetings/{meeting}/record",
+    "/notices/{id}/objections/{objection}/answer",
+    "/notices/{id}/close",
+    "/notices/{id}/withdraw",
+];
 
 /// Operations whose body may be left out (a deal step needs no reason or note unless the step
 /// says so: `accept`, `contact`, `negotiate` are taken with none).
-const BODY_OPTIONAL: &[&str] = &["/deals/{id}/{action}"];
+const BODY_OPTIONAL: &[&str] =
+    &["/deals/{id}/{action}", "/notices/{id}/close", "/notices/{id}/withdraw", "/listings/{id}/intents"];
 
 /// The upload of a history file: its body is the file itself.
 const UPLOAD_PATH: &str = "/contracts/history/imports";

@@ -17,7 +17,7 @@ const INTEGERS: &[(&str, i64, i64)] = &[
 ];
 
 /// Boolean query parameters (`true` or `false`).
-const BOOLEANS: &[&str] = &["overdue", "import", "facets", "highlight", "unread", "past"];
+const BOOLEANS: &[&str] = &["overdue", "import", "facets", "highlight", "unread", "past", "finished"];
 
 /// The longest text parameter.
 const MAX_TEXT: usize = 200;

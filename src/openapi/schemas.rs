@@ -49,6 +49,9 @@ pub fn all() -> Value {
     if let (Some(all), Value::Object(desk)) = (schemas.as_object_mut(), super::desk_schemas::all()) {
         all.extend(desk);
     }
+    if let (Some(all), Value::Object(trading)) = (schemas.as_object_mut(), super::trading_schemas::all()) {
+        all.extend(trading);
+    }
     schemas["AchievementPatch"] = patch_of(&schemas["AchievementInput"]);
     schemas["DemandPatch"] = patch_of(&schemas["DemandInput"]);
     schemas

@@ -17,9 +17,17 @@ use crate::web::input::{Form, Json};
 struct Created(Json<Value>);
 
 #[post("/<id>/appraisals", data = "<form>")]
-async fn record_page(id: &str, form: Form<AppraisalInput>, db: &State<Db>, acting: Acting) -> Result<Flash<Redirect>, AppError> {
+async fn record_page(
+    id: &str,
+    form: Form<AppraisalInput>,
+    db: &State<Db>,
+    acting: Acting,
+) -> Result<Flash<Redirect>, AppError> {
     let outcome = appraisals::record(db, &acting.caller(), id, &form).await;
-    flash_back(format!("/achievements/{id}#pricing"), outcome.map(|_| "资产评估已登记，将作为合同的参考价格".to_string()))
+    flash_back(
+        format!("/achievements/{id}#pricing"),
+        outcome.map(|_| "资产评估已登记，将作为合同的参考价格".to_string()),
+    )
 }
 
 async fn listed(db: &Db, id: &str) -> Result<Value, AppError> {

@@ -193,7 +193,8 @@ pub async fn record(
     }
     let details = json!({"achievement_id": traded.id, "report_no": appraisal.report_no,
         "value_fen": appraisal.value.0, "method": appraisal.method.code()});
-    audit::append(&mut tx, db.backend(), &caller.event("appraisal.recorded", "achievement", &traded.id, details)).await?;
+    audit::append(&mut tx, db.backend(), &caller.event("appraisal.recorded", "achievement", &traded.id, details))
+        .await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -9,14 +9,22 @@ use crate::db::Db;
 use crate::domain::time::now_stored;
 
 /// What the achievement page shows; `seller` when the viewer speaks for the owner.
-pub async fn for_achievement(db: &Db, achievement_id: &str, seller: bool, organiser: bool) -> Result<Value, sqlx::Error> {
+pub async fn for_achievement(
+    db: &Db,
+    achievement_id: &str,
+    seller: bool,
+    organiser: bool,
+) -> Result<Value, sqlx::Error> {
     let now = now_stored();
     let appraisals = appraisals::of(db, achievement_id).await?;
     let reference = appraisals.iter().find(|a| a.valid).cloned();
     let notices: Vec<_> =
         notices::store::for_achievement(db, achievement_id).await?.into_iter().map(notices::view::view).collect();
-    let offerings: Vec<_> =
-        offerings::store::for_achievement(db, achievement_id).await?.into_iter().map(|r| offerings::pages::view(r, &now)).collect();
+    let offerings: Vec<_> = offerings::store::for_achievement(db, achievement_id)
+        .await?
+        .into_iter()
+        .map(|r| offerings::pages::view(r, &now))
+        .collect();
     let auctions: Vec<_> = auctions::store::for_achievement(db, achievement_id)
         .await?
         .into_iter()

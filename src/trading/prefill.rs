@@ -59,12 +59,17 @@ async fn finish(db: &Db, mut draft: Draft, route: &str) -> Result<Draft, AppErro
 /// From a 公示 closed as 无异议 or 有异议已处理.
 pub async fn from_notice(db: &Db, caller: &Caller<'_>, id: &str) -> Result<Draft, AppError> {
     let row = notices::service::find(db, id).await?;
-    if !notices::service::manages(caller, &row) && !row.transferee_organisation_id.as_deref().is_some_and(|o| caller.member_of(o)) {
+    if !notices::service::manages(caller, &row)
+        && !row.transferee_organisation_id.as_deref().is_some_and(|o| caller.member_of(o))
+    {
         return Err(cannot());
     }
     let status = notices::service::status_of(&row);
     if !matches!(status, NoticeStatus::ClosedClear | NoticeStatus::ClosedResolved) {
-        return Err(AppError::conflict(ErrorCode::InvalidTransition, "公示结束（无异议或异议已处理）后才能据此起草合同"));
+        return Err(AppError::conflict(
+            ErrorCode::InvalidTransition,
+            "公示结束（无异议或异议已处理）后才能据此起草合同",
+        ));
     }
     let mode = TransferMode::from_code(&row.transfer_mode);
     let draft = Draft {

@@ -90,9 +90,13 @@ pub fn optional_price(check: &mut Checker, field: &str, label: &str, text: Optio
 
 /// The published achievements a person may trade from a form: their organisation's, or any for
 /// an administrator (choice lists stay bounded).
-pub async fn own_choices(db: &Db, user: &crate::web::request_state::CurrentUser) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn own_choices(
+    db: &Db,
+    user: &crate::web::request_state::CurrentUser,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
     if user.is_admin {
-        return crate::listings::store::public_choices(db, Kind::Achievement, crate::listings::store::FORM_CHOICES).await;
+        return crate::listings::store::public_choices(db, Kind::Achievement, crate::listings::store::FORM_CHOICES)
+            .await;
     }
     let public = crate::listings::status::public_sql(Kind::Achievement);
     sqlx::query_as(&format!(
@@ -111,8 +115,8 @@ pub fn pick(rows: Vec<(String, String)>, chosen: Option<&str>) -> Vec<serde_json
         .collect()
 }
 
-/// How a page answers a write: back to `to` with a flash, the outcome's message or the first
-/// field message or a 4xx refusal (a 404 or 500 still answers as an error page).
+/// How a page answers a write: back to `to` with a flash — the outcome's message, the first
+/// field message, or a conflict's message; a refusal (403, 404) or failure answers as an error page.
 pub fn flash_back(
     to: String,
     outcome: Result<String, crate::error::FormFailure>,
@@ -124,9 +128,7 @@ pub fn flash_back(
             let message = errors.values().next().cloned().unwrap_or_else(|| "请检查填写的内容".into());
             Ok(Flash::error(Redirect::to(to), message))
         }
-        Err(crate::error::FormFailure::Other(error))
-            if error.status.code >= 400 && error.status.code < 500 && error.status.code != 404 =>
-        {
+        Err(crate::error::FormFailure::Other(error)) if error.status == rocket::http::Status::Conflict => {
             Ok(Flash::error(Redirect::to(to), error.message))
         }
         Err(crate::error::FormFailure::Other(error)) => Err(error),

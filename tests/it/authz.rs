@@ -270,7 +270,7 @@ fn table() -> Vec<Row> {
         row(Get, "/contracts/export.csv?<query..>", "/contracts/export.csv", "", ADMIN_PAGE),
         row(
             Get,
-            "/contracts/new?<achievement>&<demand>&<deal>&<draft>",
+            "/contracts/new?<achievement>&<demand>&<deal>&<draft>&<notice>&<offering>&<auction>",
             "/contracts/new",
             "",
             [Login, S(200), S(200), S(200), S(403), S(200)],
@@ -643,6 +643,196 @@ fn table() -> Vec<Row> {
             [S(401), S(403), S(403), S(403), S(403), S(200)],
         ),
         row(Post, "/salons/<id>/cancel", "/salons/{salon}/cancel", "", [Login, S(403), S(403), S(403), S(403), S(303)]),
+        // Pricing routes. {notice}: an open 公示 of the researcher's listing; {offering}: an open 挂牌
+        // of it; {auction}: a running 竞价 the administrator organised, the enterprise qualified.
+        // Rows that end a fixture (withdraw, cancel) come last.
+        row(Get, "/notices?<status>&<page>", "/notices", "", ANYONE_OK),
+        row(Get, "/notices/feed.atom", "/notices/feed.atom", "", ANYONE_OK),
+        row(Get, "/notices/new?<achievement>", "/notices/new", "", [Login, S(200), S(200), S(200), S(403), S(200)]),
+        row(Post, "/notices", "/notices", "transferee=", [Login, S(422), S(422), S(422), S(403), S(422)]),
+        row(Get, "/notices/<id>", "/notices/{notice}", "", ANYONE_OK),
+        row(
+            Get,
+            "/notices/<id>/correct",
+            "/notices/{notice}/correct",
+            "",
+            [Login, S(200), S(403), S(403), S(403), S(200)],
+        ),
+        row(
+            Post,
+            "/notices/<id>/correct",
+            "/notices/{notice}/correct",
+            "price=",
+            [Login, S(422), S(403), S(403), S(403), S(422)],
+        ),
+        row(
+            Post,
+            "/notices/<id>/objections",
+            "/notices/{notice}/objections",
+            "reasons=",
+            [Login, S(303), S(303), S(303), S(403), S(303)],
+        ),
+        row(
+            Post,
+            "/notices/<id>/objections/<objection>/answer",
+            "/notices/{notice}/objections/nope/answer",
+            "answer=",
+            [Login, S(303), S(403), S(403), S(403), S(303)],
+        ),
+        row(
+            Post,
+            "/notices/<id>/close",
+            "/notices/{notice}/close",
+            "note=",
+            [Login, S(303), S(403), S(403), S(403), S(303)],
+        ),
+        row(Get, "/api/v1/notices?<status>&<page>", "/api/v1/notices", "", ANYONE_OK),
+        row(Post, "/api/v1/notices", "/api/v1/notices", "{}", [S(401), S(422), S(422), S(422), S(403), S(422)]),
+        row(Get, "/api/v1/notices/<id>", "/api/v1/notices/{notice}", "", ANYONE_OK),
+        row(
+            Post,
+            "/api/v1/notices/<id>/versions",
+            "/api/v1/notices/{notice}/versions",
+            "{}",
+            [S(401), S(422), S(403), S(403), S(403), S(422)],
+        ),
+        row(
+            Post,
+            "/api/v1/notices/<id>/objections",
+            "/api/v1/notices/{notice}/objections",
+            "{}",
+            [S(401), S(422), S(422), S(422), S(403), S(422)],
+        ),
+        row(
+            Post,
+            "/api/v1/notices/<id>/objections/<objection>/answer",
+            "/api/v1/notices/{notice}/objections/nope/answer",
+            "{}",
+            [S(401), S(422), S(403), S(403), S(403), S(422)],
+        ),
+        row(
+            Post,
+            "/api/v1/notices/<id>/close",
+            "/api/v1/notices/{notice}/close",
+            "{}",
+            [S(401), S(409), S(403), S(403), S(403), S(409)],
+        ),
+        row(Get, "/offerings", "/offerings", "", ANYONE_OK),
+        row(Get, "/offerings/new?<achievement>", "/offerings/new", "", [Login, S(200), S(200), S(200), S(403), S(200)]),
+        row(Post, "/offerings", "/offerings", "price=", [Login, S(422), S(422), S(422), S(403), S(422)]),
+        row(Get, "/offerings/<id>", "/offerings/{offering}", "", ANYONE_OK),
+        row(
+            Post,
+            "/offerings/<id>/intents",
+            "/offerings/{offering}/intents",
+            "statement=",
+            [Login, S(403), S(303), S(403), S(403), S(403)],
+        ),
+        row(
+            Post,
+            "/offerings/<id>/withdraw",
+            "/offerings/{offering}/withdraw",
+            "",
+            [Login, S(303), S(403), S(403), S(403), S(303)],
+        ),
+        row(Get, "/api/v1/listings", "/api/v1/listings", "", ANYONE_OK),
+        row(Post, "/api/v1/listings", "/api/v1/listings", "{}", [S(401), S(422), S(422), S(422), S(403), S(422)]),
+        row(Get, "/api/v1/listings/<id>", "/api/v1/listings/{offering}", "", ANYONE_OK),
+        row(
+            Get,
+            "/api/v1/listings/<id>/intents",
+            "/api/v1/listings/{offering}/intents",
+            "{}",
+            [S(401), S(200), S(403), S(403), S(403), S(200)],
+        ),
+        row(
+            Post,
+            "/api/v1/listings/<id>/intents",
+            "/api/v1/listings/{offering}/intents",
+            "{}",
+            [S(401), S(403), S(409), S(403), S(403), S(403)],
+        ),
+        row(
+            Post,
+            "/api/v1/listings/<id>/withdraw",
+            "/api/v1/listings/{offering}/withdraw",
+            "",
+            [S(401), S(409), S(403), S(403), S(403), S(409)],
+        ),
+        row(Get, "/auctions", "/auctions", "", ANYONE_OK),
+        row(Get, "/auctions/new?<achievement>", "/auctions/new", "", [Login, S(403), S(403), S(200), S(403), S(200)]),
+        row(Post, "/auctions", "/auctions", "opening_price=", DEAL_WRITE),
+        row(Get, "/auctions/<id>", "/auctions/{auction}", "", ANYONE_OK),
+        row(
+            Post,
+            "/auctions/<id>/bids",
+            "/auctions/{auction}/bids",
+            "amount=",
+            [Login, S(403), S(303), S(403), S(403), S(403)],
+        ),
+        row(
+            Post,
+            "/auctions/<id>/bidders",
+            "/auctions/{auction}/bidders",
+            "organisation_id=",
+            [Login, S(403), S(403), S(403), S(403), S(303)],
+        ),
+        row(Get, "/api/v1/auctions?<finished>", "/api/v1/auctions", "", ANYONE_OK),
+        row(Post, "/api/v1/auctions", "/api/v1/auctions", "{}", DEAL_API_WRITE),
+        row(Get, "/api/v1/auctions/<id>", "/api/v1/auctions/{auction}", "", ANYONE_OK),
+        row(Get, "/api/v1/auctions/<id>/bids", "/api/v1/auctions/{auction}/bids", "", ANYONE_OK),
+        row(
+            Post,
+            "/api/v1/auctions/<id>/bids",
+            "/api/v1/auctions/{auction}/bids",
+            "{}",
+            [S(401), S(403), S(422), S(403), S(403), S(403)],
+        ),
+        row(Post, "/api/v1/auctions/<id>/bidders", "/api/v1/auctions/{auction}/bidders", "{}", ADMIN_API_INVALID),
+        row(Get, "/api/v1/auctions/<id>/events", "/api/v1/auctions/{auction}/events", "", ANYONE_OK),
+        row(
+            Post,
+            "/achievements/<id>/appraisals",
+            "/achievements/{listing}/appraisals",
+            "agency=",
+            [Login, S(303), S(403), S(403), S(403), S(303)],
+        ),
+        row(Get, "/api/v1/achievements/<id>/appraisals", "/api/v1/achievements/{listing}/appraisals", "", ANYONE_OK),
+        row(
+            Post,
+            "/api/v1/achievements/<id>/appraisals",
+            "/api/v1/achievements/{listing}/appraisals",
+            "{}",
+            [S(401), S(422), S(403), S(403), S(403), S(422)],
+        ),
+        row(
+            Post,
+            "/notices/<id>/withdraw",
+            "/notices/{notice}/withdraw",
+            "note=",
+            [Login, S(303), S(403), S(403), S(403), S(303)],
+        ),
+        row(
+            Post,
+            "/api/v1/notices/<id>/withdraw",
+            "/api/v1/notices/{notice}/withdraw",
+            "{}",
+            [S(401), S(409), S(403), S(403), S(403), S(409)],
+        ),
+        row(
+            Post,
+            "/auctions/<id>/cancel",
+            "/auctions/{auction}/cancel",
+            "",
+            [Login, S(403), S(403), S(403), S(403), S(303)],
+        ),
+        row(
+            Post,
+            "/api/v1/auctions/<id>/cancel",
+            "/api/v1/auctions/{auction}/cancel",
+            "",
+            [S(401), S(403), S(403), S(403), S(403), S(409)],
+        ),
         // The inbox: everyone signed in has one; a message of someone else's is not found.
         row(Get, "/inbox?<unread>", "/inbox", "", SIGNED_IN_PAGE),
         row(Post, "/inbox/<id>/open", "/inbox/nope/open", "", [Login, S(404), S(404), S(404), S(404), S(404)]),
@@ -737,6 +927,49 @@ async fn schedule_meeting(broker: &Client, deal: &str) -> String {
     response.into_json::<serde_json::Value>().await.expect("json")["id"].as_str().expect("id").to_string()
 }
 
+async fn created(response: rocket::local::asynchronous::LocalResponse<'_>) -> serde_json::Value {
+    let status = response.status();
+    let body = response.into_json::<serde_json::Value>().await.expect("json");
+    assert_eq!(status, Status::Created, "{body}");
+    body
+}
+
+/// The pricing-route fixtures on the researcher's listing: an open 公示 and 挂牌, and a running
+/// 竞价 the administrator organised with the (only active) enterprise qualified.
+async fn trading_fixtures(app: &TestApp, seller: &Client, admin: &Client, listing: &str) -> (String, String, String) {
+    use serde_json::{Value, json};
+    let notice = json!({"achievement_id": listing, "team": "王立新团队", "transferee": "天水某机床公司", "transfer_mode": "transfer",
+        "price": "85", "contact": "成果转化办公室 0938-2731234"});
+    let notice = created(crate::achievements::post_json(seller, "/api/v1/notices", &notice).await).await;
+    let later = techmarket::domain::time::to_stored(time::OffsetDateTime::now_utc() + time::Duration::days(10));
+    let offering = json!({"achievement_id": listing, "price": "120", "increment": "5", "ends_at": later});
+    let offering = created(crate::achievements::post_json(seller, "/api/v1/listings", &offering).await).await;
+    let now = time::OffsetDateTime::now_utc();
+    let auction = json!({"achievement_id": listing, "opening_price": "10", "increment": "1",
+        "starts_at": techmarket::domain::time::to_stored(now - time::Duration::minutes(1)),
+        "ends_at": techmarket::domain::time::to_stored(now + time::Duration::days(1))});
+    let auction = created(crate::achievements::post_json(admin, "/api/v1/auctions", &auction).await).await;
+    let auction = auction["auction"]["id"].as_str().expect("auction").to_string();
+    let enterprise: String = sqlx::query_scalar(
+        "SELECT organisation_id FROM users WHERE role = 'enterprise' AND status = 'active' AND organisation_id IS NOT NULL ORDER BY created_at DESC LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .expect("an enterprise");
+    let qualified = crate::achievements::post_json(
+        admin,
+        &format!("/api/v1/auctions/{auction}/bidders"),
+        &json!({"organisation_id": enterprise}),
+    )
+    .await;
+    assert_eq!(qualified.status(), Status::Created);
+    (
+        notice["notice"]["id"].as_str().expect("notice").to_string(),
+        offering["offering"]["id"].as_str().expect("offering").to_string(),
+        auction,
+    )
+}
+
 /// A salon the administrator organises for tomorrow.
 async fn organise_salon(admin: &Client) -> String {
     let start = time::OffsetDateTime::now_utc() + time::Duration::days(1);
@@ -825,6 +1058,8 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
     let deal = open_deal(client_of(Persona::Broker), &listing, &demand).await;
     let meeting = schedule_meeting(client_of(Persona::Broker), &deal).await;
     let salon = organise_salon(client_of(Persona::Admin)).await;
+    let (notice, offering, auction) =
+        trading_fixtures(&app, client_of(Persona::Researcher), client_of(Persona::Admin), &listing).await;
     let mut failures = Vec::new();
     for row in &rows {
         let uri = row
@@ -836,7 +1071,10 @@ async fn every_route_answers_every_visitor_as_the_table_says(app: TestApp) {
             .replace("{contract}", &contract)
             .replace("{deal}", &deal)
             .replace("{meeting}", &meeting)
-            .replace("{salon}", &salon);
+            .replace("{salon}", &salon)
+            .replace("{notice}", &notice)
+            .replace("{offering}", &offering)
+            .replace("{auction}", &auction);
         for (index, (persona, client)) in clients.iter().enumerate() {
             let csrf = csrf_of(client).await;
             let response = send(client, row, &uri, Some(&csrf)).await;
@@ -876,6 +1114,7 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
     let deal = open_deal(&applicant, &listing, &demand).await;
     let meeting = schedule_meeting(&applicant, &deal).await;
     let salon = organise_salon(&client).await;
+    let (notice, offering, auction) = trading_fixtures(&app, &lister, &client, &listing).await;
     let rows = table();
     let unsafe_routes: Vec<&Row> =
         rows.iter().filter(|r| !matches!(r.method, Method::Get | Method::Head | Method::Options)).collect();
@@ -893,7 +1132,10 @@ async fn no_unsafe_route_is_reachable_without_the_csrf_token(app: TestApp) {
             .replace("{contract}", &contract)
             .replace("{deal}", &deal)
             .replace("{meeting}", &meeting)
-            .replace("{salon}", &salon);
+            .replace("{salon}", &salon)
+            .replace("{notice}", &notice)
+            .replace("{offering}", &offering)
+            .replace("{auction}", &auction);
         let cases: [(&str, Option<&str>, Option<Header<'static>>); 4] = [
             ("no token", None, None),
             ("wrong token", Some("forged-token"), None),

@@ -28,7 +28,12 @@ async fn list(db: &State<Db>, finished: Option<bool>) -> Result<Json<Value>, App
 }
 
 #[post("/auctions", format = "json", data = "<body>")]
-async fn create(body: Json<AuctionInput>, db: &State<Db>, hub: &State<Hub>, acting: Acting) -> Result<Created, AppError> {
+async fn create(
+    body: Json<AuctionInput>,
+    db: &State<Db>,
+    hub: &State<Hub>,
+    acting: Acting,
+) -> Result<Created, AppError> {
     let id = service::create(db, &acting.caller(), &body).await?;
     Ok(Created(Json(whole(db, hub, Some(&acting.caller()), &id).await?)))
 }
@@ -47,7 +52,13 @@ async fn bids(id: &str, db: &State<Db>, acting: Option<Acting>) -> Result<Json<V
 }
 
 #[post("/auctions/<id>/bids", format = "json", data = "<body>")]
-async fn bid(id: &str, body: Json<BidInput>, db: &State<Db>, hub: &State<Hub>, acting: Acting) -> Result<Created, AppError> {
+async fn bid(
+    id: &str,
+    body: Json<BidInput>,
+    db: &State<Db>,
+    hub: &State<Hub>,
+    acting: Acting,
+) -> Result<Created, AppError> {
     let auction = service::find(db, id).await?;
     let accepted = bidding::place(db, &acting.caller(), &auction, &body, OffsetDateTime::now_utc()).await?;
     hub.publish(view::bid_event(&accepted));
@@ -62,9 +73,15 @@ struct Qualify {
 }
 
 #[post("/auctions/<id>/bidders", format = "json", data = "<body>")]
-async fn qualify(id: &str, body: Json<Qualify>, db: &State<Db>, hub: &State<Hub>, acting: Acting) -> Result<Json<Value>, AppError> {
+async fn qualify(
+    id: &str,
+    body: Json<Qualify>,
+    db: &State<Db>,
+    hub: &State<Hub>,
+    acting: Acting,
+) -> Result<Created, AppError> {
     service::qualify(db, &acting.caller(), id, body.organisation_id.as_deref(), body.note.as_deref()).await?;
-    Ok(Json(whole(db, hub, Some(&acting.caller()), id).await?))
+    Ok(Created(Json(whole(db, hub, Some(&acting.caller()), id).await?)))
 }
 
 #[post("/auctions/<id>/cancel")]

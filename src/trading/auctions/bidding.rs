@@ -131,11 +131,13 @@ pub async fn place(
     .execute(&mut *tx)
     .await?;
     let extended = ends_at != row.ends_at;
-    let details = json!({"seq": seq, "amount_fen": amount.0, "bidder": number, "ends_at": ends_at, "extended": extended});
+    let details =
+        json!({"seq": seq, "amount_fen": amount.0, "bidder": number, "ends_at": ends_at, "extended": extended});
     audit::append(&mut tx, db.backend(), &caller.event("auction.bid", "auction", &row.id, details)).await?;
     if let Some(previous) = row.leader_organisation_id.as_deref().filter(|p| *p != org) {
-        let notice = Notice::new(Topic::Trade, format!("您的出价已被超过：{}", row.title), format!("/auctions/{}", row.id))
-            .with_body(format!("当前价 {}", amount.format_wan()));
+        let notice =
+            Notice::new(Topic::Trade, format!("您的出价已被超过：{}", row.title), format!("/auctions/{}", row.id))
+                .with_body(format!("当前价 {}", amount.format_wan()));
         deliver::to_organisation(&mut tx, previous, &notice, None).await?;
     }
     tx.commit().await?;

@@ -59,7 +59,8 @@ pub fn check(input: &AuctionInput, now: OffsetDateTime) -> Result<Plan, FieldErr
     let rules = check.text("rules", "竞价须知", input.rules.as_deref(), 0, 4000);
     let opening = super::super::rules::price(&mut check, "opening_price", "起拍价", input.opening_price.as_deref());
     let increment = super::super::rules::price(&mut check, "increment", "加价幅度", input.increment.as_deref());
-    let reserve = super::super::rules::optional_price(&mut check, "reserve_price", "保留价", input.reserve_price.as_deref());
+    let reserve =
+        super::super::rules::optional_price(&mut check, "reserve_price", "保留价", input.reserve_price.as_deref());
     if let (Some(opening), Some(increment)) = (opening, increment) {
         if increment > opening {
             check.fail("increment", "加价幅度不应超过起拍价");
@@ -91,7 +92,15 @@ pub fn check(input: &AuctionInput, now: OffsetDateTime) -> Result<Plan, FieldErr
         check.fail("extend_minutes", format!("延时周期应在 0 到 {MAX_EXTEND_MINUTES} 分钟之间"));
     }
     check.finish(|| {
-        Some(Plan { rules, opening: opening?, increment: increment?, reserve, starts: starts?, ends: ends?, extend_minutes })
+        Some(Plan {
+            rules,
+            opening: opening?,
+            increment: increment?,
+            reserve,
+            starts: starts?,
+            ends: ends?,
+            extend_minutes,
+        })
     })
 }
 
@@ -138,11 +147,7 @@ impl Standing {
             return Err(Refusal::TooLow { minimum: self.minimum() });
         }
         let window = Duration::minutes(self.extend_minutes);
-        if self.extend_minutes > 0 && now >= self.ends - window {
-            Ok(self.ends + window)
-        } else {
-            Ok(self.ends)
-        }
+        if self.extend_minutes > 0 && now >= self.ends - window { Ok(self.ends + window) } else { Ok(self.ends) }
     }
 }
 
@@ -188,7 +193,10 @@ mod tests {
         let s = standing();
         assert_eq!(s.judge(Fen(1_000_000), datetime!(2026-12-10 08:59:59 +8)), Err(Refusal::NotStarted));
         assert_eq!(s.judge(Fen(1_000_000), datetime!(2026-12-10 11:00 +8)), Err(Refusal::Ended));
-        assert_eq!(Standing { open: false, ..s }.judge(Fen(1_000_000), datetime!(2026-12-10 10:00 +8)), Err(Refusal::Ended));
+        assert_eq!(
+            Standing { open: false, ..s }.judge(Fen(1_000_000), datetime!(2026-12-10 10:00 +8)),
+            Err(Refusal::Ended)
+        );
     }
 
     #[test]
@@ -197,7 +205,10 @@ mod tests {
         assert_eq!(s.judge(Fen(1_000_000), datetime!(2026-12-10 10:54:59 +8)), Ok(s.ends));
         assert_eq!(s.judge(Fen(1_000_000), datetime!(2026-12-10 10:55:00 +8)), Ok(datetime!(2026-12-10 11:05 +8)));
         assert_eq!(s.judge(Fen(1_000_000), datetime!(2026-12-10 10:59:59 +8)), Ok(datetime!(2026-12-10 11:05 +8)));
-        assert_eq!(Standing { extend_minutes: 0, ..s }.judge(Fen(1_000_000), datetime!(2026-12-10 10:59:59 +8)), Ok(s.ends));
+        assert_eq!(
+            Standing { extend_minutes: 0, ..s }.judge(Fen(1_000_000), datetime!(2026-12-10 10:59:59 +8)),
+            Ok(s.ends)
+        );
     }
 
     #[test]

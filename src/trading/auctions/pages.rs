@@ -56,7 +56,12 @@ async fn index(db: &State<Db>, acting: Option<Acting>, flash: Option<FlashMessag
 
 async fn form_page(db: &Db, user: &CurrentUser, input: &AuctionInput, errors: &FieldErrors) -> Result<Page, AppError> {
     let achievements = rules::pick(
-        crate::listings::store::public_choices(db, crate::listings::Kind::Achievement, crate::listings::store::FORM_CHOICES).await?,
+        crate::listings::store::public_choices(
+            db,
+            crate::listings::Kind::Achievement,
+            crate::listings::store::FORM_CHOICES,
+        )
+        .await?,
         input.achievement_id.as_deref(),
     );
     let agencies: Vec<Value> = if user.is_admin {
@@ -75,6 +80,12 @@ async fn form_page(db: &Db, user: &CurrentUser, input: &AuctionInput, errors: &F
 
 #[get("/new?<achievement>")]
 async fn new_form(db: &State<Db>, user: ActiveUser, achievement: Option<&str>) -> Result<Page, AppError> {
+    if !(user.0.is_admin || user.0.role == crate::domain::account::Role::Broker) {
+        return Err(AppError::forbidden(
+            crate::error::ErrorCode::CannotTrade,
+            "只有管理员和承办机构的已审核技术经纪人可以组织竞价",
+        ));
+    }
     let input = AuctionInput {
         achievement_id: achievement.map(str::to_string),
         extend_minutes: Some(DEFAULT_EXTEND_MINUTES),
@@ -84,10 +95,16 @@ async fn new_form(db: &State<Db>, user: ActiveUser, achievement: Option<&str>) -
 }
 
 #[post("/", data = "<form>")]
-async fn create(form: Form<AuctionInput>, db: &State<Db>, acting: Acting) -> Result<Flash<Redirect>, Result<Page, AppError>> {
+async fn create(
+    form: Form<AuctionInput>,
+    db: &State<Db>,
+    acting: Acting,
+) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input = form.into_inner();
     match service::create(db, &acting.caller(), &input).await {
-        Ok(id) => Ok(Flash::success(Redirect::to(format!("/auctions/{id}")), "竞价已创建，请为缴纳保证金的企业开通竞买资格")),
+        Ok(id) => {
+            Ok(Flash::success(Redirect::to(format!("/auctions/{id}")), "竞价已创建，请为缴纳保证金的企业开通竞买资格"))
+        }
         Err(FormFailure::Fields(errors)) => Err(form_page(db, &acting.user, &input, &errors).await),
         Err(FormFailure::Other(error)) => Err(Err(error)),
     }
@@ -127,7 +144,13 @@ pub async fn whole(db: &Db, hub: &Hub, caller: Option<&Caller<'_>>, id: &str) ->
 }
 
 #[get("/<id>", rank = 2)]
-async fn detail(id: &str, db: &State<Db>, hub: &State<Hub>, acting: Option<Acting>, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
+async fn detail(
+    id: &str,
+    db: &State<Db>,
+    hub: &State<Hub>,
+    acting: Option<Acting>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
     let mut data = whole(db, hub, acting.as_ref().map(Acting::caller).as_ref(), id).await?;
     let title = format!("竞价：{}", data["auction"]["title"].as_str().unwrap_or_default());
     let enterprises: Vec<Value> = if data["may"]["organise"] == json!(true) {
@@ -149,13 +172,20 @@ fn back(id: &str) -> String {
 }
 
 #[post("/<id>/bids", data = "<form>")]
-async fn bid(id: &str, form: Form<BidInput>, db: &State<Db>, hub: &State<Hub>, acting: Acting) -> Result<Flash<Redirect>, AppError> {
+async fn bid(
+    id: &str,
+    form: Form<BidInput>,
+    db: &State<Db>,
+    hub: &State<Hub>,
+    acting: Acting,
+) -> Result<Flash<Redirect>, AppError> {
     let auction = service::find(db, id).await?;
-    let outcome = bidding::place(db, &acting.caller(), &auction, &form, OffsetDateTime::now_utc()).await.map(|accepted| {
-        hub.publish(view::bid_event(&accepted));
-        let extended = if accepted.extended { "，结束时间已顺延" } else { "" };
-        format!("出价成功：{}{extended}", crate::domain::money::Fen(accepted.amount_fen).format_wan())
-    });
+    let outcome =
+        bidding::place(db, &acting.caller(), &auction, &form, OffsetDateTime::now_utc()).await.map(|accepted| {
+            hub.publish(view::bid_event(&accepted));
+            let extended = if accepted.extended { "，结束时间已顺延" } else { "" };
+            format!("出价成功：{}{extended}", crate::domain::money::Fen(accepted.amount_fen).format_wan())
+        });
     flash_back(back(id), outcome)
 }
 
@@ -166,7 +196,12 @@ struct Qualify<'r> {
 }
 
 #[post("/<id>/bidders", data = "<form>")]
-async fn qualify(id: &str, form: Form<Qualify<'_>>, db: &State<Db>, acting: Acting) -> Result<Flash<Redirect>, AppError> {
+async fn qualify(
+    id: &str,
+    form: Form<Qualify<'_>>,
+    db: &State<Db>,
+    acting: Acting,
+) -> Result<Flash<Redirect>, AppError> {
     let outcome = service::qualify(db, &acting.caller(), id, form.organisation_id, form.note).await;
     flash_back(back(id), outcome.map(|()| "已开通竞买资格".to_string()))
 }

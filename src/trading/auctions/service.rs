@@ -138,7 +138,8 @@ pub async fn qualify(
         &caller.event("auction.bidder_qualified", "auction", &auction.id, json!({"organisation_id": org.id})),
     )
     .await?;
-    let notice = Notice::new(Topic::Trade, format!("已获得竞买资格：{}", auction.title), format!("/auctions/{}", auction.id));
+    let notice =
+        Notice::new(Topic::Trade, format!("已获得竞买资格：{}", auction.title), format!("/auctions/{}", auction.id));
     deliver::to_organisation(&mut tx, &org.id, &notice, None).await?;
     tx.commit().await?;
     Ok(())

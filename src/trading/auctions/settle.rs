@@ -54,16 +54,31 @@ pub async fn one(db: &Db, id: &str, now: OffsetDateTime) -> Result<Option<LiveEv
     }
     let details = json!({"status": outcome.code(), "price_fen": row.current_price_fen.filter(|_| sold),
         "winner_organisation_id": winner, "bids": row.bid_count});
-    audit::append(&mut tx, db.backend(), &NewAuditEvent::by(None, None, "auction.settled", "auction", &row.id, details))
-        .await?;
+    audit::append(
+        &mut tx,
+        db.backend(),
+        &NewAuditEvent::by(None, None, "auction.settled", "auction", &row.id, details),
+    )
+    .await?;
     let link = format!("/auctions/{}", row.id);
     let price = row.current_price_fen.map(|p| Fen(p).format_wan()).unwrap_or_default();
-    let seller_title = if sold { format!("竞价成交：{}，成交价 {price}", row.title) } else { format!("竞价流拍：{}", row.title) };
-    deliver::to_organisation(&mut tx, &row.seller_organisation_id, &Notice::new(Topic::Trade, seller_title, &link), None).await?;
-    let bidders: Vec<String> = sqlx::query_scalar("SELECT organisation_id FROM auction_bidders WHERE auction_id = $1 ORDER BY number")
-        .bind(&row.id)
-        .fetch_all(&mut *tx)
-        .await?;
+    let seller_title = if sold {
+        format!("竞价成交：{}，成交价 {price}", row.title)
+    } else {
+        format!("竞价流拍：{}", row.title)
+    };
+    deliver::to_organisation(
+        &mut tx,
+        &row.seller_organisation_id,
+        &Notice::new(Topic::Trade, seller_title, &link),
+        None,
+    )
+    .await?;
+    let bidders: Vec<String> =
+        sqlx::query_scalar("SELECT organisation_id FROM auction_bidders WHERE auction_id = $1 ORDER BY number")
+            .bind(&row.id)
+            .fetch_all(&mut *tx)
+            .await?;
     for org in bidders {
         let title = if winner.as_deref() == Some(org.as_str()) {
             format!("恭喜竞得：{}，成交价 {price}，请起草技术合同", row.title)

@@ -199,10 +199,12 @@ pub async fn lock(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Erro
 
 /// Cancels an auction that has no bid yet.
 pub async fn cancel(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE auctions SET status = 'cancelled', settled_at = $1 WHERE id = $2 AND status = 'open' AND bid_count = 0")
-        .bind(now_stored())
-        .bind(id)
-        .execute(conn)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE auctions SET status = 'cancelled', settled_at = $1 WHERE id = $2 AND status = 'open' AND bid_count = 0",
+    )
+    .bind(now_stored())
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }

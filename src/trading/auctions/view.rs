@@ -127,7 +127,14 @@ pub fn clock(stored: &str) -> String {
     parse_stored(stored)
         .map(|at| {
             let local = at.to_offset(SHANGHAI);
-            format!("{}月{}日 {:02}:{:02}:{:02}", u8::from(local.month()), local.day(), local.hour(), local.minute(), local.second())
+            format!(
+                "{}月{}日 {:02}:{:02}:{:02}",
+                u8::from(local.month()),
+                local.day(),
+                local.hour(),
+                local.minute(),
+                local.second()
+            )
         })
         .unwrap_or_default()
 }

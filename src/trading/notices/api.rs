@@ -18,9 +18,19 @@ struct Created(Json<Value>);
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
-struct Text {
+struct Objection {
     reasons: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Answer {
     answer: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Note {
     note: Option<String>,
 }
 
@@ -54,26 +64,32 @@ async fn answer_with(db: &Db, caller: &Caller<'_>, id: &str) -> Result<Json<Valu
 }
 
 #[post("/notices/<id>/objections", format = "json", data = "<body>")]
-async fn object(id: &str, body: Json<Text>, db: &State<Db>, acting: Acting) -> Result<Created, AppError> {
+async fn object(id: &str, body: Json<Objection>, db: &State<Db>, acting: Acting) -> Result<Created, AppError> {
     service::object(db, &acting.caller(), id, body.reasons.as_deref()).await?;
     Ok(Created(answer_with(db, &acting.caller(), id).await?))
 }
 
 #[post("/notices/<id>/objections/<objection>/answer", format = "json", data = "<body>")]
-async fn answer(id: &str, objection: &str, body: Json<Text>, db: &State<Db>, acting: Acting) -> Result<Json<Value>, AppError> {
+async fn answer(
+    id: &str,
+    objection: &str,
+    body: Json<Answer>,
+    db: &State<Db>,
+    acting: Acting,
+) -> Result<Json<Value>, AppError> {
     service::answer(db, &acting.caller(), id, objection, body.answer.as_deref()).await?;
     answer_with(db, &acting.caller(), id).await
 }
 
 #[post("/notices/<id>/close", data = "<body>")]
-async fn close(id: &str, body: OptionalJson<Text>, db: &State<Db>, acting: Acting) -> Result<Json<Value>, AppError> {
+async fn close(id: &str, body: OptionalJson<Note>, db: &State<Db>, acting: Acting) -> Result<Json<Value>, AppError> {
     let note = body.into_inner().and_then(|b| b.note);
     service::close(db, &acting.caller(), id, false, note.as_deref()).await?;
     answer_with(db, &acting.caller(), id).await
 }
 
 #[post("/notices/<id>/withdraw", data = "<body>")]
-async fn withdraw(id: &str, body: OptionalJson<Text>, db: &State<Db>, acting: Acting) -> Result<Json<Value>, AppError> {
+async fn withdraw(id: &str, body: OptionalJson<Note>, db: &State<Db>, acting: Acting) -> Result<Json<Value>, AppError> {
     let note = body.into_inner().and_then(|b| b.note);
     service::close(db, &acting.caller(), id, true, note.as_deref()).await?;
     answer_with(db, &acting.caller(), id).await

@@ -26,7 +26,12 @@ impl<'r> Responder<'r, 'static> for AtomFeed {
 
 fn instant(stored: &str) -> atom_syndication::FixedDateTime {
     parse_stored(stored)
-        .and_then(|at| atom_syndication::FixedDateTime::parse_from_rfc3339(&at.format(&time::format_description::well_known::Rfc3339).ok()?).ok())
+        .and_then(|at| {
+            atom_syndication::FixedDateTime::parse_from_rfc3339(
+                &at.format(&time::format_description::well_known::Rfc3339).ok()?,
+            )
+            .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -75,7 +80,12 @@ pub fn of(platform: &str, base: &str, notices: Vec<NoticeView>) -> AtomFeed {
         updated,
         links: vec![
             link(format!("{base}/notices")),
-            Link { href: format!("{base}/notices/feed.atom"), rel: "self".into(), mime_type: Some("application/atom+xml".into()), ..Default::default() },
+            Link {
+                href: format!("{base}/notices/feed.atom"),
+                rel: "self".into(),
+                mime_type: Some("application/atom+xml".into()),
+                ..Default::default()
+            },
         ],
         entries: notices.iter().map(|n| entry(base, n)).collect(),
         lang: Some("zh-CN".into()),

@@ -72,7 +72,8 @@ pub fn check(input: &NoticeInput, today: Date, calendar: &Calendar, correcting: 
     let mut check = Checker::default();
     let team = check.text("team", "成果完成人", input.team.as_deref(), 2, 500);
     let transferee = check.text("transferee", "拟受让方", input.transferee.as_deref(), 2, 200);
-    let transfer_mode = check.choice("transfer_mode", "转化方式", input.transfer_mode.as_deref(), TransferMode::from_code);
+    let transfer_mode =
+        check.choice("transfer_mode", "转化方式", input.transfer_mode.as_deref(), TransferMode::from_code);
     let price = super::super::rules::price(&mut check, "price", "拟交易价格", input.price.as_deref());
     let contact = check.text("contact", "异议受理联系方式", input.contact.as_deref(), 5, 200);
     let statement = check.text("statement", "公示说明", input.statement.as_deref(), 0, 2000);

@@ -50,7 +50,13 @@ async fn index(
     Ok(Page::new("trading/notices_index", "协议定价公示", data).with_flash(flash))
 }
 
-async fn form_page(db: &Db, user: &CurrentUser, input: &NoticeInput, errors: &FieldErrors, previous: Option<&view::NoticeView>) -> Result<Page, AppError> {
+async fn form_page(
+    db: &Db,
+    user: &CurrentUser,
+    input: &NoticeInput,
+    errors: &FieldErrors,
+    previous: Option<&view::NoticeView>,
+) -> Result<Page, AppError> {
     let achievements = rules::pick(rules::own_choices(db, user).await?, input.achievement_id.as_deref());
     let modes: Vec<Value> = TransferMode::ALL
         .iter()
@@ -85,7 +91,11 @@ async fn new_form(db: &State<Db>, user: ActiveUser, achievement: Option<&str>) -
 }
 
 #[post("/", data = "<form>")]
-async fn create(form: Form<NoticeInput>, db: &State<Db>, acting: Acting) -> Result<Flash<Redirect>, Result<Page, AppError>> {
+async fn create(
+    form: Form<NoticeInput>,
+    db: &State<Db>,
+    acting: Acting,
+) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input = form.into_inner();
     match service::publish(db, &acting.caller(), &input, None).await {
         Ok(id) => Ok(Flash::success(Redirect::to(format!("/notices/{id}")), "公示已发布，公示期内任何人可以提出异议")),
@@ -121,7 +131,12 @@ pub async fn whole(db: &Db, caller: Option<&Caller<'_>>, id: &str) -> Result<Val
 }
 
 #[get("/<id>", rank = 2)]
-async fn detail(id: &str, db: &State<Db>, acting: Option<Acting>, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
+async fn detail(
+    id: &str,
+    db: &State<Db>,
+    acting: Option<Acting>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
     let data = whole(db, acting.as_ref().map(Acting::caller).as_ref(), id).await?;
     let title = format!("协议定价公示：{}", data["notice"]["title"].as_str().unwrap_or_default());
     Ok(Page::new("trading/notice_detail", title, data).with_flash(flash))
@@ -150,12 +165,19 @@ async fn correct_form(id: &str, db: &State<Db>, acting: Acting) -> Result<Page, 
 }
 
 #[post("/<id>/correct", data = "<form>")]
-async fn correct(id: &str, form: Form<NoticeInput>, db: &State<Db>, acting: Acting) -> Result<Flash<Redirect>, Result<Page, AppError>> {
+async fn correct(
+    id: &str,
+    form: Form<NoticeInput>,
+    db: &State<Db>,
+    acting: Acting,
+) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input = form.into_inner();
     let previous = service::find(db, id).await.map_err(Err)?;
     match service::publish(db, &acting.caller(), &input, Some(&previous)).await {
         Ok(new) => Ok(Flash::success(Redirect::to(format!("/notices/{new}")), "已发布更正后的新版本，公示期重新计算")),
-        Err(FormFailure::Fields(errors)) => Err(form_page(db, &acting.user, &input, &errors, Some(&view::view(previous))).await),
+        Err(FormFailure::Fields(errors)) => {
+            Err(form_page(db, &acting.user, &input, &errors, Some(&view::view(previous))).await)
+        }
         Err(FormFailure::Other(error)) => Err(Err(error)),
     }
 }
@@ -178,7 +200,13 @@ async fn object(id: &str, form: Form<Text<'_>>, db: &State<Db>, acting: Acting) 
 }
 
 #[post("/<id>/objections/<objection>/answer", data = "<form>")]
-async fn answer(id: &str, objection: &str, form: Form<Text<'_>>, db: &State<Db>, acting: Acting) -> Result<Flash<Redirect>, AppError> {
+async fn answer(
+    id: &str,
+    objection: &str,
+    form: Form<Text<'_>>,
+    db: &State<Db>,
+    acting: Acting,
+) -> Result<Flash<Redirect>, AppError> {
     let outcome = service::answer(db, &acting.caller(), id, objection, form.answer).await;
     flash_back(back(id), outcome.map(|()| "答复已公开".to_string()))
 }
@@ -196,7 +224,11 @@ async fn withdraw(id: &str, form: Form<Text<'_>>, db: &State<Db>, acting: Acting
 }
 
 #[get("/feed.atom")]
-async fn feed(db: &State<Db>, site: &State<Site>, settings: &State<crate::config::Settings>) -> Result<super::feed::AtomFeed, AppError> {
+async fn feed(
+    db: &State<Db>,
+    site: &State<Site>,
+    settings: &State<crate::config::Settings>,
+) -> Result<super::feed::AtomFeed, AppError> {
     let rows = store::recent(db, super::feed::ENTRIES).await?;
     Ok(super::feed::of(&site.platform_name, &settings.mail.public_url, rows.into_iter().map(view::view).collect()))
 }

@@ -79,8 +79,14 @@ pub async fn publish(
     }
     let mut tx = db.begin_write().await?;
     if let Some(previous) = previous {
-        if !store::close(&mut tx, &previous.id, NoticeStatus::Superseded.code(), &caller.user.id, &terms.correction_note)
-            .await?
+        if !store::close(
+            &mut tx,
+            &previous.id,
+            NoticeStatus::Superseded.code(),
+            &caller.user.id,
+            &terms.correction_note,
+        )
+        .await?
         {
             tx.rollback().await?;
             return Err(AppError::conflict(ErrorCode::InvalidTransition, "公示已结束或已撤回，不能再更正").into());
@@ -102,7 +108,8 @@ pub async fn publish(
         "previous": previous.map(|p| p.id.clone())});
     audit::append(&mut tx, db.backend(), &caller.event(action, "pricing_notice", &id, details)).await?;
     if let Some(org) = &transferee {
-        let notice = Notice::new(Topic::Trade, format!("协议定价公示（拟受让方为贵单位）：{}", traded.title), link(&id));
+        let notice =
+            Notice::new(Topic::Trade, format!("协议定价公示（拟受让方为贵单位）：{}", traded.title), link(&id));
         deliver::to_organisation(&mut tx, org, &notice, Some(&caller.user.id)).await?;
     }
     tx.commit().await?;
@@ -177,7 +184,13 @@ pub async fn answer(
 
 /// Closes a notice after its period (无异议, or 有异议已处理 once every objection is answered),
 /// or withdraws it at any time while open.
-pub async fn close(db: &Db, caller: &Caller<'_>, id: &str, withdraw: bool, note: Option<&str>) -> Result<(), FormFailure> {
+pub async fn close(
+    db: &Db,
+    caller: &Caller<'_>,
+    id: &str,
+    withdraw: bool,
+    note: Option<&str>,
+) -> Result<(), FormFailure> {
     let row = find(db, id).await?;
     if !manages(caller, &row) {
         return Err(rules::not_seller().into());
@@ -195,7 +208,11 @@ pub async fn close(db: &Db, caller: &Caller<'_>, id: &str, withdraw: bool, note:
         NoticeStatus::Withdrawn
     } else {
         if !model::may_close(status, dates(&row)?, today_shanghai()) {
-            let message = if status == NoticeStatus::Open { "公示期届满后才能结束公示" } else { "公示已经结束" };
+            let message = if status == NoticeStatus::Open {
+                "公示期届满后才能结束公示"
+            } else {
+                "公示已经结束"
+            };
             return Err(AppError::conflict(ErrorCode::InvalidTransition, message).into());
         }
         if row.unanswered > 0 {

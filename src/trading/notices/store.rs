@@ -132,7 +132,10 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<NoticeRow>, sqlx::Error> 
 
 /// Every version of a series, oldest first.
 pub async fn versions(db: &Db, series_id: &str) -> Result<Vec<NoticeRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} WHERE n.series_id = $1 ORDER BY n.version_no")).bind(series_id).fetch_all(db.pool()).await
+    sqlx::query_as(&format!("{SELECT} WHERE n.series_id = $1 ORDER BY n.version_no"))
+        .bind(series_id)
+        .fetch_all(db.pool())
+        .await
 }
 
 /// Notices on one achievement, newest first.

@@ -54,7 +54,8 @@ pub fn view(row: NoticeRow) -> NoticeView {
         Some(last) if status == NoticeStatus::Open && last >= today => (last - today).whole_days() + 1,
         _ => 0,
     };
-    let status_label = if status == NoticeStatus::Open && days_left == 0 { "公示期满，待结束" } else { status.label() };
+    let status_label =
+        if status == NoticeStatus::Open && days_left == 0 { "公示期满，待结束" } else { status.label() };
     NoticeView {
         transfer_mode_label: TransferMode::from_code(&row.transfer_mode).map(TransferMode::label).unwrap_or(""),
         price_text: Fen(row.price_fen).format_wan(),

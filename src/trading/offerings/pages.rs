@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::model::{OfferingInput, OfferingStatus};
-use super::store::{self, OfferingRow};
 use super::service;
+use super::store::{self, OfferingRow};
 use crate::auth::{Acting, ActiveUser, Caller, CurrentUser};
 use crate::db::Db;
 use crate::domain::account::Role;
@@ -52,7 +52,11 @@ pub fn view(row: OfferingRow, now: &str) -> OfferingView {
     let status = OfferingStatus::from_code(&row.status).unwrap_or(OfferingStatus::Open);
     let taking_intents = status == OfferingStatus::Open && now < row.ends_at.as_str();
     OfferingView {
-        status_label: if status == OfferingStatus::Open && !taking_intents { "挂牌期满，结果确认中" } else { status.label() },
+        status_label: if status == OfferingStatus::Open && !taking_intents {
+            "挂牌期满，结果确认中"
+        } else {
+            status.label()
+        },
         price_text: Fen(row.price_fen).format_wan(),
         increment_text: Fen(row.increment_fen).format_wan(),
         period_label: format!("{} 至 {}", chinese_datetime_text(&row.starts_at), chinese_datetime_text(&row.ends_at)),
@@ -100,7 +104,11 @@ async fn new_form(db: &State<Db>, user: ActiveUser, achievement: Option<&str>) -
 }
 
 #[post("/", data = "<form>")]
-async fn create(form: Form<OfferingInput>, db: &State<Db>, acting: Acting) -> Result<Flash<Redirect>, Result<Page, AppError>> {
+async fn create(
+    form: Form<OfferingInput>,
+    db: &State<Db>,
+    acting: Acting,
+) -> Result<Flash<Redirect>, Result<Page, AppError>> {
     let input = form.into_inner();
     match service::create(db, &acting.caller(), &input).await {
         Ok(id) => Ok(Flash::success(Redirect::to(format!("/offerings/{id}")), "已挂牌，挂牌期内企业可以登记受让意向")),
@@ -123,7 +131,8 @@ pub async fn whole(db: &Db, caller: Option<&Caller<'_>>, id: &str) -> Result<Val
     drop(conn);
     let mine = org.as_deref().is_some_and(|o| intents.iter().any(|i| i.organisation_id == o));
     let offering = view(row, &now_stored());
-    let enterprise = caller.is_some_and(|c| c.active() && c.user.role == Role::Enterprise) && org.as_deref() != Some(offering.organisation_id.as_str());
+    let enterprise = caller.is_some_and(|c| c.active() && c.user.role == Role::Enterprise)
+        && org.as_deref() != Some(offering.organisation_id.as_str());
     let buyer = offering.buyer_organisation_id.is_some() && offering.buyer_organisation_id == org;
     let may = json!({
         "intent": offering.taking_intents && enterprise && !mine,
@@ -131,14 +140,24 @@ pub async fn whole(db: &Db, caller: Option<&Caller<'_>>, id: &str) -> Result<Val
         "draft_contract": offering.status == "agreed" && (manages || buyer),
     });
     let intents: Option<Vec<Value>> = manages.then(|| {
-        intents.into_iter().map(|i| json!({"organisation_id": i.organisation_id, "name": i.name, "statement": i.statement,
-            "registered_label": chinese_datetime_text(&i.registered_at)})).collect()
+        intents
+            .into_iter()
+            .map(|i| {
+                json!({"organisation_id": i.organisation_id, "name": i.name, "statement": i.statement,
+            "registered_label": chinese_datetime_text(&i.registered_at)})
+            })
+            .collect()
     });
     Ok(json!({"offering": offering, "intents": intents, "registered": mine, "may": may}))
 }
 
 #[get("/<id>", rank = 2)]
-async fn detail(id: &str, db: &State<Db>, acting: Option<Acting>, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
+async fn detail(
+    id: &str,
+    db: &State<Db>,
+    acting: Option<Acting>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
     let data = whole(db, acting.as_ref().map(Acting::caller).as_ref(), id).await?;
     let title = format!("挂牌：{}", data["offering"]["title"].as_str().unwrap_or_default());
     Ok(Page::new("trading/offering_detail", title, data).with_flash(flash))
@@ -152,7 +171,10 @@ struct Intent<'r> {
 #[post("/<id>/intents", data = "<form>")]
 async fn intent(id: &str, form: Form<Intent<'_>>, db: &State<Db>, acting: Acting) -> Result<Flash<Redirect>, AppError> {
     let outcome = service::register_intent(db, &acting.caller(), id, form.statement).await;
-    flash_back(format!("/offerings/{id}"), outcome.map(|()| "受让意向已登记；挂牌期满只有一家时按挂牌价成交，多家时转入竞价".to_string()))
+    flash_back(
+        format!("/offerings/{id}"),
+        outcome.map(|()| "受让意向已登记；挂牌期满只有一家时按挂牌价成交，多家时转入竞价".to_string()),
+    )
 }
 
 #[post("/<id>/withdraw")]

@@ -64,7 +64,11 @@ pub async fn create(db: &Db, caller: &Caller<'_>, input: &OfferingInput) -> Resu
     let id = store::insert(&mut tx, &new, &terms).await?;
     let details = json!({"achievement_id": traded.id, "price_fen": terms.price.0, "ends_at": to_stored(terms.ends)});
     audit::append(&mut tx, db.backend(), &caller.event("offering.listed", "offering", &id, details)).await?;
-    let notice = Notice::new(Topic::Lead, format!("新挂牌成果：{}（挂牌价 {}）", traded.title, terms.price.format_wan()), link(&id));
+    let notice = Notice::new(
+        Topic::Lead,
+        format!("新挂牌成果：{}（挂牌价 {}）", traded.title, terms.price.format_wan()),
+        link(&id),
+    );
     deliver::to_brokers_near_organisation(&mut tx, &traded.organisation_id, &notice).await?;
     tx.commit().await?;
     Ok(id)
@@ -81,7 +85,12 @@ async fn lock_open(conn: &mut sqlx::AnyConnection, id: &str) -> Result<bool, sql
 }
 
 /// Registers the caller's enterprise's intent to take the achievement at the posted price.
-pub async fn register_intent(db: &Db, caller: &Caller<'_>, id: &str, statement: Option<&str>) -> Result<(), FormFailure> {
+pub async fn register_intent(
+    db: &Db,
+    caller: &Caller<'_>,
+    id: &str,
+    statement: Option<&str>,
+) -> Result<(), FormFailure> {
     let row = find(db, id).await?;
     let org = caller.user.organisation_id.clone().filter(|_| caller.active() && caller.user.role == Role::Enterprise);
     let Some(org) = org else {
@@ -104,8 +113,12 @@ pub async fn register_intent(db: &Db, caller: &Caller<'_>, id: &str, statement: 
         tx.rollback().await?;
         return Err(AppError::conflict(ErrorCode::AlreadyApplied, "贵单位已经登记过受让意向").into());
     }
-    audit::append(&mut tx, db.backend(), &caller.event("offering.intent", "offering", &row.id, json!({"organisation_id": org})))
-        .await?;
+    audit::append(
+        &mut tx,
+        db.backend(),
+        &caller.event("offering.intent", "offering", &row.id, json!({"organisation_id": org})),
+    )
+    .await?;
     let notice = Notice::new(Topic::Trade, format!("挂牌成果收到受让意向：{}", row.title), link(&row.id));
     deliver::to_organisation(&mut tx, &row.organisation_id, &notice, Some(&caller.user.id)).await?;
     tx.commit().await?;
@@ -119,7 +132,8 @@ pub async fn withdraw(db: &Db, caller: &Caller<'_>, id: &str) -> Result<(), AppE
         return Err(rules::not_seller());
     }
     let mut tx = db.begin_write().await?;
-    let intents = if lock_open(&mut tx, &row.id).await? { store::intents(&mut tx, &row.id).await?.len() } else { usize::MAX };
+    let intents =
+        if lock_open(&mut tx, &row.id).await? { store::intents(&mut tx, &row.id).await?.len() } else { usize::MAX };
     if intents != 0 || !store::settle(&mut tx, &row.id, OfferingStatus::Withdrawn.code(), None, None).await? {
         tx.rollback().await?;
         return Err(AppError::conflict(ErrorCode::InvalidTransition, "已有企业登记意向或挂牌期已结束，不能撤牌"));
@@ -132,11 +146,12 @@ pub async fn withdraw(db: &Db, caller: &Caller<'_>, id: &str) -> Result<(), AppE
 /// Settles an offering whose period has ended; the outcome when it did.
 pub async fn settle_one(db: &Db, id: &str, now: OffsetDateTime) -> Result<Option<OfferingStatus>, AppError> {
     let mut tx = db.begin_write().await?;
-    let locked = sqlx::query("UPDATE offerings SET status = status WHERE id = $1 AND status = 'open' AND ends_at <= $2")
-        .bind(id)
-        .bind(to_stored(now))
-        .execute(&mut *tx)
-        .await?;
+    let locked =
+        sqlx::query("UPDATE offerings SET status = status WHERE id = $1 AND status = 'open' AND ends_at <= $2")
+            .bind(id)
+            .bind(to_stored(now))
+            .execute(&mut *tx)
+            .await?;
     let row = match store::find_in(&mut tx, id).await? {
         Some(row) if locked.rows_affected() == 1 => row,
         _ => {
@@ -153,14 +168,21 @@ pub async fn settle_one(db: &Db, id: &str, now: OffsetDateTime) -> Result<Option
         }
         [only] => {
             store::settle(&mut tx, &row.id, OfferingStatus::Agreed.code(), Some(&only.organisation_id), None).await?;
-            let notice = Notice::new(Topic::Trade, format!("挂牌成交：{}，成交价 {}，请起草技术合同", row.title, Fen(row.price_fen).format_wan()), &link);
+            let notice = Notice::new(
+                Topic::Trade,
+                format!("挂牌成交：{}，成交价 {}，请起草技术合同", row.title, Fen(row.price_fen).format_wan()),
+                &link,
+            );
             deliver::to_organisation(&mut tx, &only.organisation_id, &notice, None).await?;
             OfferingStatus::Agreed
         }
         several => {
             let (starts, ends) = model::bidding_window(now);
             let plan = Plan {
-                rules: format!("挂牌期内有 {} 家企业登记受让意向，依挂牌规则转入网络竞价，以挂牌价为起拍价。", several.len()),
+                rules: format!(
+                    "挂牌期内有 {} 家企业登记受让意向，依挂牌规则转入网络竞价，以挂牌价为起拍价。",
+                    several.len()
+                ),
                 opening: Fen(row.price_fen),
                 increment: Fen(row.increment_fen),
                 reserve: None,
@@ -179,8 +201,19 @@ pub async fn settle_one(db: &Db, id: &str, now: OffsetDateTime) -> Result<Option
             };
             let auction = auction_store::insert(&mut tx, &new, &plan).await?;
             for intent in several {
-                auction_store::add_bidder(&mut tx, &auction, &intent.organisation_id, &row.created_by, "挂牌意向受让方").await?;
-                let notice = Notice::new(Topic::Trade, format!("挂牌转入竞价：{}，{} 开始", row.title, crate::domain::time::chinese_datetime(starts)), format!("/auctions/{auction}"));
+                auction_store::add_bidder(
+                    &mut tx,
+                    &auction,
+                    &intent.organisation_id,
+                    &row.created_by,
+                    "挂牌意向受让方",
+                )
+                .await?;
+                let notice = Notice::new(
+                    Topic::Trade,
+                    format!("挂牌转入竞价：{}，{} 开始", row.title, crate::domain::time::chinese_datetime(starts)),
+                    format!("/auctions/{auction}"),
+                );
                 deliver::to_organisation(&mut tx, &intent.organisation_id, &notice, None).await?;
             }
             store::settle(&mut tx, &row.id, OfferingStatus::Bidding.code(), None, Some(&auction)).await?;
@@ -188,7 +221,12 @@ pub async fn settle_one(db: &Db, id: &str, now: OffsetDateTime) -> Result<Option
         }
     };
     let details = json!({"status": outcome.code(), "intents": intents.len()});
-    audit::append(&mut tx, db.backend(), &NewAuditEvent::by(None, None, "offering.settled", "offering", &row.id, details)).await?;
+    audit::append(
+        &mut tx,
+        db.backend(),
+        &NewAuditEvent::by(None, None, "offering.settled", "offering", &row.id, details),
+    )
+    .await?;
     let notice = Notice::new(Topic::Trade, format!("挂牌期结束（{}）：{}", outcome.label(), row.title), &link);
     deliver::to_organisation(&mut tx, &row.organisation_id, &notice, None).await?;
     tx.commit().await?;
