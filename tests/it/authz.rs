@@ -937,7 +937,7 @@ async fn created(response: rocket::local::asynchronous::LocalResponse<'_>) -> se
 /// The pricing-route fixtures on the researcher's listing: an open 公示 and 挂牌, and a running
 /// 竞价 the administrator organised with the (only active) enterprise qualified.
 async fn trading_fixtures(app: &TestApp, seller: &Client, admin: &Client, listing: &str) -> (String, String, String) {
-    use serde_json::{Value, json};
+    use serde_json::json;
     let notice = json!({"achievement_id": listing, "team": "王立新团队", "transferee": "天水某机床公司", "transfer_mode": "transfer",
         "price": "85", "contact": "成果转化办公室 0938-2731234"});
     let notice = created(crate::achievements::post_json(seller, "/api/v1/notices", &notice).await).await;

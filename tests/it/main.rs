@@ -33,4 +33,5 @@ mod scale_out;
 mod search;
 mod server;
 mod stats;
+mod trading;
 mod webhooks;
