@@ -114,14 +114,15 @@ pub async fn from_offering(db: &Db, caller: &Caller<'_>, id: &str) -> Result<Dra
 /// From a sold 竞价.
 pub async fn from_auction(db: &Db, caller: &Caller<'_>, id: &str) -> Result<Draft, AppError> {
     let row = auctions::service::find(db, id).await?;
+    // Whether it sold is public; who may draft from it is checked once it has.
     let winner = row.leader_organisation_id.clone().filter(|_| row.status == "sold");
-    let party = caller.member_of(&row.seller_organisation_id) || winner.as_deref().is_some_and(|o| caller.member_of(o));
-    if !(party || auctions::service::organises(caller, &row)) {
-        return Err(cannot());
-    }
     let (Some(winner), Some(price)) = (winner, row.current_price_fen) else {
         return Err(AppError::conflict(ErrorCode::InvalidTransition, "竞价成交后才能据此起草合同"));
     };
+    let party = caller.member_of(&row.seller_organisation_id) || caller.member_of(&winner);
+    if !(party || auctions::service::organises(caller, &row)) {
+        return Err(cannot());
+    }
     let draft = Draft {
         title: format!("{}技术转让合同", row.title),
         subject: format!("科技成果“{}”转让", row.title),

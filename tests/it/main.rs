@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod achievements;
+mod auctions;
 mod audit_log;
 mod authz;
 mod backup;
