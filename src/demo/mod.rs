@@ -6,6 +6,7 @@ pub mod contracts;
 mod data;
 pub mod deals;
 pub mod salons;
+pub mod trading;
 
 use serde_json::json;
 use sqlx::Row as _;
@@ -266,10 +267,12 @@ pub async fn seed_if_empty(db: &Db, hasher: &PasswordHasher) -> Result<Vec<DemoA
     let demo_contracts = contracts::seed(&mut tx, &parties, &admin_id).await.map_err(failed)?;
     let demo_deals = deals::seed(&mut tx).await.map_err(failed)?;
     let demo_salons = salons::seed(&mut tx).await.map_err(failed)?;
+    let demo_trading = trading::seed(&mut tx).await.map_err(failed)?;
     let details = json!({
         "contracts": demo_contracts,
         "deals": demo_deals,
         "salons": demo_salons,
+        "trading": demo_trading,
         "organisations": data::ORGANISATIONS.len(),
         "users": accounts.len(),
         "achievements": data::ACHIEVEMENTS.len(),
@@ -302,6 +305,7 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     let contracts = contracts::remove(&mut tx).await?;
     deals::remove(&mut tx).await?;
     salons::remove(&mut tx).await?;
+    trading::remove(&mut tx).await?;
     let demo_users = "SELECT id FROM users WHERE is_demo = 1";
     let demo_listings = "SELECT id FROM achievements WHERE is_demo = 1 UNION SELECT id FROM demands WHERE is_demo = 1";
     sqlx::query(&format!(
@@ -321,7 +325,9 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
     let achievements = sqlx::query(
         "DELETE FROM achievements WHERE is_demo = 1 AND id NOT IN \
          (SELECT achievement_id FROM contract_revisions WHERE achievement_id IS NOT NULL) \
-         AND id NOT IN (SELECT achievement_id FROM deal_achievements)",
+         AND id NOT IN (SELECT achievement_id FROM deal_achievements) \
+         AND id NOT IN (SELECT achievement_id FROM pricing_notices) AND id NOT IN (SELECT achievement_id FROM offerings) \
+         AND id NOT IN (SELECT achievement_id FROM auctions) AND id NOT IN (SELECT achievement_id FROM achievement_appraisals)",
     )
     .execute(&mut *tx)
     .await?
@@ -368,7 +374,10 @@ pub async fn remove(db: &Db) -> Result<Removed, sqlx::Error> {
          UNION SELECT seller_organisation_id FROM deals WHERE seller_organisation_id IS NOT NULL \
          UNION SELECT agency_organisation_id FROM deals WHERE agency_organisation_id IS NOT NULL \
          UNION SELECT organisation_id FROM deal_parties \
-         UNION SELECT agency_organisation_id FROM salons WHERE agency_organisation_id IS NOT NULL";
+         UNION SELECT agency_organisation_id FROM salons WHERE agency_organisation_id IS NOT NULL \
+         UNION SELECT organisation_id FROM pricing_notices UNION SELECT organisation_id FROM offerings \
+         UNION SELECT organisation_id FROM offering_intents UNION SELECT organisation_id FROM auction_bidders \
+         UNION SELECT seller_organisation_id FROM auctions";
     let kept: i64 = sqlx::query_scalar(&format!(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM organisations WHERE is_demo = 1 AND id IN ({in_use})"
     ))

@@ -51,6 +51,13 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
     assert!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM deal_events").await >= 14);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contract_cancellations").await, 1);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contract_revisions WHERE revision_no = 2").await, 1);
+    // The pricing routes: an open 公示 and a closed one, a 挂牌, a running 竞价 and a sold one.
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM pricing_notices WHERE status = 'open'").await, 1);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM pricing_notices WHERE status = 'closed_clear'").await, 1);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM offerings WHERE status = 'open'").await, 1);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM auctions WHERE status = 'open'").await, 1);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM auctions WHERE status = 'sold'").await, 1);
+    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM auction_bids").await, 6);
     let totals = techmarket::contracts::totals::stored(&app.db).await.expect("totals");
     assert!(!totals.is_empty());
     assert_eq!(totals, techmarket::contracts::totals::recomputed(&app.db).await.expect("recomputed"));
@@ -80,6 +87,9 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contracts").await, 0);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM deals").await, 0);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM deal_events").await, 0);
+    for table in ["pricing_notices", "offerings", "auctions", "auction_bids", "achievement_appraisals"] {
+        assert_eq!(count(&app, &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}")).await, 0, "{table}");
+    }
     assert!(techmarket::contracts::totals::stored(&app.db).await.expect("totals").is_empty(), "no demo amount is left");
     assert_eq!(removed.kept_organisations, 1);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM achievements").await, 0);
