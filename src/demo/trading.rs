@@ -86,7 +86,12 @@ pub async fn seed(conn: &mut AnyConnection) -> Result<usize, sqlx::Error> {
     let names: Vec<String> = {
         let mut names = Vec::new();
         for (org, _) in &buyers {
-            names.push(sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(org).fetch_one(&mut *conn).await?);
+            names.push(
+                sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+                    .bind(org)
+                    .fetch_one(&mut *conn)
+                    .await?,
+            );
         }
         names
     };
@@ -94,7 +99,9 @@ pub async fn seed(conn: &mut AnyConnection) -> Result<usize, sqlx::Error> {
         sqlx::query_as("SELECT id, organisation_id FROM users WHERE is_demo = 1 AND role = 'broker' AND organisation_id IS NOT NULL LIMIT 1")
             .fetch_optional(&mut *conn)
             .await?;
-    let ([a, b, c, d, e], true, Some((broker, agency))) = (<[Listed; 5]>::try_from(listed).ok().unwrap_or_default(), buyers.len() >= 3, broker) else {
+    let ([a, b, c, d, e], true, Some((broker, agency))) =
+        (<[Listed; 5]>::try_from(listed).ok().unwrap_or_default(), buyers.len() >= 3, broker)
+    else {
         return Ok(0);
     };
     let now = OffsetDateTime::now_utc();
@@ -156,7 +163,10 @@ pub async fn seed(conn: &mut AnyConnection) -> Result<usize, sqlx::Error> {
     // A 竞价 running now and one sold ten days ago.
     let running = (&c, now - Duration::hours(1), now + Duration::hours(30), 50_000_000, 2_000_000, Some(60_000_000i64));
     let sold = (&d, now - Duration::days(11), now - Duration::days(10), 30_000_000, 1_000_000, None);
-    let plans = [(running, [(0usize, 50_000_000i64), (1, 52_000_000), (0, 56_000_000)]), (sold, [(1, 30_000_000), (2, 31_000_000), (1, 34_000_000)])];
+    let plans = [
+        (running, [(0usize, 50_000_000i64), (1, 52_000_000), (0, 56_000_000)]),
+        (sold, [(1, 30_000_000), (2, 31_000_000), (1, 34_000_000)]),
+    ];
     for ((listing, starts, ends, opening, increment, reserve), bids) in plans {
         let auction = id();
         let finished = ends < now;
@@ -225,10 +235,14 @@ pub async fn remove(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     }
     sqlx::query("DELETE FROM auctions WHERE is_demo = 1").execute(&mut *conn).await?;
     let offerings = "SELECT id FROM offerings WHERE is_demo = 1 AND id NOT IN (SELECT offering_id FROM auctions WHERE offering_id IS NOT NULL)";
-    sqlx::query(&format!("DELETE FROM offering_intents WHERE offering_id IN ({offerings})")).execute(&mut *conn).await?;
+    sqlx::query(&format!("DELETE FROM offering_intents WHERE offering_id IN ({offerings})"))
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(&format!("DELETE FROM offerings WHERE id IN ({offerings})")).execute(&mut *conn).await?;
     let notices = "SELECT id FROM pricing_notices WHERE is_demo = 1";
-    sqlx::query(&format!("DELETE FROM pricing_notice_objections WHERE notice_id IN ({notices})")).execute(&mut *conn).await?;
+    sqlx::query(&format!("DELETE FROM pricing_notice_objections WHERE notice_id IN ({notices})"))
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("DELETE FROM pricing_notices WHERE is_demo = 1").execute(&mut *conn).await?;
     sqlx::query("DELETE FROM achievement_appraisals WHERE is_demo = 1").execute(&mut *conn).await?;
     Ok(())

@@ -1,6 +1,6 @@
 //! Market activity around the goal: achievements and demands published per month (Beijing time)
 //! and by field, the most-viewed listings, achievements per maturity stage, and how long listings
-//! that were sold took from publication to a registered contract.
+//! that were sold took from publication to a registered contract; and the pricing routes.
 
 use serde::Serialize;
 use sqlx::Row as _;
@@ -54,6 +54,8 @@ pub struct Market {
     pub stages: Vec<Count>,
     pub sold: Vec<Sold>,
     pub median_days_to_contract: Option<i64>,
+    /// 公示, 挂牌 and 竞价 in the year.
+    pub trading: super::trading::TradingActivity,
 }
 
 /// UTC bounds of a Beijing-time year, in the stored form.
@@ -201,5 +203,7 @@ pub async fn activity(db: &Db, year: i32) -> Result<Market, sqlx::Error> {
     days.sort_unstable();
     let median_days_to_contract = (!days.is_empty()).then(|| days[days.len() / 2]);
     sold.truncate(10);
-    Ok(Market { months, by_field, most_viewed, stages, sold, median_days_to_contract })
+    let (from, to) = year_bounds(year);
+    let trading = super::trading::activity(db, &from, &to).await?;
+    Ok(Market { months, by_field, most_viewed, stages, sold, median_days_to_contract, trading })
 }

@@ -15,3 +15,4 @@ pub mod pages;
 pub mod report;
 pub mod service;
 pub mod store;
+pub mod trading;

@@ -208,6 +208,13 @@ async fn bids_are_judged_in_one_transaction_and_the_last_valid_bid_wins(app: Tes
     let (status, html) = page(&c.outsider, &format!("/auctions/{auction}")).await;
     assert_eq!(status, Status::Ok);
     assert!(html.contains("竞价成交") && html.contains("auction-live.js"), "{html}");
+    // The goal dashboard's market activity counts it.
+    let (_, market) = get_json(&c.admin, "/api/v1/stats/market").await;
+    let trading = &market["market"]["trading"];
+    assert_eq!(trading["auctions_sold"], 1, "{market}");
+    assert_eq!(trading["sold_fen"], sold["auction"]["current_price_fen"]);
+    let (_, dashboard) = page(&c.admin, "/stats/goal").await;
+    assert!(dashboard.contains("公示、挂牌与竞价"), "{dashboard}");
 }
 
 async fn state_of(client: &Client, auction: &str) -> Value {

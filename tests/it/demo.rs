@@ -53,7 +53,10 @@ async fn seeding_is_idempotent_and_removable(app: TestApp) {
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM contract_revisions WHERE revision_no = 2").await, 1);
     // The pricing routes: an open 公示 and a closed one, a 挂牌, a running 竞价 and a sold one.
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM pricing_notices WHERE status = 'open'").await, 1);
-    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM pricing_notices WHERE status = 'closed_clear'").await, 1);
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM pricing_notices WHERE status = 'closed_clear'").await,
+        1
+    );
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM offerings WHERE status = 'open'").await, 1);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM auctions WHERE status = 'open'").await, 1);
     assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM auctions WHERE status = 'sold'").await, 1);
