@@ -1,6 +1,7 @@
 //! Benchmarks as commands (`techmarket bench …`): they print measured figures on real corpora
 //! given by path; nothing here runs in the test suite.
 
+pub mod bids;
 pub mod contracts;
 pub mod corpus;
 pub mod crash;
@@ -11,3 +12,4 @@ pub mod load;
 pub mod mix;
 pub mod process;
 pub mod recommend;
+pub mod watchers;

@@ -31,6 +31,25 @@ pub(super) enum BenchCommand {
         #[arg(long, default_value_t = 300)]
         count: usize,
     },
+    /// Concurrent bidders against one auction on a fresh database (SQLite in a temp directory, or
+    /// `--database-url` of an empty PostgreSQL database); then live-stream watchers over HTTP.
+    /// Prints bids/s, acceptance latency and the proof of the outcome, and the delivery delays.
+    Bids {
+        #[arg(long, default_value_t = 64)]
+        bidders: usize,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// Mean pause between one bidder's attempts in ms (0: none, a stress test).
+        #[arg(long, default_value_t = 0)]
+        think_ms: u64,
+        /// Live-stream watchers for the second phase (0 skips it).
+        #[arg(long, default_value_t = 500)]
+        watchers: usize,
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        workdir: Option<std::path::PathBuf>,
+    },
     /// A registry ledger of past registrations as a GBK CSV, checked and loaded like an upload.
     History {
         #[arg(long, default_value_t = 10_000)]
@@ -166,6 +185,17 @@ pub(super) async fn bench(command: BenchCommand) -> Result<ExitCode, String> {
             let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
             let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
             crate::bench::contracts::run(&db, &settings, count, seed).await?;
+        }
+        BenchCommand::Bids { bidders, seconds, think_ms, watchers, database_url, workdir } => {
+            let options = crate::bench::bids::BidOptions {
+                bidders,
+                duration: std::time::Duration::from_secs(seconds),
+                think: std::time::Duration::from_millis(think_ms),
+                watchers,
+                database_url,
+                workdir,
+            };
+            crate::bench::bids::run(&options).await?;
         }
         BenchCommand::Recommend { count } => {
             let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;

@@ -175,7 +175,7 @@ async fn bids_are_judged_in_one_transaction_and_the_last_valid_bid_wins(app: Tes
     // before it does not.
     set_window(&app, &auction, Duration::hours(1), Duration::minutes(5) - Duration::seconds(2)).await;
     let ends_before =
-        parse_stored(&state_of(&c.admin, &auction).await["ends_at"].as_str().expect("ends").to_string()).expect("time");
+        parse_stored(state_of(&c.admin, &auction).await["ends_at"].as_str().expect("ends")).expect("time");
     let next = state_of(&c.enterprise, &auction).await["next_minimum_wan"].as_str().expect("min").to_string();
     let (status, extended) = bid(&c.enterprise, &auction, &next).await;
     assert_eq!(status, Status::Created);

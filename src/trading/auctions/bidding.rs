@@ -92,6 +92,13 @@ pub async fn place(
     let Some(amount) = crate::trading::rules::price(&mut check, "amount", "出价", input.amount.as_deref()) else {
         return Err(FormFailure::Fields(check.errors));
     };
+    // The price only ever rises: a bid already too low against a plain read is refused without
+    // queueing for the write lock (everything else is judged again under the lock).
+    if let Some(latest) = store::find(db, &auction.id).await? {
+        if let Err(refusal @ Refusal::TooLow { .. }) = standing(&latest)?.judge(amount, now) {
+            return Err(refused(refusal).into());
+        }
+    }
     let mut tx = db.begin_write().await?;
     store::lock(&mut tx, &auction.id).await?;
     let Some(row) = store::find_in(&mut tx, &auction.id).await? else {
