@@ -3,7 +3,8 @@
 # /api/v1/openapi.json, anonymous and with an administrator's and a researcher's bearer token.
 # Every check runs except positive_data_acceptance (see docs/SECURITY.md: cursors are opaque and
 # inputs have cross-field rules JSON Schema cannot state, so a schema-valid body may rightly get
-# 422). Fails on any 5xx, any response the document does not describe, any undocumented status.
+# 422). The live event stream is left out (it stays open by design). Fails on any 5xx, any
+# response the document does not describe, any undocumented status.
 # Usage: tests/api/run.sh [binary] [database-url]; needs python3 (a venv is made in target/).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,7 +47,7 @@ fuzz() {
   local who="$1"; shift
   echo "--- schemathesis as ${who}"
   "$venv/bin/st" run "$base/api/v1/openapi.json" --url "$base/api/v1" \
-    --checks all --exclude-checks positive_data_acceptance \
+    --checks all --exclude-checks positive_data_acceptance --exclude-path '/auctions/{id}/events' \
     --max-examples "${ST_MAX_EXAMPLES:-25}" --workers 1 --seed 2026 --no-color "$@"
 }
 fuzz anonymous

@@ -425,6 +425,44 @@ async function flow(browser, viewport, name, n) {
   if ((await colleague.page.inputValue('[name=title]')) !== draftTitle) fail('the typed title was not restored');
   await shot(colleague, name, 'form-restored');
 
+  // 13. 网络竞价 live: the administrator puts the researcher's achievement up for auction and
+  // qualifies the enterprise; a visitor watches the auction page while the enterprise bids the
+  // minimum; the visitor's page shows the new price without a reload (the event stream, under
+  // the site's own CSP).
+  const beijing = (ms) => new Date(Date.now() + ms + 8 * 3600e3).toISOString().slice(0, 16);
+  await visit(admin_, `/auctions/new?achievement=${achievementUrl.split('/').pop()}`);
+  await admin_.page.fill('[name=opening_price]', '10');
+  await admin_.page.fill('[name=increment]', '1');
+  await admin_.page.fill('[name=starts_at]', beijing(0));
+  await admin_.page.fill('[name=ends_at]', beijing(2 * 3600e3));
+  await submit(admin_, '[name=opening_price]');
+  if (!/\/auctions\/[0-9a-f-]{36}$/.test(admin_.page.url())) {
+    const errors = await admin_.page.locator('.field-error').allTextContents();
+    fail(`auction not created: ${errors.join('；')}`);
+  }
+  const auctionPath = new URL(admin_.page.url()).pathname;
+  await visit(visitor, '/auctions');
+  await shot(visitor, name, 'auctions');
+  await visit(admin_, auctionPath);
+  const companyOption = admin_.page.locator('select[name=organisation_id] option', { hasText: companyOrg });
+  await admin_.page.selectOption('select[name=organisation_id]', await companyOption.getAttribute('value'));
+  await submit(admin_, 'select[name=organisation_id]');
+  if (!(await admin_.page.textContent('main')).includes('已开通竞买资格')) fail('the enterprise was not qualified');
+  await visit(visitor, auctionPath);
+  const priceBefore = (await visitor.page.textContent('#current-price')).trim();
+  await visit(enterprise, auctionPath);
+  const minimum = await enterprise.page.inputValue('#bid-amount');
+  await shot(enterprise, name, 'auction-bid-form');
+  await submit(enterprise, '#bid-amount');
+  if (!(await enterprise.page.textContent('main')).includes('出价成功')) fail('the bid was not accepted');
+  await shot(enterprise, name, 'auction-bid-accepted');
+  await visitor.page.waitForFunction(
+    (old) => document.querySelector('#current-price').textContent.trim() !== old,
+    priceBefore,
+    { timeout: 5000 },
+  ).catch(() => fail(`the watching page did not update live (price stayed ${priceBefore}, bid ${minimum}万元)`));
+  await shot(visitor, name, 'auction-live-update');
+
   for (const p of [admin_, researcher, enterprise, broker, visitor, colleague, elsewhere]) await p.context.close();
 }
 
