@@ -123,7 +123,7 @@ pub async fn seed(conn: &mut AnyConnection) -> Result<usize, sqlx::Error> {
     sqlx::query(
         "INSERT INTO pricing_notice_objections (id, notice_id, user_id, reasons, filed_at, answer, answered_by, answered_at) \
          VALUES ($1, $2, $3, '拟交易价格低于评估值，请说明差额原因及是否经单位集体决策。', $4, \
-         '拟交易价格较评估值低 8.1%，系受让方承担后续中试费用所致，已经学校成果转化领导小组会议审议通过。', $5, $6)",
+         '拟交易价格较评估值低 8.1%，系受让方承担后续中试费用所致，已经本单位成果转化领导小组会议审议通过。', $5, $6)",
     )
     .bind(id())
     .bind(&open)
