@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench_bids;
 mod tools;
 
 use tools::{BenchCommand, EvalCommand, bench, eval};

@@ -195,7 +195,7 @@ pub(super) async fn bench(command: BenchCommand) -> Result<ExitCode, String> {
                 database_url,
                 workdir,
             };
-            crate::bench::bids::run(&options).await?;
+            super::bench_bids::run(&options).await?;
         }
         BenchCommand::Recommend { count } => {
             let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
