@@ -134,7 +134,7 @@ pub async fn bid_loop(
         let next = row.current_price_fen.map_or(row.opening_price_fen, |c| c + row.increment_fen);
         let input = BidInput { amount: Some(format!("{}元", Fen(next).yuan_exact())) };
         let started = Instant::now();
-        match bidding::place(&db, &caller, &row, &input, OffsetDateTime::now_utc()).await {
+        match bidding::place(&db, &caller, &auction, &input, OffsetDateTime::now_utc()).await {
             Ok(accepted) => {
                 latencies.push(started.elapsed().as_micros() as u64);
                 accepted_at.lock().unwrap_or_else(|e| e.into_inner()).push((accepted.seq, Instant::now()));

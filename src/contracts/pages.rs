@@ -62,12 +62,7 @@ async fn form_page(
         })
         .collect();
     let organisations = crate::orgs::store::list_by_kinds(db, OrganisationKind::ALL).await?;
-    let org_choices = |chosen: &Option<String>| -> Vec<Value> {
-        organisations
-            .iter()
-            .map(|o| json!({"code": o.id, "label": o.name, "selected": chosen.as_deref() == Some(o.id.as_str())}))
-            .collect()
-    };
+    let org_choices = |chosen: &Option<String>| crate::orgs::store::choices(&organisations, chosen.as_deref());
     let brokers: Vec<Value> = crate::auth::store::active_brokers(db)
         .await?
         .into_iter()

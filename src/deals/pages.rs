@@ -59,12 +59,7 @@ async fn form_page(db: &Db, user: &CurrentUser, input: &DealInput, errors: &Fiel
     let demands = pick(public_choices(db, Kind::Demand, FORM_CHOICES).await?, &demand);
     let achievements = pick(public_choices(db, Kind::Achievement, FORM_CHOICES).await?, &input.achievement_ids);
     let organisations = crate::orgs::store::list_by_kinds(db, crate::domain::org::OrganisationKind::ALL).await?;
-    let orgs = |chosen: &Option<String>| -> Vec<Value> {
-        organisations
-            .iter()
-            .map(|o| json!({"code": o.id, "label": o.name, "selected": chosen.as_deref() == Some(o.id.as_str())}))
-            .collect()
-    };
+    let orgs = |chosen: &Option<String>| crate::orgs::store::choices(&organisations, chosen.as_deref());
     let brokers: Vec<Value> = crate::auth::store::active_brokers(db)
         .await?
         .into_iter()

@@ -37,8 +37,12 @@ pub fn today_shanghai() -> time::Date {
 
 /// `2026年11月28日`, in Asia/Shanghai.
 pub fn chinese_date(at: OffsetDateTime) -> String {
-    let local = at.to_offset(SHANGHAI);
-    format!("{}年{}月{}日", local.year(), u8::from(local.month()), local.day())
+    chinese_day(at.to_offset(SHANGHAI).date())
+}
+
+/// A calendar date as `2026年11月28日`.
+pub fn chinese_day(day: time::Date) -> String {
+    format!("{}年{}月{}日", day.year(), u8::from(day.month()), day.day())
 }
 
 /// `2026年11月28日 12:10`, in Asia/Shanghai.

@@ -3,17 +3,7 @@
 
 use serde_json::{Value, json};
 
-fn string() -> Value {
-    json!({"type": "string"})
-}
-
-fn nullable(kind: &str) -> Value {
-    json!({"type": [kind, "null"]})
-}
-
-fn closed(properties: Value) -> Value {
-    json!({"type": "object", "additionalProperties": false, "properties": properties})
-}
+use super::schema_parts::{closed, nullable, string};
 
 const STAGES: [&str; 6] = ["lead", "contacted", "negotiating", "agreed", "contracted", "lost"];
 

@@ -4,29 +4,7 @@
 
 use serde_json::{Value, json};
 
-fn string() -> Value {
-    json!({"type": "string"})
-}
-
-fn nullable(kind: &str) -> Value {
-    json!({"type": [kind, "null"]})
-}
-
-fn boolean() -> Value {
-    json!({"type": "boolean"})
-}
-
-fn integer() -> Value {
-    json!({"type": "integer"})
-}
-
-fn closed(properties: Value) -> Value {
-    json!({"type": "object", "additionalProperties": false, "properties": properties})
-}
-
-fn list_of(schema: &str) -> Value {
-    closed(json!({"items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{schema}")}}}))
-}
+use super::schema_parts::{boolean, closed, integer, list_of, merged, nullable, string};
 
 const SIDES: [&str; 5] = ["buyer", "seller", "bureau", "broker", "other"];
 
@@ -141,11 +119,5 @@ fn inbox_and_webhooks() -> Value {
 
 /// The desk schemas, merged into `components.schemas`.
 pub fn all() -> Value {
-    let mut all = serde_json::Map::new();
-    for part in [meetings(), salons(), inbox_and_webhooks()] {
-        if let Value::Object(map) = part {
-            all.extend(map);
-        }
-    }
-    Value::Object(all)
+    merged([meetings(), salons(), inbox_and_webhooks()])
 }

@@ -12,6 +12,7 @@ mod desk_schemas;
 mod operations;
 pub mod params;
 mod responses;
+mod schema_parts;
 mod schemas;
 mod trading_operations;
 mod trading_schemas;

@@ -3,29 +3,7 @@
 
 use serde_json::{Value, json};
 
-fn string() -> Value {
-    json!({"type": "string"})
-}
-
-fn nullable(kind: &str) -> Value {
-    json!({"type": [kind, "null"]})
-}
-
-fn boolean() -> Value {
-    json!({"type": "boolean"})
-}
-
-fn integer() -> Value {
-    json!({"type": "integer"})
-}
-
-fn closed(properties: Value) -> Value {
-    json!({"type": "object", "additionalProperties": false, "properties": properties})
-}
-
-fn array_of(schema: &str) -> Value {
-    json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{schema}")}})
-}
+use super::schema_parts::{array_of, boolean, closed, integer, list_of, merged, nullable, string};
 
 fn input(required: &[&str], properties: Value) -> Value {
     json!({"type": "object", "additionalProperties": false, "required": required, "properties": properties})
@@ -103,7 +81,7 @@ fn offerings() -> Value {
             "status": {"type": "string", "enum": ["open", "agreed", "bidding", "unsold", "withdrawn"]}, "status_label": string(),
             "taking_intents": boolean(), "intents": integer(), "auction_id": nullable("string"),
             "buyer_organisation_id": nullable("string"), "buyer_name": nullable("string"), "is_demo": boolean()})),
-        "OfferingList": closed(json!({"items": array_of("Offering")})),
+        "OfferingList": list_of("Offering"),
         "OfferingDetail": closed(json!({
             "offering": {"$ref": "#/components/schemas/Offering"},
             "intents": {"type": ["array", "null"], "description": "意向受让方，仅转让方和管理员可见", "items": intent.clone()},
@@ -135,7 +113,7 @@ fn auctions() -> Value {
             "phase": {"type": "string", "enum": ["coming", "running", "ended", "sold", "unsold", "cancelled"]},
             "status": {"type": "string", "enum": ["open", "sold", "unsold", "cancelled"]}, "status_label": string(),
             "winner_organisation_id": nullable("string"), "winner_name": nullable("string"), "is_demo": boolean()})),
-        "AuctionList": closed(json!({"items": array_of("Auction")})),
+        "AuctionList": list_of("Auction"),
         "Bid": closed(json!({"seq": integer(), "bidder": {"type": "string", "description": "竞买人 N"}, "mine": boolean(),
             "amount_fen": integer(), "amount_text": string(), "placed_at": string(), "placed_label": string(), "ends_at": string()})),
         "BidList": closed(json!({"items": array_of("Bid"), "bid_count": integer()})),
@@ -166,7 +144,7 @@ fn appraisals() -> Value {
             "id": string(), "agency": string(), "report_no": string(), "appraised_on": string(),
             "method": {"type": "string", "enum": ["income", "market", "cost", "other"]}, "method_label": string(),
             "value_fen": integer(), "value_text": string(), "valid_until": string(), "valid": boolean()})),
-        "AppraisalList": closed(json!({"items": array_of("Appraisal")})),
+        "AppraisalList": list_of("Appraisal"),
         "AppraisalInput": input(&["agency", "report_no", "appraised_on", "method", "value", "valid_until"], json!({
             "agency": text(100, "评估机构"), "report_no": text(60, "评估报告编号"),
             "appraised_on": text(10, "评估基准日 YYYY-MM-DD"),
@@ -177,11 +155,5 @@ fn appraisals() -> Value {
 
 /// The trading schemas, merged into `components.schemas`.
 pub fn all() -> Value {
-    let mut all = serde_json::Map::new();
-    for part in [notices(), offerings(), auctions(), appraisals()] {
-        if let Value::Object(map) = part {
-            all.extend(map);
-        }
-    }
-    Value::Object(all)
+    merged([notices(), offerings(), auctions(), appraisals()])
 }

@@ -101,6 +101,32 @@ pub async fn name_or_code_taken(
 }
 
 /// All organisations of some kinds, by name (the registration form's choices).
+/// The agency an organiser acts for: an administrator names one, or none (the bureau itself);
+/// anyone else acts for their own organisation. `Err` holds the field's message when the named
+/// organisation does not exist.
+pub async fn agency_for(
+    db: &Db,
+    is_admin: bool,
+    own: Option<&str>,
+    named: Option<&str>,
+) -> Result<Result<Option<String>, &'static str>, sqlx::Error> {
+    if !is_admin {
+        return Ok(Ok(own.map(str::to_string)));
+    }
+    match named.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Ok(None)),
+        Some(id) => Ok(find(db, id).await?.map(|org| Some(org.id)).ok_or("所选承办机构不存在")),
+    }
+}
+
+/// A form's choice list of these organisations: `code`, `label`, `selected`.
+pub fn choices(organisations: &[Organisation], chosen: Option<&str>) -> Vec<serde_json::Value> {
+    organisations
+        .iter()
+        .map(|o| serde_json::json!({"code": o.id, "label": o.name, "selected": chosen == Some(o.id.as_str())}))
+        .collect()
+}
+
 pub async fn list_by_kinds(db: &Db, kinds: &[OrganisationKind]) -> Result<Vec<Organisation>, sqlx::Error> {
     if kinds.is_empty() {
         return Ok(Vec::new());

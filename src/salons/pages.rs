@@ -55,11 +55,8 @@ async fn form_page(db: &Db, user: &CurrentUser, input: &SalonInput, errors: &Fie
         .map(|k| json!({"code": k.code(), "label": k.label(), "selected": input.kind.as_deref().unwrap_or("salon") == k.code()}))
         .collect();
     let agencies: Vec<Value> = if user.is_admin {
-        crate::orgs::store::list_by_kinds(db, crate::domain::org::OrganisationKind::ALL)
-            .await?
-            .into_iter()
-            .map(|o| json!({"code": o.id, "label": o.name, "selected": input.agency_organisation_id.as_deref() == Some(o.id.as_str())}))
-            .collect()
+        let all = crate::orgs::store::list_by_kinds(db, crate::domain::org::OrganisationKind::ALL).await?;
+        crate::orgs::store::choices(&all, input.agency_organisation_id.as_deref())
     } else {
         Vec::new()
     };

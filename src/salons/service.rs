@@ -72,20 +72,13 @@ pub async fn create(db: &Db, caller: &Caller<'_>, input: &SalonInput) -> Result<
             }
         }
     }
-    let agency = if caller.user.is_admin {
-        match input.agency_organisation_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(id) => match crate::orgs::store::find(db, id).await? {
-                Some(org) => Some(org.id),
-                None => {
-                    errors.entry("agency_organisation_id".into()).or_insert_with(|| "所选承办机构不存在".into());
-                    None
-                }
-            },
-            None => None,
-        }
-    } else {
-        caller.user.organisation_id.clone()
-    };
+    let own = caller.user.organisation_id.as_deref();
+    let named = input.agency_organisation_id.as_deref();
+    let agency =
+        crate::orgs::store::agency_for(db, caller.user.is_admin, own, named).await?.unwrap_or_else(|message| {
+            errors.entry("agency_organisation_id".into()).or_insert_with(|| message.into());
+            None
+        });
     let plan = match checked {
         Ok(plan) if errors.is_empty() => plan,
         _ => return Err(FormFailure::Fields(errors)),

@@ -28,7 +28,7 @@ pub async fn for_achievement(
     let auctions: Vec<_> = auctions::store::for_achievement(db, achievement_id)
         .await?
         .into_iter()
-        .map(|r| auctions::view::view(r, &now, false, None))
+        .map(|r| auctions::view::view(r, &now, false))
         .collect();
     let active = notices.iter().any(|n| n.status == "open")
         || offerings.iter().any(|o| o.status == "open")

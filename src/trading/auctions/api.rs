@@ -59,8 +59,7 @@ async fn bid(
     hub: &State<Hub>,
     acting: Acting,
 ) -> Result<Created, AppError> {
-    let auction = service::find(db, id).await?;
-    let accepted = bidding::place(db, &acting.caller(), &auction, &body, OffsetDateTime::now_utc()).await?;
+    let accepted = bidding::place(db, &acting.caller(), id, &body, OffsetDateTime::now_utc()).await?;
     hub.publish(view::bid_event(&accepted));
     Ok(Created(Json(json!({"bid": view::bid_event(&accepted), "seq": accepted.seq, "extended": accepted.extended}))))
 }

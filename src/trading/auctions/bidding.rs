@@ -79,31 +79,34 @@ pub async fn bidder(db: &Db, caller: &Caller<'_>, auction: &AuctionRow) -> Resul
     }
 }
 
-/// Places a bid at `now`.
+fn not_found() -> AppError {
+    AppError::not_found(ErrorCode::AuctionNotFound, "竞价项目不存在")
+}
+
+/// Places a bid on auction `id` at `now`.
 pub async fn place(
     db: &Db,
     caller: &Caller<'_>,
-    auction: &AuctionRow,
+    id: &str,
     input: &BidInput,
     now: OffsetDateTime,
 ) -> Result<Accepted, FormFailure> {
-    let (org, number) = bidder(db, caller, auction).await?;
+    let auction = store::find(db, id.trim()).await?.ok_or_else(not_found)?;
+    let (org, number) = bidder(db, caller, &auction).await?;
     let mut check = Checker::default();
     let Some(amount) = crate::trading::rules::price(&mut check, "amount", "出价", input.amount.as_deref()) else {
         return Err(FormFailure::Fields(check.errors));
     };
-    // The price only ever rises: a bid already too low against a plain read is refused without
-    // queueing for the write lock (everything else is judged again under the lock).
-    if let Some(latest) = store::find(db, &auction.id).await? {
-        if let Err(refusal @ Refusal::TooLow { .. }) = standing(&latest)?.judge(amount, now) {
-            return Err(refused(refusal).into());
-        }
+    // The price only ever rises: a bid already too low against this plain read is refused
+    // without queueing for the write lock (everything else is judged again under the lock).
+    if let Err(refusal @ Refusal::TooLow { .. }) = standing(&auction)?.judge(amount, now) {
+        return Err(refused(refusal).into());
     }
     let mut tx = db.begin_write().await?;
     store::lock(&mut tx, &auction.id).await?;
     let Some(row) = store::find_in(&mut tx, &auction.id).await? else {
         tx.rollback().await?;
-        return Err(AppError::not_found(ErrorCode::AuctionNotFound, "竞价项目不存在").into());
+        return Err(not_found().into());
     };
     let ends = match standing(&row)?.judge(amount, now) {
         Ok(ends) => ends,

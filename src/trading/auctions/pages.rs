@@ -30,19 +30,7 @@ pub const HISTORY: i64 = 100;
 
 pub async fn listed(db: &Db, finished: bool) -> Result<Vec<view::AuctionView>, AppError> {
     let now = now_stored();
-    let mut out = Vec::new();
-    for row in store::list(db, &now, finished, LISTED).await? {
-        let winner = winner_name(db, &row).await?;
-        out.push(view::view(row, &now, false, winner));
-    }
-    Ok(out)
-}
-
-async fn winner_name(db: &Db, row: &store::AuctionRow) -> Result<Option<String>, AppError> {
-    match (&row.leader_organisation_id, row.status.as_str()) {
-        (Some(org), "sold") => Ok(crate::orgs::store::find(db, org).await?.map(|o| o.name)),
-        _ => Ok(None),
-    }
+    Ok(store::list(db, &now, finished, LISTED).await?.into_iter().map(|row| view::view(row, &now, false)).collect())
 }
 
 #[get("/")]
@@ -65,11 +53,8 @@ async fn form_page(db: &Db, user: &CurrentUser, input: &AuctionInput, errors: &F
         input.achievement_id.as_deref(),
     );
     let agencies: Vec<Value> = if user.is_admin {
-        crate::orgs::store::list_by_kinds(db, crate::domain::org::OrganisationKind::ALL)
-            .await?
-            .into_iter()
-            .map(|o| json!({"code": o.id, "label": o.name, "selected": input.agency_organisation_id.as_deref() == Some(o.id.as_str())}))
-            .collect()
+        let all = crate::orgs::store::list_by_kinds(db, crate::domain::org::OrganisationKind::ALL).await?;
+        crate::orgs::store::choices(&all, input.agency_organisation_id.as_deref())
     } else {
         Vec::new()
     };
@@ -128,10 +113,9 @@ pub async fn whole(db: &Db, hub: &Hub, caller: Option<&Caller<'_>>, id: &str) ->
     };
     let bidders = if organises { Some(store::bidders(db, &row.id).await?) } else { None };
     let bids = view::bids(store::bids(db, &row.id, HISTORY).await?, org.as_deref());
-    let winner = winner_name(db, &row).await?;
     let seller = caller.is_some_and(|c| c.member_of(&row.seller_organisation_id));
     let leading = org.is_some() && row.leader_organisation_id == org;
-    let auction = view::view(row, &now_stored(), sees_reserve, winner);
+    let auction = view::view(row, &now_stored(), sees_reserve);
     let winner_member = auction.winner_organisation_id.is_some() && auction.winner_organisation_id == org;
     let may = json!({
         "bid": number.is_some() && matches!(auction.phase, "running"),
@@ -153,13 +137,11 @@ async fn detail(
 ) -> Result<Page, AppError> {
     let mut data = whole(db, hub, acting.as_ref().map(Acting::caller).as_ref(), id).await?;
     let title = format!("竞价：{}", data["auction"]["title"].as_str().unwrap_or_default());
-    let enterprises: Vec<Value> = if data["may"]["organise"] == json!(true) {
-        crate::orgs::store::list_by_kinds(db, &[crate::domain::org::OrganisationKind::Enterprise])
-            .await?
-            .into_iter()
-            .filter(|o| data["auction"]["seller_organisation_id"].as_str() != Some(o.id.as_str()))
-            .map(|o| json!({"code": o.id, "label": o.name}))
-            .collect()
+    let enterprises = if data["may"]["organise"] == json!(true) {
+        let mut all =
+            crate::orgs::store::list_by_kinds(db, &[crate::domain::org::OrganisationKind::Enterprise]).await?;
+        all.retain(|o| data["auction"]["seller_organisation_id"].as_str() != Some(o.id.as_str()));
+        crate::orgs::store::choices(&all, None)
     } else {
         Vec::new()
     };
@@ -179,13 +161,11 @@ async fn bid(
     hub: &State<Hub>,
     acting: Acting,
 ) -> Result<Flash<Redirect>, AppError> {
-    let auction = service::find(db, id).await?;
-    let outcome =
-        bidding::place(db, &acting.caller(), &auction, &form, OffsetDateTime::now_utc()).await.map(|accepted| {
-            hub.publish(view::bid_event(&accepted));
-            let extended = if accepted.extended { "，结束时间已顺延" } else { "" };
-            format!("出价成功：{}{extended}", crate::domain::money::Fen(accepted.amount_fen).format_wan())
-        });
+    let outcome = bidding::place(db, &acting.caller(), id, &form, OffsetDateTime::now_utc()).await.map(|accepted| {
+        hub.publish(view::bid_event(&accepted));
+        let extended = if accepted.extended { "，结束时间已顺延" } else { "" };
+        format!("出价成功：{}{extended}", crate::domain::money::Fen(accepted.amount_fen).format_wan())
+    });
     flash_back(back(id), outcome)
 }
 

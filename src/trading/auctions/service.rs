@@ -51,20 +51,12 @@ pub async fn create(db: &Db, caller: &Caller<'_>, input: &AuctionInput) -> Resul
     }
     let mut check = Checker::default();
     let traded = rules::traded_field(db, &mut check, input.achievement_id.as_deref()).await?;
-    let agency = if caller.is_admin() {
-        match input.agency_organisation_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(id) => match crate::orgs::store::find(db, id).await? {
-                Some(org) => Some(org.id),
-                None => {
-                    check.fail("agency_organisation_id", "所选承办机构不存在");
-                    None
-                }
-            },
-            None => None,
-        }
-    } else {
-        caller.user.organisation_id.clone()
-    };
+    let own = caller.user.organisation_id.as_deref();
+    let named = input.agency_organisation_id.as_deref();
+    let agency = crate::orgs::store::agency_for(db, caller.is_admin(), own, named).await?.unwrap_or_else(|message| {
+        check.fail("agency_organisation_id", message);
+        None
+    });
     let checked = model::check(input, OffsetDateTime::now_utc());
     let mut errors = check.errors;
     errors.extend(checked.as_ref().err().cloned().unwrap_or_default());

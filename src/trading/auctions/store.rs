@@ -27,6 +27,7 @@ pub struct AuctionRow {
     pub extend_minutes: i64,
     pub current_price_fen: Option<i64>,
     pub leader_organisation_id: Option<String>,
+    pub leader_name: Option<String>,
     pub bid_count: i64,
     pub status: String,
     pub settled_at: Option<String>,
@@ -37,9 +38,10 @@ pub struct AuctionRow {
 const SELECT: &str = "SELECT a.id, a.achievement_id, a.seller_organisation_id, s.name AS seller_name, \
     a.agency_organisation_id, g.name AS agency_name, a.offering_id, a.title, a.rules, a.opening_price_fen, a.increment_fen, \
     a.reserve_fen, a.starts_at, a.scheduled_end_at, a.ends_at, a.extend_minutes, a.current_price_fen, \
-    a.leader_organisation_id, a.bid_count, a.status, a.settled_at, a.created_by, a.is_demo \
+    a.leader_organisation_id, l.name AS leader_name, a.bid_count, a.status, a.settled_at, a.created_by, a.is_demo \
     FROM auctions a JOIN organisations s ON s.id = a.seller_organisation_id \
-    LEFT JOIN organisations g ON g.id = a.agency_organisation_id";
+    LEFT JOIN organisations g ON g.id = a.agency_organisation_id \
+    LEFT JOIN organisations l ON l.id = a.leader_organisation_id";
 
 /// Who sells what, for a new auction.
 pub struct NewAuction<'a> {

@@ -58,8 +58,8 @@ fn phase(row: &AuctionRow, now: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// `winner_name` is the leader's name when sold (the caller looks it up).
-pub fn view(row: AuctionRow, now: &str, organises: bool, winner_name: Option<String>) -> AuctionView {
+/// The auction as `now` sees it; `organises` shows the reserve.
+pub fn view(row: AuctionRow, now: &str, organises: bool) -> AuctionView {
     let (phase, status_label) = phase(&row, now);
     let next = match row.current_price_fen {
         None => Fen(row.opening_price_fen),
@@ -79,7 +79,7 @@ pub fn view(row: AuctionRow, now: &str, organises: bool, winner_name: Option<Str
         next_minimum_wan: next.wan_exact(),
         next_minimum_text: next.format_wan(),
         winner_organisation_id: row.leader_organisation_id.clone().filter(|_| sold),
-        winner_name: winner_name.filter(|_| sold),
+        winner_name: row.leader_name.filter(|_| sold),
         is_demo: row.is_demo == 1,
         phase,
         status_label,

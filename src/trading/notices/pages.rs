@@ -62,12 +62,9 @@ async fn form_page(
         .iter()
         .map(|m| json!({"code": m.code(), "label": m.label(), "selected": input.transfer_mode.as_deref() == Some(m.code())}))
         .collect();
-    let organisations: Vec<Value> =
-        crate::orgs::store::list_by_kinds(db, &[crate::domain::org::OrganisationKind::Enterprise])
-            .await?
-            .into_iter()
-            .map(|o| json!({"code": o.id, "label": o.name, "selected": input.transferee_organisation_id.as_deref() == Some(o.id.as_str())}))
-            .collect();
+    let enterprises =
+        crate::orgs::store::list_by_kinds(db, &[crate::domain::org::OrganisationKind::Enterprise]).await?;
+    let organisations = crate::orgs::store::choices(&enterprises, input.transferee_organisation_id.as_deref());
     let action = match previous {
         Some(p) => format!("/notices/{}/correct", p.id),
         None => "/notices".to_string(),

@@ -44,7 +44,7 @@ pub struct NoticeView {
 }
 
 fn chinese_day(text: &str) -> String {
-    parse_date(text).map(|d| format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())).unwrap_or_default()
+    parse_date(text).map(crate::domain::time::chinese_day).unwrap_or_default()
 }
 
 pub fn view(row: NoticeRow) -> NoticeView {
