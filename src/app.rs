@@ -100,6 +100,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/achievements", traced(crate::trading::appraisal_routes::pages()))
         .mount("/contracts", traced(crate::contracts::pages::routes()))
         .mount("/contracts/history", traced(crate::contracts::history::pages::routes()))
+        .mount("/imports", traced(crate::imports::pages::routes()))
         .mount("/stats", traced(crate::stats::pages::routes()))
         .mount("/", traced(crate::search::pages::routes()))
         .mount("/static", traced(assets::routes()))

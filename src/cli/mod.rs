@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench_bids;
+mod import;
 mod tools;
 
 use tools::{BenchCommand, EvalCommand, bench, eval};
@@ -44,6 +45,28 @@ enum Command {
         /// Replace a database that already holds data.
         #[arg(long)]
         force: bool,
+    },
+    /// Import a spreadsheet (XLSX, XLS, CSV in UTF-8 or GBK) of achievements or demands into
+    /// the review queue: every row checked with the form's rules first; rows already on the
+    /// platform are skipped.
+    Import {
+        /// The file, in the template's columns (download it from /imports).
+        file: std::path::PathBuf,
+        /// `achievement` (科技成果) or `demand` (技术需求).
+        #[arg(long, default_value = "achievement")]
+        kind: String,
+        /// The account (e-mail or mobile) the import is recorded under.
+        #[arg(long)]
+        by: String,
+        /// The organisation (name or id) to import for; administrators only. Default: the account's own.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Check only: print the problems, save nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the checked file, bad cells marked, to this XLSX.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
     },
     /// Benchmarks on real corpora (paths as arguments); they print figures.
     Bench {
@@ -125,6 +148,17 @@ pub fn main() -> ExitCode {
             Command::Reindex => reindex().await,
             Command::Backup { file } => backup(&file).await,
             Command::Restore { file, force } => restore(&file, force).await,
+            Command::Import { file, kind, by, organisation, dry_run, report } => {
+                let args = import::ImportArgs {
+                    file: &file,
+                    kind: &kind,
+                    by: &by,
+                    organisation: organisation.as_deref(),
+                    dry_run,
+                    report: report.as_deref(),
+                };
+                import_file(&args).await
+            }
             Command::Bench { command } => bench(command).await,
             Command::Eval { command } => eval(command),
             Command::Audit { command: AuditCommand::Verify } => audit_verify().await,
@@ -295,6 +329,13 @@ async fn reset_link(login: &str) -> Result<ExitCode, String> {
     db.close().await;
     println!("账号 {login} 的一次性重置密码链接（24 小时内有效，只能使用一次；旧链接随之失效）：\n{link}");
     Ok(ExitCode::SUCCESS)
+}
+
+async fn import_file(args: &import::ImportArgs<'_>) -> Result<ExitCode, String> {
+    let db = open_db().await?;
+    let outcome = import::run(&db, args).await;
+    db.close().await;
+    outcome.map(|()| ExitCode::SUCCESS)
 }
 
 async fn migrate() -> Result<ExitCode, String> {

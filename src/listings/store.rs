@@ -52,10 +52,11 @@ pub async fn insert_many<K: ListingStore>(
 ) -> Result<(), sqlx::Error> {
     let now = now_stored();
     let published = owner.status.is_public().then(|| now.clone());
-    let width = K::CONTENT_COLUMNS.len() + 8;
+    let submitted = (owner.status.code() == "submitted").then(|| now.clone());
+    let width = K::CONTENT_COLUMNS.len() + 9;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO {} ({}, id, organisation_id, created_by, status, is_demo, created_at, updated_at, published_at) \
+            "INSERT INTO {} ({}, id, organisation_id, created_by, status, is_demo, created_at, updated_at, published_at, submitted_at) \
              VALUES {}",
             K::KIND.table(),
             K::CONTENT_COLUMNS.join(", "),
@@ -71,7 +72,8 @@ pub async fn insert_many<K: ListingStore>(
                 .bind(i64::from(owner.is_demo))
                 .bind(now.clone())
                 .bind(now.clone())
-                .bind(published.clone());
+                .bind(published.clone())
+                .bind(submitted.clone());
         }
         query.execute(&mut *conn).await?;
     }

@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::columns::{self, COLUMNS};
+use super::columns::COLUMNS;
 use crate::contracts::model::{self, ContractInput, Draft, EARLIEST_YEAR, OverrideRights};
 use crate::contracts::review::registration_number;
 use crate::domain::contract_vocab::{ContractType, Subtype};
 use crate::domain::forms::FieldErrors;
 use crate::domain::org::NatureCode;
 use crate::domain::taxonomy::TechnicalField;
+use crate::sheets::columns;
 
 /// A history row as typed: the one-by-one form and the API send it; a file row becomes one.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, rocket::form::FromForm)]

@@ -1,26 +1,7 @@
 //! The columns of a history file: the template's Chinese headers (with the aliases national
-//! registry exports use), and reading a vocabulary cell by code or by its Chinese label.
+//! registry exports use); cells are read with `sheets::columns`.
 
-/// One column: the field it fills, its template header, other headers accepted, whether required.
-#[derive(Debug, Clone, Copy)]
-pub struct Column {
-    pub field: &'static str,
-    pub header: &'static str,
-    pub aliases: &'static [&'static str],
-    pub required: bool,
-    /// What the template's instructions sheet says of it.
-    pub help: &'static str,
-}
-
-const fn col(
-    field: &'static str,
-    header: &'static str,
-    aliases: &'static [&'static str],
-    required: bool,
-    help: &'static str,
-) -> Column {
-    Column { field, header, aliases, required, help }
-}
+use crate::sheets::{Column, col};
 
 /// The template's columns, in order.
 pub const COLUMNS: &[Column] = &[
@@ -74,67 +55,16 @@ pub const COLUMNS: &[Column] = &[
     col("subject", "合同标的与技术内容", &["技术内容", "合同标的"], false, "最多 5000 字"),
 ];
 
-fn normalise(header: &str) -> String {
-    header.chars().filter(|c| !c.is_whitespace() && !matches!(c, '*' | '＊' | '\u{feff}')).collect()
-}
-
-/// Which column each header cell is (by header or alias); `None` for columns we do not read.
+/// Which history column each header cell is.
 pub fn map_headers(headers: &[String]) -> Vec<Option<usize>> {
-    headers
-        .iter()
-        .map(|h| {
-            let h = normalise(h);
-            COLUMNS.iter().position(|c| normalise(c.header) == h || c.aliases.iter().any(|a| normalise(a) == h))
-        })
-        .collect()
-}
-
-/// Reads a vocabulary cell: the code itself, the exact Chinese label, or a label that the text
-/// names unambiguously (`科研机构` for `事业单位（科研机构）`).
-pub fn vocabulary<T: Copy>(
-    text: &str,
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Option<T> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    if let Some(found) = all.iter().find(|v| code(**v) == text || label(**v) == text) {
-        return Some(*found);
-    }
-    // `企业（私营）` is usually written 私营企业 or 私营; `事业单位（科研机构）` 科研机构.
-    let spoken = |l: &str| -> Option<(String, String)> {
-        let (outer, rest) = l.split_once('（')?;
-        let inner = rest.strip_suffix('）')?;
-        Some((inner.to_string(), format!("{inner}{outer}")))
-    };
-    if let Some(found) =
-        all.iter().find(|v| spoken(label(**v)).is_some_and(|(inner, both)| text == inner || text == both))
-    {
-        return Some(*found);
-    }
-    let mut partial = all.iter().filter(|v| label(**v).contains(text));
-    match (partial.next(), partial.next()) {
-        (Some(one), None) => Some(*one),
-        _ => None,
-    }
-}
-
-/// 是 / 否 (or 1/0, true/false, Y/N); blank is no.
-pub fn yes_no(text: &str) -> Option<bool> {
-    match text.trim() {
-        "" | "否" | "0" | "false" | "FALSE" | "N" | "n" | "no" => Some(false),
-        "是" | "1" | "true" | "TRUE" | "Y" | "y" | "yes" => Some(true),
-        _ => None,
-    }
+    crate::sheets::map_headers(COLUMNS, headers)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::org::NatureCode;
+    use crate::sheets::{vocabulary, yes_no};
 
     #[test]
     fn headers_and_vocabularies_are_read_leniently() {

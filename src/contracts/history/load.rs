@@ -14,7 +14,7 @@ use time::{Date, OffsetDateTime};
 
 use super::check::{self, Checked, HistoryInput};
 use super::columns::{COLUMNS, map_headers};
-use super::sheet::{self, RowOutcome, Table};
+use super::sheet::{self, RowOutcome};
 use crate::audit::{self, NewAuditEvent};
 use crate::contracts::records;
 use crate::contracts::review::registration_instant;
@@ -27,6 +27,7 @@ use crate::domain::org::{NatureCode, OrganisationKind};
 use crate::domain::time::{now_stored, to_stored, today_shanghai};
 use crate::error::{AppError, ErrorCode};
 use crate::orgs::store::{self as orgs, NewOrganisation};
+use crate::sheets::Table;
 
 /// Contracts registered per transaction.
 const BATCH: usize = 500;
@@ -151,7 +152,16 @@ pub async fn check_table(db: &Db, table: Table, today: Date) -> Result<Checking,
             }
         }
         let input = HistoryInput::from_cells(&by_field);
+        let unreadable = table.problems_by_field(*line, COLUMNS, &mapped);
         let result = check::check(&input, today).and_then(|c| check_party(&directory, &c).map(|()| c));
+        let result = match result {
+            Ok(_) if !unreadable.is_empty() => Err(unreadable),
+            Err(mut errors) => {
+                errors.extend(unreadable);
+                Err(errors)
+            }
+            ok => ok,
+        };
         checked_rows.push((*line, result, input));
     }
     let numbers: Vec<String> =

@@ -1,0 +1,296 @@
+//! The import pages (`/imports`): templates, the upload, the dry run's report (per row and
+//! cell, and as XLSX with the bad cells marked), and the confirmation. Members of institutions
+//! and enterprises import for their own organisation; administrators for any.
+
+use rocket::form::FromForm;
+use rocket::fs::TempFile;
+use rocket::http::{ContentType, Header};
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::{Responder, Route, State, get, post, routes};
+use serde_json::{Value, json};
+use tokio::io::AsyncReadExt as _;
+
+use super::check::{Checking, RowState};
+use super::kinds::{Importable, KindCode};
+use super::load::{self, Uploader};
+use super::store::{self, ImportSummary};
+use crate::achievements::model::Achievements;
+use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
+use crate::db::Db;
+use crate::demands::model::Demands;
+use crate::domain::org::OrganisationKind;
+use crate::error::{AppError, ErrorCode};
+use crate::listings::kind::ListingKind;
+use crate::orgs::store as orgs;
+use crate::sheets::columns::header_of;
+use crate::sheets::write::{self, RowReport};
+use crate::web::input::Form;
+use crate::web::page::Page;
+
+/// The largest file accepted (Rocket.toml's `file` limit says the same).
+pub const MAX_FILE_MIB: u64 = 20;
+/// Problem rows listed on the report page; the XLSX report holds every row.
+const SHOWN_PROBLEMS: usize = 500;
+
+#[derive(Responder)]
+struct Download {
+    body: Vec<u8>,
+    content_type: ContentType,
+    disposition: Header<'static>,
+}
+
+fn xlsx(body: Vec<u8>, name: &str) -> Download {
+    Download {
+        body,
+        content_type: ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        disposition: Header::new("Content-Disposition", format!("attachment; filename*=UTF-8''{}", percent(name))),
+    }
+}
+
+fn percent(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect()
+}
+
+/// The kinds this person may import (administrators: both).
+fn kinds_for(user: &CurrentUser) -> Vec<KindCode> {
+    KindCode::ALL
+        .into_iter()
+        .filter(|k| {
+            user.is_admin
+                || match k {
+                    KindCode::Achievement => Achievements::may_create(user),
+                    KindCode::Demand => Demands::may_create(user),
+                }
+        })
+        .collect()
+}
+
+fn may_not_import() -> AppError {
+    AppError::forbidden(ErrorCode::CannotImport, "只有高校院所、企业的认证成员和平台管理员可以批量导入")
+}
+
+/// The upload's record, if the caller may see it (its organisation's members, administrators).
+async fn own_import(db: &Db, user: &CurrentUser, id: &str) -> Result<(ImportSummary, KindCode), AppError> {
+    let summary = store::summary(db, id).await?;
+    if !user.is_admin && user.organisation_id.as_deref() != Some(summary.organisation_id.as_str()) {
+        return Err(store::not_found());
+    }
+    let kind = KindCode::from_code(&summary.kind).ok_or_else(|| AppError::internal("an import of an unknown kind"))?;
+    Ok((summary, kind))
+}
+
+fn report_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Content>) -> Value {
+    let problems: Vec<Value> = checking
+        .outcomes
+        .iter()
+        .filter(|o| o.state == RowState::Invalid)
+        .take(SHOWN_PROBLEMS)
+        .map(|o| {
+            let cells: Vec<Value> = o
+                .errors
+                .iter()
+                .map(|(field, message)| json!({"column": header_of(K::COLUMNS, field), "message": message}))
+                .collect();
+            json!({"line": o.line, "title": o.title, "cells": cells})
+        })
+        .collect();
+    let invalid = checking.count(RowState::Invalid);
+    json!({
+        "import": summary,
+        "kind_label": K::SHEET,
+        "noun": K::WORDS.noun,
+        "format": checking.table.format,
+        "counts": {"rows": checking.outcomes.len(), "ok": checking.count(RowState::Ok),
+            "exists": checking.count(RowState::Exists), "invalid": invalid},
+        "problems": problems,
+        "problems_cut": invalid > SHOWN_PROBLEMS,
+        "shown_problems": SHOWN_PROBLEMS,
+        "loaded": summary.status == "loaded",
+    })
+}
+
+#[get("/")]
+async fn index(db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
+    let user = user.0;
+    let kinds = kinds_for(&user);
+    if kinds.is_empty() {
+        return Err(may_not_import());
+    }
+    let organisations = if user.is_admin {
+        let all = orgs::list_by_kinds(db, &[OrganisationKind::Institution, OrganisationKind::Enterprise]).await?;
+        orgs::choices(&all, None)
+    } else {
+        Vec::new()
+    };
+    let scope = if user.is_admin { None } else { user.organisation_id.as_deref() };
+    let kinds: Vec<Value> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| json!({"code": k.code(), "label": k.label(), "checked": i == 0}))
+        .collect();
+    let data = json!({
+        "kinds": kinds,
+        "organisations": organisations,
+        "organisation_name": user.organisation_name,
+        "imports": store::recent(db, scope, 30).await?,
+        "max_rows": crate::sheets::MAX_ROWS,
+        "max_mib": MAX_FILE_MIB,
+    });
+    Ok(Page::new("imports/index", "批量导入", data).with_flash(flash))
+}
+
+#[get("/template/<kind>")]
+async fn template(kind: &str) -> Result<Download, AppError> {
+    let not_found = || AppError::not_found(ErrorCode::NotFound, "没有这种导入模板");
+    let kind = KindCode::from_code(kind.trim_end_matches(".xlsx")).ok_or_else(not_found)?;
+    let body = match kind {
+        KindCode::Achievement => template_of::<Achievements>(),
+        KindCode::Demand => template_of::<Demands>(),
+    }
+    .map_err(AppError::internal)?;
+    Ok(xlsx(body, &format!("{}导入模板.xlsx", kind.label())))
+}
+
+const NOTES: &[&str] = &[
+    "第 2 行是示例，导入前请删除或改写；空行会被跳过。带 * 的列必填；可以只保留需要的列，列的顺序不限。",
+    "下拉列表可以选，也可以直接写代码或中文名称；可填多个值的列用顿号（、）分隔。",
+    "上传后平台先逐行检查（不保存任何内容），列出每个需要修改的单元格；确认后才导入检查通过的行。",
+    "导入的条目进入审核队列（待审核），审核通过后公开。同一单位同名（且专利号相同）的条目只会导入一次，重复上传同一文件不会重复创建。",
+    "也可上传 CSV（UTF-8 或 Excel 默认的 GBK 编码），表头与本模板相同。合并单元格、没有计算结果的公式会被指出，请取消合并、粘贴为数值。",
+];
+
+fn template_of<K: Importable>() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    write::template(&write::Template {
+        sheet: K::SHEET,
+        columns: K::COLUMNS,
+        example: K::EXAMPLE,
+        lists: K::lists(),
+        suggest_only: &["ip_carriers", "transfer_modes", "cooperation_modes"],
+        wide: &["title", "summary", "description", "problem", "advantages"],
+        notes: NOTES,
+    })
+}
+
+#[derive(FromForm)]
+struct Upload<'r> {
+    kind: String,
+    organisation_id: Option<String>,
+    file: TempFile<'r>,
+}
+
+async fn bytes_of(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
+    let mut bytes = Vec::new();
+    let mut reader = file.open().await.map_err(AppError::internal)?;
+    reader.read_to_end(&mut bytes).await.map_err(AppError::internal)?;
+    Ok(bytes)
+}
+
+/// Which organisation an upload is for: one's own, or (administrators) the one chosen.
+async fn organisation_for(db: &Db, user: &CurrentUser, chosen: Option<&str>) -> Result<String, AppError> {
+    let chosen = chosen.map(str::trim).filter(|c| !c.is_empty());
+    match (user.is_admin, chosen) {
+        (true, Some(id)) => match orgs::find(db, id).await? {
+            Some(org) if org.kind == "institution" || org.kind == "enterprise" => Ok(org.id),
+            _ => Err(AppError::bad_request(ErrorCode::ImportOrganisationRequired, "请选择要为之导入的高校院所或企业")),
+        },
+        (_, _) => user.organisation_id.clone().ok_or_else(|| {
+            AppError::bad_request(ErrorCode::ImportOrganisationRequired, "请选择要为之导入的高校院所或企业")
+        }),
+    }
+}
+
+#[post("/", data = "<form>")]
+async fn upload(
+    form: Form<Upload<'_>>,
+    db: &State<Db>,
+    user: ActiveUser,
+    ip: ClientAddr,
+) -> Result<Redirect, Flash<Redirect>> {
+    let back = |e: AppError| Flash::error(Redirect::to("/imports"), e.message);
+    let user = user.0;
+    let kind = KindCode::from_code(&form.kind)
+        .filter(|k| kinds_for(&user).contains(k))
+        .ok_or_else(|| back(may_not_import()))?;
+    let organisation = organisation_for(db, &user, form.organisation_id.as_deref()).await.map_err(back)?;
+    let bytes = bytes_of(&form.file).await.map_err(back)?;
+    let name =
+        form.file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
+    let uploader = Uploader { user_id: &user.id, ip: &ip.0 };
+    let id = match kind {
+        KindCode::Achievement => {
+            load::upload::<Achievements>(db, uploader, &organisation, &name, &bytes).await.map(|r| r.0)
+        }
+        KindCode::Demand => load::upload::<Demands>(db, uploader, &organisation, &name, &bytes).await.map(|r| r.0),
+    }
+    .map_err(back)?;
+    Ok(Redirect::to(format!("/imports/{id}")))
+}
+
+async fn report_page<K: Importable>(
+    db: &Db,
+    summary: &ImportSummary,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
+    let checking = load::checked::<K>(db, summary).await?;
+    let data = report_json::<K>(summary, &checking);
+    Ok(Page::new("imports/report", format!("检查结果 · {}", summary.file_name), data).with_flash(flash))
+}
+
+#[get("/<id>")]
+async fn report(id: &str, db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
+    let (summary, kind) = own_import(db, &user.0, id).await?;
+    match kind {
+        KindCode::Achievement => report_page::<Achievements>(db, &summary, flash).await,
+        KindCode::Demand => report_page::<Demands>(db, &summary, flash).await,
+    }
+}
+
+async fn report_file<K: Importable>(db: &Db, summary: &ImportSummary) -> Result<Vec<u8>, AppError> {
+    let checking = load::checked::<K>(db, summary).await?;
+    let rows = checking
+        .outcomes
+        .iter()
+        .map(|o| (o.line, RowReport { errors: o.errors.clone(), summary: o.summary(K::COLUMNS) }))
+        .collect();
+    write::report(&checking.table, K::COLUMNS, &rows).map_err(AppError::internal)
+}
+
+#[get("/<id>/report.xlsx")]
+async fn report_xlsx(id: &str, db: &State<Db>, user: ActiveUser) -> Result<Download, AppError> {
+    let (summary, kind) = own_import(db, &user.0, id).await?;
+    let body = match kind {
+        KindCode::Achievement => report_file::<Achievements>(db, &summary).await?,
+        KindCode::Demand => report_file::<Demands>(db, &summary).await?,
+    };
+    Ok(xlsx(body, &format!("{}导入检查结果.xlsx", kind.label())))
+}
+
+#[post("/<id>/confirm")]
+async fn confirm(id: &str, db: &State<Db>, user: ActiveUser, ip: ClientAddr) -> Result<Flash<Redirect>, AppError> {
+    let user = user.0;
+    let (summary, kind) = own_import(db, &user, id).await?;
+    if !kinds_for(&user).contains(&kind) {
+        return Err(may_not_import());
+    }
+    let uploader = Uploader { user_id: &user.id, ip: &ip.0 };
+    let quiet = |_: usize, _: usize| {};
+    let done = match kind {
+        KindCode::Achievement => load::confirm::<Achievements>(db, uploader, &summary, &quiet).await?,
+        KindCode::Demand => load::confirm::<Demands>(db, uploader, &summary, &quiet).await?,
+    };
+    let message = format!(
+        "已导入 {} 项，进入审核队列；已存在跳过 {} 项，有误未导入 {} 行",
+        done.loaded, done.skipped_existing, done.invalid
+    );
+    Ok(Flash::success(Redirect::to(format!("/imports/{id}")), message))
+}
+
+/// Mounted at `/imports`.
+pub fn routes() -> Vec<Route> {
+    routes![index, template, upload, report, report_xlsx, confirm]
+}
