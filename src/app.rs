@@ -122,6 +122,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/api/v1", traced(crate::webhooks::api::routes()))
         .mount("/api/v1", traced(crate::matching::api::routes()))
         .mount("/api/v1", traced(crate::contracts::history::pages::api()))
+        .mount("/api/v1", traced(crate::imports::api::routes()))
         .mount("/api/v1", traced(crate::stats::api::routes()))
         .mount("/api/v1", traced(crate::calendar::routes::api()))
         .mount("/api/v1", traced(crate::search::api::routes()))

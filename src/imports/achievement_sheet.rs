@@ -97,8 +97,11 @@ impl Importable for Achievements {
     const CODE: KindCode = KindCode::Achievement;
     const SHEET: &'static str = "科技成果";
     const COLUMNS: &'static [Column] = COLUMNS;
-    const EXAMPLE: &'static [&'static str] = EXAMPLE;
     const KEY_COLUMNS: &'static str = "title, patent_numbers";
+
+    fn example() -> Vec<String> {
+        EXAMPLE.iter().map(|v| v.to_string()).collect()
+    }
 
     fn reading(field: &str) -> Read {
         match field {

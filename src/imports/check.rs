@@ -124,3 +124,47 @@ pub fn check_table<K: Importable>(table: Table, stored: &HashSet<String>) -> Che
     }
     Checking { table, outcomes, ready }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::achievements::model::Achievements;
+    use crate::demands::model::Demands;
+    use crate::imports::pages::template_of;
+
+    fn template_checks<K: Importable>() -> Checking<K::Content> {
+        let template = template_of::<K>().expect("template");
+        let table = read::<K>(&template).expect("the template reads back");
+        assert_eq!(table.headers.len(), K::COLUMNS.len());
+        check_table::<K>(table, &HashSet::new())
+    }
+
+    #[test]
+    fn each_template_reads_back_with_a_valid_example_row() {
+        let achievements = template_checks::<Achievements>();
+        assert_eq!(achievements.outcomes.len(), 1);
+        assert_eq!(achievements.outcomes[0].state, RowState::Ok, "{:?}", achievements.outcomes[0].errors);
+        assert_eq!(achievements.outcomes[0].line, 2);
+        let demands = template_checks::<Demands>();
+        assert_eq!(demands.outcomes[0].state, RowState::Ok, "{:?}", demands.outcomes[0].errors);
+    }
+
+    #[test]
+    fn a_row_already_stored_or_repeated_in_the_file_is_not_ready() {
+        let header = K_HEADER;
+        let row = "苹果园智能水肥一体化灌溉系统,基于土壤墒情传感与气象数据的果园水肥一体化控制系统，按需灌溉施肥。,水肥一体化,应用技术成果,农业,A,7,中试,普通许可,协议定价,是,王老师,0938-8888888,山地果园灌溉靠经验水肥浪费大,按墒情自动决策节水三成以上,620503";
+        let text = format!("{header}\n{row}\n{row}\n");
+        let table = read::<Achievements>(text.as_bytes()).expect("csv");
+        let checking = check_table::<Achievements>(table, &HashSet::new());
+        let states: Vec<RowState> = checking.outcomes.iter().map(|o| o.state).collect();
+        assert_eq!(states, [RowState::Ok, RowState::Invalid], "{:?}", checking.outcomes);
+        assert_eq!(checking.outcomes[1].errors["title"], "与第 2 行重复（名称与专利号相同）");
+        let stored: HashSet<String> = checking.ready.iter().map(|(_, key, _)| key.clone()).collect();
+        let table = read::<Achievements>(text.as_bytes()).expect("csv");
+        let again = check_table::<Achievements>(table, &stored);
+        assert_eq!(again.outcomes[0].state, RowState::Exists);
+        assert!(again.ready.is_empty());
+    }
+
+    const K_HEADER: &str = "成果名称,成果简介,关键词,成果类型,技术领域,行业门类,技术成熟度,所处阶段,转化方式,定价方式,面议,联系人,联系电话,解决的问题,相对领先技术的优势,所在地行政区划代码";
+}

@@ -7,7 +7,9 @@ use sqlx::any::AnyRow;
 use super::achievement_sheet::{industry_section, technical_field, vocabulary_reader};
 use super::kinds::{Importable, KindCode, Read, identity};
 use crate::demands::model::{Demand, Demands};
+use crate::domain::forms::date_text;
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, TechnicalField};
+use crate::domain::time::today_shanghai;
 use crate::sheets::{Column, col};
 
 vocabulary_reader!(cooperation_mode, CooperationMode);
@@ -43,7 +45,7 @@ const EXAMPLE: &[&str] = &[
     "30",
     "80",
     "否",
-    "2027-06-30",
+    "",
     "李经理",
     "13800000000",
     "",
@@ -54,8 +56,20 @@ impl Importable for Demands {
     const CODE: KindCode = KindCode::Demand;
     const SHEET: &'static str = "技术需求";
     const COLUMNS: &'static [Column] = COLUMNS;
-    const EXAMPLE: &'static [&'static str] = EXAMPLE;
     const KEY_COLUMNS: &'static str = "title";
+
+    fn example() -> Vec<String> {
+        let half_a_year = today_shanghai() + time::Duration::days(180);
+        COLUMNS
+            .iter()
+            .zip(EXAMPLE)
+            .map(
+                |(column, value)| {
+                    if column.field == "valid_until" { date_text(half_a_year) } else { value.to_string() }
+                },
+            )
+            .collect()
+    }
 
     fn reading(field: &str) -> Read {
         match field {

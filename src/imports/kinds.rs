@@ -30,8 +30,8 @@ pub trait Importable: Listing {
     /// The data sheet's name and the template's file name.
     const SHEET: &'static str;
     const COLUMNS: &'static [Column];
-    /// One example value per column.
-    const EXAMPLE: &'static [&'static str];
+    /// One example value per column (dates relative to today, so the example always passes).
+    fn example() -> Vec<String>;
     /// The columns read for the identity of rows already stored.
     const KEY_COLUMNS: &'static str;
     fn reading(field: &str) -> Read;

@@ -4,7 +4,9 @@
 //! batches, each listing with its audit event and search outbox entry; a file imported twice
 //! creates nothing new.
 
+pub mod access;
 pub mod achievement_sheet;
+pub mod api;
 pub mod check;
 pub mod demand_sheet;
 pub mod kinds;

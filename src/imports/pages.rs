@@ -11,17 +11,17 @@ use rocket::{Responder, Route, State, get, post, routes};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt as _;
 
+use super::access;
 use super::check::{Checking, RowState};
 use super::kinds::{Importable, KindCode};
-use super::load::{self, Uploader};
+use super::load;
 use super::store::{self, ImportSummary};
 use crate::achievements::model::Achievements;
-use crate::auth::{ActiveUser, ClientAddr, CurrentUser};
+use crate::auth::{ActiveUser, ClientAddr};
 use crate::db::Db;
 use crate::demands::model::Demands;
 use crate::domain::org::OrganisationKind;
 use crate::error::{AppError, ErrorCode};
-use crate::listings::kind::ListingKind;
 use crate::orgs::store as orgs;
 use crate::sheets::columns::header_of;
 use crate::sheets::write::{self, RowReport};
@@ -54,34 +54,6 @@ fn percent(name: &str) -> String {
             if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
         })
         .collect()
-}
-
-/// The kinds this person may import (administrators: both).
-fn kinds_for(user: &CurrentUser) -> Vec<KindCode> {
-    KindCode::ALL
-        .into_iter()
-        .filter(|k| {
-            user.is_admin
-                || match k {
-                    KindCode::Achievement => Achievements::may_create(user),
-                    KindCode::Demand => Demands::may_create(user),
-                }
-        })
-        .collect()
-}
-
-fn may_not_import() -> AppError {
-    AppError::forbidden(ErrorCode::CannotImport, "只有高校院所、企业的认证成员和平台管理员可以批量导入")
-}
-
-/// The upload's record, if the caller may see it (its organisation's members, administrators).
-async fn own_import(db: &Db, user: &CurrentUser, id: &str) -> Result<(ImportSummary, KindCode), AppError> {
-    let summary = store::summary(db, id).await?;
-    if !user.is_admin && user.organisation_id.as_deref() != Some(summary.organisation_id.as_str()) {
-        return Err(store::not_found());
-    }
-    let kind = KindCode::from_code(&summary.kind).ok_or_else(|| AppError::internal("an import of an unknown kind"))?;
-    Ok((summary, kind))
 }
 
 fn report_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Content>) -> Value {
@@ -117,9 +89,9 @@ fn report_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Co
 #[get("/")]
 async fn index(db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
     let user = user.0;
-    let kinds = kinds_for(&user);
+    let kinds = access::kinds_for(&user);
     if kinds.is_empty() {
-        return Err(may_not_import());
+        return Err(access::may_not_import());
     }
     let organisations = if user.is_admin {
         let all = orgs::list_by_kinds(db, &[OrganisationKind::Institution, OrganisationKind::Enterprise]).await?;
@@ -164,11 +136,13 @@ const NOTES: &[&str] = &[
     "也可上传 CSV（UTF-8 或 Excel 默认的 GBK 编码），表头与本模板相同。合并单元格、没有计算结果的公式会被指出，请取消合并、粘贴为数值。",
 ];
 
-fn template_of<K: Importable>() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+pub fn template_of<K: Importable>() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let example = K::example();
+    let example: Vec<&str> = example.iter().map(String::as_str).collect();
     write::template(&write::Template {
         sheet: K::SHEET,
         columns: K::COLUMNS,
-        example: K::EXAMPLE,
+        example: &example,
         lists: K::lists(),
         suggest_only: &["ip_carriers", "transfer_modes", "cooperation_modes"],
         wide: &["title", "summary", "description", "problem", "advantages"],
@@ -190,20 +164,6 @@ async fn bytes_of(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
     Ok(bytes)
 }
 
-/// Which organisation an upload is for: one's own, or (administrators) the one chosen.
-async fn organisation_for(db: &Db, user: &CurrentUser, chosen: Option<&str>) -> Result<String, AppError> {
-    let chosen = chosen.map(str::trim).filter(|c| !c.is_empty());
-    match (user.is_admin, chosen) {
-        (true, Some(id)) => match orgs::find(db, id).await? {
-            Some(org) if org.kind == "institution" || org.kind == "enterprise" => Ok(org.id),
-            _ => Err(AppError::bad_request(ErrorCode::ImportOrganisationRequired, "请选择要为之导入的高校院所或企业")),
-        },
-        (_, _) => user.organisation_id.clone().ok_or_else(|| {
-            AppError::bad_request(ErrorCode::ImportOrganisationRequired, "请选择要为之导入的高校院所或企业")
-        }),
-    }
-}
-
 #[post("/", data = "<form>")]
 async fn upload(
     form: Form<Upload<'_>>,
@@ -212,22 +172,11 @@ async fn upload(
     ip: ClientAddr,
 ) -> Result<Redirect, Flash<Redirect>> {
     let back = |e: AppError| Flash::error(Redirect::to("/imports"), e.message);
-    let user = user.0;
-    let kind = KindCode::from_code(&form.kind)
-        .filter(|k| kinds_for(&user).contains(k))
-        .ok_or_else(|| back(may_not_import()))?;
-    let organisation = organisation_for(db, &user, form.organisation_id.as_deref()).await.map_err(back)?;
     let bytes = bytes_of(&form.file).await.map_err(back)?;
     let name =
         form.file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
-    let uploader = Uploader { user_id: &user.id, ip: &ip.0 };
-    let id = match kind {
-        KindCode::Achievement => {
-            load::upload::<Achievements>(db, uploader, &organisation, &name, &bytes).await.map(|r| r.0)
-        }
-        KindCode::Demand => load::upload::<Demands>(db, uploader, &organisation, &name, &bytes).await.map(|r| r.0),
-    }
-    .map_err(back)?;
+    let organisation = form.organisation_id.as_deref();
+    let id = access::upload(db, &user.0, &ip.0, Some(&form.kind), organisation, &name, &bytes).await.map_err(back)?;
     Ok(Redirect::to(format!("/imports/{id}")))
 }
 
@@ -243,7 +192,7 @@ async fn report_page<K: Importable>(
 
 #[get("/<id>")]
 async fn report(id: &str, db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
-    let (summary, kind) = own_import(db, &user.0, id).await?;
+    let (summary, kind) = access::own_import(db, &user.0, id).await?;
     match kind {
         KindCode::Achievement => report_page::<Achievements>(db, &summary, flash).await,
         KindCode::Demand => report_page::<Demands>(db, &summary, flash).await,
@@ -260,9 +209,9 @@ async fn report_file<K: Importable>(db: &Db, summary: &ImportSummary) -> Result<
     write::report(&checking.table, K::COLUMNS, &rows).map_err(AppError::internal)
 }
 
-#[get("/<id>/report.xlsx")]
+#[get("/<id>/report.xlsx", rank = 2)]
 async fn report_xlsx(id: &str, db: &State<Db>, user: ActiveUser) -> Result<Download, AppError> {
-    let (summary, kind) = own_import(db, &user.0, id).await?;
+    let (summary, kind) = access::own_import(db, &user.0, id).await?;
     let body = match kind {
         KindCode::Achievement => report_file::<Achievements>(db, &summary).await?,
         KindCode::Demand => report_file::<Demands>(db, &summary).await?,
@@ -272,17 +221,7 @@ async fn report_xlsx(id: &str, db: &State<Db>, user: ActiveUser) -> Result<Downl
 
 #[post("/<id>/confirm")]
 async fn confirm(id: &str, db: &State<Db>, user: ActiveUser, ip: ClientAddr) -> Result<Flash<Redirect>, AppError> {
-    let user = user.0;
-    let (summary, kind) = own_import(db, &user, id).await?;
-    if !kinds_for(&user).contains(&kind) {
-        return Err(may_not_import());
-    }
-    let uploader = Uploader { user_id: &user.id, ip: &ip.0 };
-    let quiet = |_: usize, _: usize| {};
-    let done = match kind {
-        KindCode::Achievement => load::confirm::<Achievements>(db, uploader, &summary, &quiet).await?,
-        KindCode::Demand => load::confirm::<Demands>(db, uploader, &summary, &quiet).await?,
-    };
+    let done = access::confirm(db, &user.0, &ip.0, id).await?;
     let message = format!(
         "已导入 {} 项，进入审核队列；已存在跳过 {} 项，有误未导入 {} 行",
         done.loaded, done.skipped_existing, done.invalid

@@ -78,7 +78,7 @@ pub fn allowed_at(path: &str) -> Vec<String> {
 
 /// Whether the operation's body is an uploaded file rather than JSON.
 pub fn is_upload(operation: &Operation) -> bool {
-    operation.path == UPLOAD_PATH
+    operation.method == "post" && UPLOAD_PATHS.contains(&operation.path)
 }
 
 /// Unsafe requests a browser session makes are refused here when the CSRF check fails; they are
@@ -103,7 +103,7 @@ pub fn document() -> Value {
         let ok = if operation.response == "Empty" {
             "204"
         } else if operation.method == "post"
-            && (operation.body.is_some() || operation.path == UPLOAD_PATH || operation.path.ends_with("/claim"))
+            && (operation.body.is_some() || is_upload(operation) || operation.path.ends_with("/claim"))
             && !operation.path.contains("{action}")
             && !operation.path.ends_with("/amend")
             && !SETS_IN_PLACE.contains(&operation.path)
@@ -132,7 +132,7 @@ pub fn document() -> Value {
         if let Some(body) = operation.body {
             entry["requestBody"] = json!({"required": !BODY_OPTIONAL.contains(&operation.path), "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
         }
-        if operation.path == UPLOAD_PATH {
+        if is_upload(operation) {
             let file = json!({"schema": {"type": "string", "format": "binary"}});
             entry["requestBody"] = json!({"required": true, "description": "XLSX、XLS 或 CSV（UTF-8 / GBK）文件本身",
                 "content": {"application/octet-stream": file, "text/csv": file,
@@ -186,8 +186,8 @@ const SETS_IN_PLACE: &[&str] = &[
 const BODY_OPTIONAL: &[&str] =
     &["/deals/{id}/{action}", "/notices/{id}/close", "/notices/{id}/withdraw", "/listings/{id}/intents"];
 
-/// The upload of a history file: its body is the file itself.
-const UPLOAD_PATH: &str = "/contracts/history/imports";
+/// Uploads of a spreadsheet (history, listings): the body is the file itself.
+const UPLOAD_PATHS: &[&str] = &["/contracts/history/imports", "/imports"];
 
 #[get("/openapi.json")]
 fn openapi() -> (rocket::http::ContentType, String) {

@@ -151,6 +151,17 @@ fn bodies() -> Value {
         "HistoryReport": {"type": "object", "properties": {"import": {"type": "object"}, "format": text("xlsx | csv (UTF-8) | csv (GBK)"),
             "counts": {"type": "object", "properties": {"rows": {"type": "integer"}, "ok": {"type": "integer"}, "exists": {"type": "integer"}, "invalid": {"type": "integer"}}},
             "ready_total_text": {"type": "string"}, "rows": {"type": "array", "items": {"type": "object", "description": "line（文件中的行号）、state（ok | exists | invalid）、errors（列 → 中文说明）"}}}},
+        "ImportReport": {"type": "object", "additionalProperties": false, "properties": {
+            "import": {"type": "object", "description": "上传记录：id、kind、organisation_id、file_name、file_sha256、row_count、valid_count、status（checked | loaded）…"},
+            "format": text("xlsx | xls | csv (UTF-8) | csv (GBK)"),
+            "counts": {"type": "object", "additionalProperties": false, "properties": {"rows": {"type": "integer"}, "ok": {"type": "integer"}, "exists": {"type": "integer"}, "invalid": {"type": "integer"}}},
+            "rows": {"type": "array", "items": {"type": "object", "additionalProperties": false, "properties": {
+                "line": {"type": "integer", "description": "文件中的行号（表头所在行也计数）"},
+                "state": text("ok | exists | invalid"), "title": {"type": "string"},
+                "errors": {"type": "object", "additionalProperties": {"type": "string"}, "description": "字段 → 中文说明"},
+                "summary": text("检查结果：可导入、已存在，或“列名：说明”")}}}}},
+        "ImportLoaded": {"type": "object", "additionalProperties": false, "properties": {
+            "loaded": {"type": "integer"}, "skipped_existing": {"type": "integer"}, "invalid": {"type": "integer"}}},
         "HolidayNotice": {"type": "object", "additionalProperties": false, "properties": {
             "year": {"type": "integer"}, "document": text("通知文号"), "published_on": text("YYYY-MM-DD"),
             "holidays": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"}}}},

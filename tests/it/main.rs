@@ -22,6 +22,8 @@ mod demo;
 mod everyday;
 mod funnel;
 mod hostile;
+mod import_files;
+mod imports;
 mod meetings;
 mod migrations;
 mod openapi;

@@ -1,0 +1,126 @@
+//! Who may import what, shared by the pages and the API: the kinds a person may import, the
+//! organisation an upload is for, the uploads a person may see, and each step dispatched to the
+//! kind the upload holds.
+
+use serde_json::{Value, json};
+
+use super::check::{Checking, RowState};
+use super::kinds::{Importable, KindCode};
+use super::load::{self, Loaded, Uploader};
+use super::store::{self, ImportSummary};
+use crate::achievements::model::Achievements;
+use crate::auth::CurrentUser;
+use crate::db::Db;
+use crate::demands::model::Demands;
+use crate::error::{AppError, ErrorCode};
+use crate::listings::kind::ListingKind;
+use crate::orgs::store as orgs;
+
+/// The kinds this person may import (administrators: both).
+pub fn kinds_for(user: &CurrentUser) -> Vec<KindCode> {
+    KindCode::ALL
+        .into_iter()
+        .filter(|k| {
+            user.is_admin
+                || match k {
+                    KindCode::Achievement => Achievements::may_create(user),
+                    KindCode::Demand => Demands::may_create(user),
+                }
+        })
+        .collect()
+}
+
+pub fn may_not_import() -> AppError {
+    AppError::forbidden(ErrorCode::CannotImport, "只有高校院所、企业的认证成员和平台管理员可以批量导入")
+}
+
+/// The upload's record, if the caller may see it (its organisation's members, administrators).
+pub async fn own_import(db: &Db, user: &CurrentUser, id: &str) -> Result<(ImportSummary, KindCode), AppError> {
+    let summary = store::summary(db, id).await?;
+    if !user.is_admin && user.organisation_id.as_deref() != Some(summary.organisation_id.as_str()) {
+        return Err(store::not_found());
+    }
+    let kind = KindCode::from_code(&summary.kind).ok_or_else(|| AppError::internal("an import of an unknown kind"))?;
+    Ok((summary, kind))
+}
+
+/// Which organisation an upload is for: one's own, or (administrators) the one chosen.
+pub async fn organisation_for(db: &Db, user: &CurrentUser, chosen: Option<&str>) -> Result<String, AppError> {
+    let chosen = chosen.map(str::trim).filter(|c| !c.is_empty());
+    match (user.is_admin, chosen) {
+        (true, Some(id)) => match orgs::find(db, id).await? {
+            Some(org) if org.kind == "institution" || org.kind == "enterprise" => Ok(org.id),
+            _ => Err(AppError::bad_request(ErrorCode::ImportOrganisationRequired, "请选择要为之导入的高校院所或企业")),
+        },
+        (_, _) => user.organisation_id.clone().ok_or_else(|| {
+            AppError::bad_request(ErrorCode::ImportOrganisationRequired, "请选择要为之导入的高校院所或企业")
+        }),
+    }
+}
+
+/// Checks and keeps an upload; returns its id.
+pub async fn upload(
+    db: &Db,
+    user: &CurrentUser,
+    ip: &str,
+    kind: Option<&str>,
+    organisation: Option<&str>,
+    name: &str,
+    bytes: &[u8],
+) -> Result<String, AppError> {
+    let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
+        None => KindCode::Achievement,
+        Some(code) => KindCode::from_code(code).ok_or_else(|| {
+            AppError::bad_request(ErrorCode::InvalidParameter, "kind 应为 achievement（科技成果）或 demand（技术需求）")
+        })?,
+    };
+    if !kinds_for(user).contains(&kind) {
+        return Err(may_not_import());
+    }
+    let organisation = organisation_for(db, user, organisation).await?;
+    let uploader = Uploader { user_id: &user.id, ip };
+    Ok(match kind {
+        KindCode::Achievement => load::upload::<Achievements>(db, uploader, &organisation, name, bytes).await?.0,
+        KindCode::Demand => load::upload::<Demands>(db, uploader, &organisation, name, bytes).await?.0,
+    })
+}
+
+/// Loads an upload's passing rows.
+pub async fn confirm(db: &Db, user: &CurrentUser, ip: &str, id: &str) -> Result<Loaded, AppError> {
+    let (summary, kind) = own_import(db, user, id).await?;
+    if !kinds_for(user).contains(&kind) {
+        return Err(may_not_import());
+    }
+    let uploader = Uploader { user_id: &user.id, ip };
+    let quiet = |_: usize, _: usize| {};
+    match kind {
+        KindCode::Achievement => load::confirm::<Achievements>(db, uploader, &summary, &quiet).await,
+        KindCode::Demand => load::confirm::<Demands>(db, uploader, &summary, &quiet).await,
+    }
+}
+
+fn rows_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Content>) -> Value {
+    let rows: Vec<Value> = checking
+        .outcomes
+        .iter()
+        .map(|o| json!({"line": o.line, "state": o.state, "title": o.title, "errors": o.errors, "summary": o.summary(K::COLUMNS)}))
+        .collect();
+    json!({
+        "import": summary,
+        "format": checking.table.format,
+        "counts": {"rows": checking.outcomes.len(), "ok": checking.count(RowState::Ok),
+            "exists": checking.count(RowState::Exists), "invalid": checking.count(RowState::Invalid)},
+        "rows": rows,
+    })
+}
+
+/// An upload re-checked as of now, every row with its state and problems (the API's report).
+pub async fn report(db: &Db, user: &CurrentUser, id: &str) -> Result<Value, AppError> {
+    let (summary, kind) = own_import(db, user, id).await?;
+    Ok(match kind {
+        KindCode::Achievement => {
+            rows_json::<Achievements>(&summary, &load::checked::<Achievements>(db, &summary).await?)
+        }
+        KindCode::Demand => rows_json::<Demands>(&summary, &load::checked::<Demands>(db, &summary).await?),
+    })
+}

@@ -1,0 +1,49 @@
+//! The import API (`/api/v1/imports…`): the request body is the file itself; the report lists
+//! every row with its state and its problems by field; confirmation loads the passing rows.
+
+use rocket::data::{Data, ToByteUnit as _};
+use rocket::http::Status as HttpStatus;
+use rocket::{Route, State, get, post, routes};
+use serde_json::{Value, json};
+
+use super::access;
+use super::pages::MAX_FILE_MIB;
+use crate::auth::{ActiveUser, ClientAddr};
+use crate::db::Db;
+use crate::error::{AppError, ErrorCode};
+use crate::web::input::Json;
+
+#[post("/imports?<kind>&<organisation_id>&<file_name>", data = "<data>")]
+async fn upload(
+    kind: Option<&str>,
+    organisation_id: Option<&str>,
+    file_name: Option<&str>,
+    data: Data<'_>,
+    db: &State<Db>,
+    user: ActiveUser,
+    ip: ClientAddr,
+) -> Result<(HttpStatus, Json<Value>), AppError> {
+    let bytes = data.open(MAX_FILE_MIB.mebibytes()).into_bytes().await.map_err(AppError::internal)?;
+    if !bytes.is_complete() {
+        let message = format!("文件不能超过 {MAX_FILE_MIB} MiB");
+        return Err(AppError::new(HttpStatus::PayloadTooLarge, ErrorCode::FileTooLarge, message));
+    }
+    let name = file_name.unwrap_or_default();
+    let id = access::upload(db, &user.0, &ip.0, kind, organisation_id, name, &bytes.into_inner()).await?;
+    Ok((HttpStatus::Created, Json(access::report(db, &user.0, &id).await?)))
+}
+
+#[get("/imports/<id>")]
+async fn report(id: &str, db: &State<Db>, user: ActiveUser) -> Result<Json<Value>, AppError> {
+    Ok(Json(access::report(db, &user.0, id).await?))
+}
+
+#[post("/imports/<id>/confirm")]
+async fn confirm(id: &str, db: &State<Db>, user: ActiveUser, ip: ClientAddr) -> Result<Json<Value>, AppError> {
+    Ok(Json(json!(access::confirm(db, &user.0, &ip.0, id).await?)))
+}
+
+/// Mounted at `/api/v1`.
+pub fn routes() -> Vec<Route> {
+    routes![upload, report, confirm]
+}
