@@ -101,6 +101,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/contracts", traced(crate::contracts::pages::routes()))
         .mount("/contracts/history", traced(crate::contracts::history::pages::routes()))
         .mount("/imports", traced(crate::imports::pages::routes()))
+        .mount("/duplicates", traced(crate::duplicates::pages::routes()))
         .mount("/stats", traced(crate::stats::pages::routes()))
         .mount("/", traced(crate::search::pages::routes()))
         .mount("/static", traced(assets::routes()))

@@ -21,6 +21,7 @@ pub mod deals;
 pub mod demands;
 pub mod demo;
 pub mod domain;
+pub mod duplicates;
 pub mod error;
 pub mod eval;
 pub mod health;

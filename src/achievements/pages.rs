@@ -15,11 +15,11 @@ use crate::domain::ids::AchievementId;
 use crate::domain::money::{Fen, Unit};
 use crate::domain::taxonomy::{PricingRoute, Stage, TransferMode};
 use crate::error::AppError;
-use crate::listings::ListingView;
 use crate::listings::lifecycle;
 use crate::listings::pages as shared;
 use crate::listings::public::{INDEX_PAGE_SIZE, PublicQuery, common_filter_choices, known};
 use crate::listings::store;
+use crate::listings::{Kind, ListingView};
 use crate::web::{Page, choices};
 
 fn price_bound(text: Option<&str>) -> Option<i64> {
@@ -90,6 +90,12 @@ async fn detail(
     let id = lifecycle::known::<Achievements>(id)?;
     let listing = lifecycle::visible::<Achievements>(db, user.as_ref(), id).await?;
     let mut data = shared::detail_data::<Achievements>(db, user.as_ref(), &listing, true).await?;
+    let text =
+        crate::duplicates::Text { title: &listing.title, summary: &listing.summary, patents: &listing.patent_numbers };
+    let place = (listing.meta.id.as_str(), listing.meta.organisation_id.as_str(), listing.meta.status.is_public());
+    let duplicates =
+        crate::duplicates::panel::for_listing(db, search, user.as_ref(), Kind::Achievement, place, &text).await?;
+    data.insert("duplicates".into(), json!(duplicates));
     if listing.meta.status.is_public() {
         // The pricing routes: appraisals, 公示, 挂牌 and 竞价, and for the seller the links to start them.
         let seller = user.as_ref().is_some_and(|u| {

@@ -12,4 +12,5 @@ pub mod load;
 pub mod mix;
 pub mod process;
 pub mod recommend;
+pub mod sheet;
 pub mod watchers;

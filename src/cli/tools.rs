@@ -50,6 +50,12 @@ pub(super) enum BenchCommand {
         #[arg(long)]
         workdir: Option<std::path::PathBuf>,
     },
+    /// A spreadsheet of achievements (XLSX) uploaded, checked and loaded into the review queue,
+    /// then uploaded again.
+    Sheet {
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+    },
     /// A registry ledger of past registrations as a GBK CSV, checked and loaded like an upload.
     History {
         #[arg(long, default_value_t = 10_000)]
@@ -201,6 +207,11 @@ pub(super) async fn bench(command: BenchCommand) -> Result<ExitCode, String> {
             let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
             let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
             crate::bench::recommend::run(&db, &settings.index_dir, count).await?;
+        }
+        BenchCommand::Sheet { rows } => {
+            let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+            let db = Db::open(&settings.database_url, 4).await.map_err(|e| e.to_string())?;
+            crate::bench::sheet::run(&db, rows).await?;
         }
         BenchCommand::History { rows, seed } => {
             let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;

@@ -12,6 +12,7 @@ use crate::db::Db;
 use crate::domain::forms::FieldErrors;
 use crate::domain::ids::DemandId;
 use crate::error::AppError;
+use crate::listings::Kind;
 use crate::listings::lifecycle::{self, owns};
 use crate::listings::pages as shared;
 use crate::web::Page;
@@ -61,6 +62,10 @@ pub async fn detail_page(
     data.insert("application".into(), values);
     data.insert("application_errors".into(), errors);
     data.insert("matches".into(), json!(matches));
+    let text = crate::duplicates::Text { title: &demand.title, summary: &demand.description, patents: &[] };
+    let place = (demand.meta.id.as_str(), demand.meta.organisation_id.as_str(), demand.publicly_visible());
+    let duplicates = crate::duplicates::panel::for_listing(db, search, user, Kind::Demand, place, &text).await?;
+    data.insert("duplicates".into(), json!(duplicates));
     let page = Page::new("demands/detail", demand.title.clone(), data);
     Ok(match returned {
         Some(Returned::Terms(..)) => page

@@ -46,6 +46,7 @@ const SIGNED_IN_API: [Expect; 6] = [S(401), S(200), S(200), S(200), S(200), S(20
 const REFUSED: [Expect; 6] = [S(403); 6];
 const ADMIN_NOT_FOUND: [Expect; 6] = [Login, S(403), S(403), S(403), S(403), S(404)];
 const ADMIN_API_INVALID: [Expect; 6] = [S(401), S(403), S(403), S(403), S(403), S(422)];
+const IMPORT_NOT_FOUND: [Expect; 6] = [Login, S(404), S(404), S(404), S(403), S(404)];
 const ADMIN_API_NOT_FOUND: [Expect; 6] = [S(401), S(403), S(403), S(403), S(403), S(404)];
 
 /// A draft contract sold by the researcher's organisation to the enterprise's: seller, buyer and
@@ -326,6 +327,41 @@ fn table() -> Vec<Row> {
             "/api/v1/contracts/history/imports/none/confirm",
             "",
             ADMIN_API_NOT_FOUND,
+        ),
+        row(Get, "/imports", "/imports", "", [Login, S(200), S(200), S(403), S(403), S(200)]),
+        row(Get, "/imports/template/<kind>", "/imports/template/achievement.xlsx", "", ANYONE_OK),
+        row(Post, "/imports", "/imports", "x=", [Login, S(422), S(422), S(422), S(403), S(422)]),
+        row(Get, "/imports/<id>", "/imports/none", "", IMPORT_NOT_FOUND),
+        row(Get, "/imports/<id>/report.xlsx", "/imports/none/report.xlsx", "", IMPORT_NOT_FOUND),
+        row(Post, "/imports/<id>/confirm", "/imports/none/confirm", "", IMPORT_NOT_FOUND),
+        row(
+            Post,
+            "/api/v1/imports?<kind>&<organisation_id>&<file_name>",
+            "/api/v1/imports",
+            "",
+            [S(401), S(400), S(400), S(403), S(403), S(400)],
+        ),
+        row(Get, "/api/v1/imports/<id>", "/api/v1/imports/none", "", [S(401), S(404), S(404), S(404), S(403), S(404)]),
+        row(
+            Post,
+            "/api/v1/imports/<id>/confirm",
+            "/api/v1/imports/none/confirm",
+            "",
+            [S(401), S(404), S(404), S(404), S(403), S(404)],
+        ),
+        row(
+            Post,
+            "/duplicates/<kind>/<id>/distinct/<other>",
+            "/duplicates/achievement/none/distinct/none",
+            "",
+            ADMIN_NOT_FOUND,
+        ),
+        row(
+            Post,
+            "/duplicates/<kind>/<id>/merge/<other>",
+            "/duplicates/achievement/none/merge/other",
+            "",
+            ADMIN_NOT_FOUND,
         ),
         row(Post, "/contracts", "/contracts", "title=", [Login, S(422), S(422), S(422), S(403), S(422)]),
         row(Get, "/contracts/<id>", "/contracts/{contract}", "", CONTRACT_READ),

@@ -17,3 +17,17 @@ CREATE TABLE listing_imports (
 );
 
 CREATE INDEX listing_imports_by_organisation ON listing_imports (organisation_id, uploaded_at);
+
+-- An administrator's decision on a pair of possibly duplicate listings: `distinct` (not a
+-- duplicate; no longer shown) or `merged` (the first was withdrawn into the second).
+CREATE TABLE duplicate_marks (
+    kind TEXT NOT NULL CHECK (kind IN ('achievement', 'demand')),
+    listing_id TEXT NOT NULL,
+    other_id TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('distinct', 'merged')),
+    decided_by TEXT NOT NULL REFERENCES users (id),
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (kind, listing_id, other_id)
+);
+
+CREATE INDEX duplicate_marks_other ON duplicate_marks (kind, other_id);
