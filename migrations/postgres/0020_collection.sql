@@ -13,7 +13,9 @@ CREATE TABLE listing_imports (
     valid_count BIGINT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('checked', 'loaded')),
     loaded_count BIGINT,
-    loaded_at TEXT
+    loaded_at TEXT,
+    -- At upload: line → the stored listings the row may repeat (JSON).
+    suspects TEXT NOT NULL DEFAULT '{}'
 );
 
 CREATE INDEX listing_imports_by_organisation ON listing_imports (organisation_id, uploaded_at);
@@ -31,3 +33,7 @@ CREATE TABLE duplicate_marks (
 );
 
 CREATE INDEX duplicate_marks_other ON duplicate_marks (kind, other_id);
+
+-- Possible duplicates are looked up by exact title (imports, the listing's page).
+CREATE INDEX achievements_by_title ON achievements (title);
+CREATE INDEX demands_by_title ON demands (title);

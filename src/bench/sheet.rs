@@ -70,8 +70,9 @@ pub async fn run(db: &Db, rows: usize) -> Result<(), String> {
     );
     let uploader = Uploader { user_id: &user, ip: "bench" };
     let t = Instant::now();
-    let (id, checking) =
-        load::upload::<Achievements>(db, uploader, &organisation, "bench.xlsx", &bytes).await.map_err(|e| e.message)?;
+    let (id, checking) = load::upload::<Achievements>(db, None, uploader, &organisation, "bench.xlsx", &bytes)
+        .await
+        .map_err(|e| e.message)?;
     let checked = t.elapsed().as_secs_f64();
     println!(
         "上传与检查（演练，不保存）{checked:.2} s，{:.0} 行/s：可导入 {}，有误 {}",
@@ -91,8 +92,9 @@ pub async fn run(db: &Db, rows: usize) -> Result<(), String> {
         checked + loaded
     );
     let t = Instant::now();
-    let (_, again) =
-        load::upload::<Achievements>(db, uploader, &organisation, "bench.xlsx", &bytes).await.map_err(|e| e.message)?;
+    let (_, again) = load::upload::<Achievements>(db, None, uploader, &organisation, "bench.xlsx", &bytes)
+        .await
+        .map_err(|e| e.message)?;
     println!(
         "同一文件再次上传：{:.2} s，已存在 {} 行，可导入 {} 行",
         t.elapsed().as_secs_f64(),

@@ -4,6 +4,7 @@
 //! pair "not a duplicate" or merge the newer listing into the older one.
 
 pub mod detect;
+pub mod many;
 pub mod pages;
 pub mod panel;
 pub mod similarity;

@@ -11,6 +11,11 @@ use super::store::{self, ImportSummary};
 use crate::achievements::model::Achievements;
 use crate::auth::CurrentUser;
 use crate::db::Db;
+use crate::duplicates::many::Match;
+use crate::search::Search;
+
+/// Possible duplicates by line.
+type Suspects = std::collections::BTreeMap<usize, Vec<Match>>;
 use crate::demands::model::Demands;
 use crate::error::{AppError, ErrorCode};
 use crate::listings::kind::ListingKind;
@@ -58,16 +63,25 @@ pub async fn organisation_for(db: &Db, user: &CurrentUser, chosen: Option<&str>)
     }
 }
 
+/// An uploaded file and what its uploader said of it.
+pub struct Upload<'a> {
+    /// `achievement` (the default) or `demand`.
+    pub kind: Option<&'a str>,
+    /// The organisation an administrator imports for.
+    pub organisation: Option<&'a str>,
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
 /// Checks and keeps an upload; returns its id.
 pub async fn upload(
     db: &Db,
+    search: &Search,
     user: &CurrentUser,
     ip: &str,
-    kind: Option<&str>,
-    organisation: Option<&str>,
-    name: &str,
-    bytes: &[u8],
+    file: Upload<'_>,
 ) -> Result<String, AppError> {
+    let Upload { kind, organisation, name, bytes } = file;
     let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
         None => KindCode::Achievement,
         Some(code) => KindCode::from_code(code).ok_or_else(|| {
@@ -80,8 +94,10 @@ pub async fn upload(
     let organisation = organisation_for(db, user, organisation).await?;
     let uploader = Uploader { user_id: &user.id, ip };
     Ok(match kind {
-        KindCode::Achievement => load::upload::<Achievements>(db, uploader, &organisation, name, bytes).await?.0,
-        KindCode::Demand => load::upload::<Demands>(db, uploader, &organisation, name, bytes).await?.0,
+        KindCode::Achievement => {
+            load::upload::<Achievements>(db, Some(search), uploader, &organisation, name, bytes).await?.0
+        }
+        KindCode::Demand => load::upload::<Demands>(db, Some(search), uploader, &organisation, name, bytes).await?.0,
     })
 }
 
@@ -99,11 +115,14 @@ pub async fn confirm(db: &Db, user: &CurrentUser, ip: &str, id: &str) -> Result<
     }
 }
 
-fn rows_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Content>) -> Value {
+fn rows_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Content>, suspects: &Suspects) -> Value {
     let rows: Vec<Value> = checking
         .outcomes
         .iter()
-        .map(|o| json!({"line": o.line, "state": o.state, "title": o.title, "errors": o.errors, "summary": o.summary(K::COLUMNS)}))
+        .map(|o| {
+            json!({"line": o.line, "state": o.state, "title": o.title, "errors": o.errors, "summary": o.summary(K::COLUMNS),
+                "duplicates": suspects.get(&o.line).cloned().unwrap_or_default()})
+        })
         .collect();
     json!({
         "import": summary,
@@ -117,10 +136,11 @@ fn rows_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Cont
 /// An upload re-checked as of now, every row with its state and problems (the API's report).
 pub async fn report(db: &Db, user: &CurrentUser, id: &str) -> Result<Value, AppError> {
     let (summary, kind) = own_import(db, user, id).await?;
+    let suspects = store::suspects(db, id).await?;
     Ok(match kind {
         KindCode::Achievement => {
-            rows_json::<Achievements>(&summary, &load::checked::<Achievements>(db, &summary).await?)
+            rows_json::<Achievements>(&summary, &load::checked::<Achievements>(db, &summary).await?, &suspects)
         }
-        KindCode::Demand => rows_json::<Demands>(&summary, &load::checked::<Demands>(db, &summary).await?),
+        KindCode::Demand => rows_json::<Demands>(&summary, &load::checked::<Demands>(db, &summary).await?, &suspects),
     })
 }

@@ -9,6 +9,7 @@ use crate::achievements::model::{Achievement, Achievements};
 use crate::domain::taxonomy::{
     AchievementType, IndustrySection, IpCarrier, PricingRoute, Stage, TechnicalField, TransferMode,
 };
+use crate::duplicates::Text;
 use crate::sheets::{Column, col};
 
 /// Reads a vocabulary cell of one enum, by code or Chinese label.
@@ -134,6 +135,10 @@ impl Importable for Achievements {
 
     fn key_of(content: &Achievement) -> String {
         identity(&content.title, &content.patent_numbers)
+    }
+
+    fn compared(content: &Achievement) -> Text<'_> {
+        Text { title: &content.title, summary: &content.summary, patents: &content.patent_numbers }
     }
 
     fn key_of_row(row: &AnyRow) -> Result<String, sqlx::Error> {

@@ -3,7 +3,7 @@
 
 use rocket::data::{Data, ToByteUnit as _};
 use rocket::http::Status as HttpStatus;
-use rocket::{Route, State, get, post, routes};
+use rocket::{FromForm, Route, State, get, post, routes};
 use serde_json::{Value, json};
 
 use super::access;
@@ -11,15 +11,23 @@ use super::pages::MAX_FILE_MIB;
 use crate::auth::{ActiveUser, ClientAddr};
 use crate::db::Db;
 use crate::error::{AppError, ErrorCode};
+use crate::search::Search;
 use crate::web::input::Json;
 
-#[post("/imports?<kind>&<organisation_id>&<file_name>", data = "<data>")]
+/// The upload's query: what the file holds, for whom, its name.
+#[derive(FromForm)]
+struct UploadQuery<'r> {
+    kind: Option<&'r str>,
+    organisation_id: Option<&'r str>,
+    file_name: Option<&'r str>,
+}
+
+#[post("/imports?<query..>", data = "<data>")]
 async fn upload(
-    kind: Option<&str>,
-    organisation_id: Option<&str>,
-    file_name: Option<&str>,
+    query: UploadQuery<'_>,
     data: Data<'_>,
     db: &State<Db>,
+    search: &State<Search>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<(HttpStatus, Json<Value>), AppError> {
@@ -28,8 +36,14 @@ async fn upload(
         let message = format!("文件不能超过 {MAX_FILE_MIB} MiB");
         return Err(AppError::new(HttpStatus::PayloadTooLarge, ErrorCode::FileTooLarge, message));
     }
-    let name = file_name.unwrap_or_default();
-    let id = access::upload(db, &user.0, &ip.0, kind, organisation_id, name, &bytes.into_inner()).await?;
+    let bytes = bytes.into_inner();
+    let file = access::Upload {
+        kind: query.kind,
+        organisation: query.organisation_id,
+        name: query.file_name.unwrap_or_default(),
+        bytes: &bytes,
+    };
+    let id = access::upload(db, search, &user.0, &ip.0, file).await?;
     Ok((HttpStatus::Created, Json(access::report(db, &user.0, &id).await?)))
 }
 

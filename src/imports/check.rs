@@ -130,10 +130,10 @@ mod tests {
     use super::*;
     use crate::achievements::model::Achievements;
     use crate::demands::model::Demands;
-    use crate::imports::pages::template_of;
+    use crate::imports::template;
 
     fn template_checks<K: Importable>() -> Checking<K::Content> {
-        let template = template_of::<K>().expect("template");
+        let template = template::workbook::<K>().expect("template");
         let table = read::<K>(&template).expect("the template reads back");
         assert_eq!(table.headers.len(), K::COLUMNS.len());
         check_table::<K>(table, &HashSet::new())

@@ -10,6 +10,7 @@ use crate::demands::model::{Demand, Demands};
 use crate::domain::forms::date_text;
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, TechnicalField};
 use crate::domain::time::today_shanghai;
+use crate::duplicates::Text;
 use crate::sheets::{Column, col};
 
 vocabulary_reader!(cooperation_mode, CooperationMode);
@@ -92,6 +93,10 @@ impl Importable for Demands {
 
     fn key_of(content: &Demand) -> String {
         identity(&content.title, &[])
+    }
+
+    fn compared(content: &Demand) -> Text<'_> {
+        Text { title: &content.title, summary: &content.description, patents: &[] }
     }
 
     fn key_of_row(row: &AnyRow) -> Result<String, sqlx::Error> {

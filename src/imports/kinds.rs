@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 
 use crate::achievements::model::Achievements;
 use crate::demands::model::Demands;
+use crate::duplicates::Text;
 use crate::listings::kind::Listing;
 use crate::sheets::Column;
 
@@ -40,6 +41,8 @@ pub trait Importable: Listing {
     /// patent numbers (in any order).
     fn key_of(content: &Self::Content) -> String;
     fn key_of_row(row: &AnyRow) -> Result<String, sqlx::Error>;
+    /// What the duplicate check compares.
+    fn compared(content: &Self::Content) -> Text<'_>;
 }
 
 /// The kinds an import may hold.

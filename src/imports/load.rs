@@ -4,6 +4,8 @@
 //! upload's lock, with every listing's audit event and search outbox entry — and tells the
 //! administrators once.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
@@ -13,10 +15,12 @@ use super::kinds::Importable;
 use super::store::{self, ImportSummary, NewImport};
 use crate::audit::{self, NewAuditEvent};
 use crate::db::Db;
+use crate::duplicates::{self, many::Match};
 use crate::error::{AppError, ErrorCode};
 use crate::inbox::{Notice, Topic, deliver};
 use crate::listings::kind::ListingStatus as _;
 use crate::listings::store::{Owner, insert_many};
+use crate::search::Search;
 use crate::sheets::SheetError;
 
 /// Listings saved per transaction.
@@ -51,15 +55,33 @@ pub async fn check_file<K: Importable>(
     Ok(check::check_table::<K>(table, &stored))
 }
 
-/// Keeps an uploaded file with its dry run; returns the upload's id and the check.
+/// Rows of a file whose possible duplicates are looked up at upload.
+pub const DUPLICATE_CHECK_ROWS: usize = 2_000;
+
+/// The stored listings the passing rows may repeat (the first `DUPLICATE_CHECK_ROWS`), by line.
+async fn suspects_of<K: Importable>(
+    db: &Db,
+    search: Option<&Search>,
+    checking: &Checking<K::Content>,
+) -> Result<BTreeMap<usize, Vec<Match>>, AppError> {
+    let ready = &checking.ready[..checking.ready.len().min(DUPLICATE_CHECK_ROWS)];
+    let texts: Vec<_> = ready.iter().map(|(_, _, content)| K::compared(content)).collect();
+    let found = duplicates::many::matches(db, search, K::KIND, &texts, 3).await?;
+    Ok(ready.iter().zip(found).filter(|(_, m)| !m.is_empty()).map(|((line, _, _), m)| (*line, m)).collect())
+}
+
+/// Keeps an uploaded file with its dry run and the possible duplicates of its rows; returns the
+/// upload's id and the check.
 pub async fn upload<K: Importable>(
     db: &Db,
+    search: Option<&Search>,
     uploader: Uploader<'_>,
     organisation_id: &str,
     file_name: &str,
     bytes: &[u8],
 ) -> Result<(String, Checking<K::Content>), AppError> {
     let checking = check_file::<K>(db, organisation_id, bytes).await?;
+    let suspects = suspects_of::<K>(db, search, &checking).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let name: String = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
     let name = if name.trim().is_empty() { format!("{}.xlsx", K::SHEET) } else { name };
@@ -74,6 +96,7 @@ pub async fn upload<K: Importable>(
         uploaded_by: uploader.user_id,
         row_count: checking.outcomes.len(),
         valid_count: checking.ready.len(),
+        suspects: &serde_json::to_string(&suspects).map_err(AppError::internal)?,
     };
     store::insert(db, &new).await?;
     Ok((id, checking))

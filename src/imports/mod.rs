@@ -14,5 +14,6 @@ pub mod load;
 pub mod pages;
 pub mod rows;
 pub mod store;
+pub mod template;
 
 pub use kinds::{Importable, KindCode};

@@ -16,6 +16,7 @@ use super::check::{Checking, RowState};
 use super::kinds::{Importable, KindCode};
 use super::load;
 use super::store::{self, ImportSummary};
+use super::template as sheet_template;
 use crate::achievements::model::Achievements;
 use crate::auth::{ActiveUser, ClientAddr};
 use crate::db::Db;
@@ -23,6 +24,7 @@ use crate::demands::model::Demands;
 use crate::domain::org::OrganisationKind;
 use crate::error::{AppError, ErrorCode};
 use crate::orgs::store as orgs;
+use crate::search::Search;
 use crate::sheets::columns::header_of;
 use crate::sheets::write::{self, RowReport};
 use crate::web::input::Form;
@@ -121,33 +123,11 @@ async fn template(kind: &str) -> Result<Download, AppError> {
     let not_found = || AppError::not_found(ErrorCode::NotFound, "没有这种导入模板");
     let kind = KindCode::from_code(kind.trim_end_matches(".xlsx")).ok_or_else(not_found)?;
     let body = match kind {
-        KindCode::Achievement => template_of::<Achievements>(),
-        KindCode::Demand => template_of::<Demands>(),
+        KindCode::Achievement => sheet_template::workbook::<Achievements>(),
+        KindCode::Demand => sheet_template::workbook::<Demands>(),
     }
     .map_err(AppError::internal)?;
     Ok(xlsx(body, &format!("{}导入模板.xlsx", kind.label())))
-}
-
-const NOTES: &[&str] = &[
-    "第 2 行是示例，导入前请删除或改写；空行会被跳过。带 * 的列必填；可以只保留需要的列，列的顺序不限。",
-    "下拉列表可以选，也可以直接写代码或中文名称；可填多个值的列用顿号（、）分隔。",
-    "上传后平台先逐行检查（不保存任何内容），列出每个需要修改的单元格；确认后才导入检查通过的行。",
-    "导入的条目进入审核队列（待审核），审核通过后公开。同一单位同名（且专利号相同）的条目只会导入一次，重复上传同一文件不会重复创建。",
-    "也可上传 CSV（UTF-8 或 Excel 默认的 GBK 编码），表头与本模板相同。合并单元格、没有计算结果的公式会被指出，请取消合并、粘贴为数值。",
-];
-
-pub fn template_of<K: Importable>() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let example = K::example();
-    let example: Vec<&str> = example.iter().map(String::as_str).collect();
-    write::template(&write::Template {
-        sheet: K::SHEET,
-        columns: K::COLUMNS,
-        example: &example,
-        lists: K::lists(),
-        suggest_only: &["ip_carriers", "transfer_modes", "cooperation_modes"],
-        wide: &["title", "summary", "description", "problem", "advantages"],
-        notes: NOTES,
-    })
 }
 
 #[derive(FromForm)]
@@ -168,6 +148,7 @@ async fn bytes_of(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
 async fn upload(
     form: Form<Upload<'_>>,
     db: &State<Db>,
+    search: &State<Search>,
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<Redirect, Flash<Redirect>> {
@@ -176,7 +157,8 @@ async fn upload(
     let name =
         form.file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
     let organisation = form.organisation_id.as_deref();
-    let id = access::upload(db, &user.0, &ip.0, Some(&form.kind), organisation, &name, &bytes).await.map_err(back)?;
+    let file = access::Upload { kind: Some(&form.kind), organisation, name: &name, bytes: &bytes };
+    let id = access::upload(db, search, &user.0, &ip.0, file).await.map_err(back)?;
     Ok(Redirect::to(format!("/imports/{id}")))
 }
 
@@ -186,7 +168,16 @@ async fn report_page<K: Importable>(
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Page, AppError> {
     let checking = load::checked::<K>(db, summary).await?;
-    let data = report_json::<K>(summary, &checking);
+    let mut data = report_json::<K>(summary, &checking);
+    let titles: std::collections::HashMap<usize, &str> =
+        checking.outcomes.iter().map(|o| (o.line, o.title.as_str())).collect();
+    let suspects: Vec<Value> = store::suspects(db, &summary.id)
+        .await?
+        .into_iter()
+        .map(|(line, matches)| json!({"line": line, "title": titles.get(&line), "matches": matches}))
+        .collect();
+    data["duplicates"] = json!(suspects);
+    data["duplicate_rows"] = json!(load::DUPLICATE_CHECK_ROWS);
     Ok(Page::new("imports/report", format!("检查结果 · {}", summary.file_name), data).with_flash(flash))
 }
 

@@ -1,11 +1,14 @@
 //! `listing_imports`: an uploaded file kept for its dry run and its confirmed load, with who
 //! uploaded it for which organisation, what the check found and what was loaded.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use sqlx::{AnyConnection, Row as _};
 
 use crate::db::Db;
 use crate::domain::time::{chinese_datetime_text, now_stored};
+use crate::duplicates::many::Match;
 use crate::error::{AppError, ErrorCode};
 
 /// An upload as its report page and lists show it.
@@ -42,12 +45,14 @@ pub struct NewImport<'a> {
     pub uploaded_by: &'a str,
     pub row_count: usize,
     pub valid_count: usize,
+    /// JSON: line → possible duplicates.
+    pub suspects: &'a str,
 }
 
 pub async fn insert(db: &Db, new: &NewImport<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO listing_imports (id, kind, organisation_id, file_name, file_sha256, content, uploaded_by, uploaded_at, \
-         row_count, valid_count, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'checked')",
+         row_count, valid_count, suspects, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'checked')",
     )
     .bind(new.id)
     .bind(new.kind)
@@ -59,6 +64,7 @@ pub async fn insert(db: &Db, new: &NewImport<'_>) -> Result<(), sqlx::Error> {
     .bind(now_stored())
     .bind(new.row_count as i64)
     .bind(new.valid_count as i64)
+    .bind(new.suspects)
     .execute(db.pool())
     .await?;
     Ok(())
@@ -108,6 +114,16 @@ pub async fn content(db: &Db, id: &str) -> Result<Vec<u8>, AppError> {
         .fetch_optional(db.pool())
         .await?;
     content.ok_or_else(not_found)
+}
+
+/// The possible duplicates found at upload, by line.
+pub async fn suspects(db: &Db, id: &str) -> Result<BTreeMap<usize, Vec<Match>>, AppError> {
+    let text: Option<String> = sqlx::query_scalar("SELECT suspects FROM listing_imports WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    let text = text.ok_or_else(not_found)?;
+    serde_json::from_str(&text).map_err(AppError::internal)
 }
 
 /// The latest uploads, of one organisation or (administrators) all.

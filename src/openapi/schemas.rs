@@ -159,7 +159,9 @@ fn bodies() -> Value {
                 "line": {"type": "integer", "description": "文件中的行号（表头所在行也计数）"},
                 "state": text("ok | exists | invalid"), "title": {"type": "string"},
                 "errors": {"type": "object", "additionalProperties": {"type": "string"}, "description": "字段 → 中文说明"},
-                "summary": text("检查结果：可导入、已存在，或“列名：说明”")}}}}},
+                "summary": text("检查结果：可导入、已存在，或“列名：说明”"),
+                "duplicates": {"type": "array", "description": "上传时发现的库中可能重复的条目", "items": {"type": "object", "additionalProperties": false,
+                    "properties": {"url": {"type": "string"}, "title": {"type": "string"}, "reason": text("专利号相同（…）或 名称与简介相似度 0.83")}}}}}}}},
         "ImportLoaded": {"type": "object", "additionalProperties": false, "properties": {
             "loaded": {"type": "integer"}, "skipped_existing": {"type": "integer"}, "invalid": {"type": "integer"}}},
         "HolidayNotice": {"type": "object", "additionalProperties": false, "properties": {

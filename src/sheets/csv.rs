@@ -1,7 +1,7 @@
 //! CSV text into rows of cells: the encoding detected (UTF-8 with or without BOM, else GB18030,
 //! which covers GBK), RFC 4180 quoting, CRLF or LF; binary content refused.
 
-use super::read::{MAX_CELL_CHARS, SheetError};
+use super::cells::{MAX_CELL_CHARS, SheetError};
 
 /// Decodes a CSV file's bytes; names the encoding found.
 pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), SheetError> {

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{Color, DataValidation, DataValidationErrorStyle, Format, Formula, Note, Workbook, XlsxError};
 
+use super::cells::MAX_ROWS;
 use super::columns::{Column, map_headers};
-use super::read::{MAX_ROWS, Table};
+use super::read::Table;
 
 /// What a template holds.
 pub struct Template<'a> {

@@ -9,7 +9,7 @@ use std::io::{Cursor, Read as _};
 
 use calamine::{Data, DataRef, Reader as _, Xlsx, XlsxError};
 
-use super::read::{Lines, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, SheetError, cell_text, is_error};
+use super::cells::{Lines, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, SheetError, cell_text, is_error};
 
 /// What an XLSX archive may hold once inflated.
 pub const MAX_INFLATED_MB: u64 = 256;

@@ -334,13 +334,7 @@ fn table() -> Vec<Row> {
         row(Get, "/imports/<id>", "/imports/none", "", IMPORT_NOT_FOUND),
         row(Get, "/imports/<id>/report.xlsx", "/imports/none/report.xlsx", "", IMPORT_NOT_FOUND),
         row(Post, "/imports/<id>/confirm", "/imports/none/confirm", "", IMPORT_NOT_FOUND),
-        row(
-            Post,
-            "/api/v1/imports?<kind>&<organisation_id>&<file_name>",
-            "/api/v1/imports",
-            "",
-            [S(401), S(400), S(400), S(403), S(403), S(400)],
-        ),
+        row(Post, "/api/v1/imports?<query..>", "/api/v1/imports", "", [S(401), S(400), S(400), S(403), S(403), S(400)]),
         row(Get, "/api/v1/imports/<id>", "/api/v1/imports/none", "", [S(401), S(404), S(404), S(404), S(403), S(404)]),
         row(
             Post,

@@ -49,7 +49,7 @@ async fn confirm(client: &Client, id: &str) -> (Status, Value) {
     json_of(response).await
 }
 
-fn row_of<'a>(report: &'a Value, line: u64) -> &'a Value {
+fn row_of(report: &Value, line: u64) -> &Value {
     report["rows"].as_array().expect("rows").iter().find(|r| r["line"] == line).unwrap_or(&Value::Null)
 }
 

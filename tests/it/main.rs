@@ -19,6 +19,7 @@ mod contracts;
 mod deals;
 mod demands;
 mod demo;
+mod duplicates;
 mod everyday;
 mod funnel;
 mod hostile;
