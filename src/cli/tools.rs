@@ -155,6 +155,20 @@ pub(super) enum EvalCommand {
         #[arg(long)]
         recommend: bool,
     },
+    /// Measure the near-duplicate detector: paraphrased copies of corpus records against a
+    /// library indexed from one half of the corpus; precision and recall per threshold.
+    Duplicates {
+        /// achievements.jsonl.gz of shared/data/corpus.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// `dev` (to tune on) or `test` (to confirm).
+        #[arg(long, default_value = "dev")]
+        half: String,
+        #[arg(long, default_value_t = 12_000)]
+        library: usize,
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+    },
     /// Score a run against qrels: nDCG@10, MRR@10, Recall@10/100.
     Score {
         #[arg(long)]
@@ -263,6 +277,9 @@ pub(super) fn eval(command: EvalCommand) -> Result<ExitCode, String> {
         EvalCommand::Run { set, data, queries, pool, out, weights, recommend } => {
             let weights = weights.as_deref().map(parse_weights).transpose()?;
             crate::eval::run::run(set, &data, &queries, pool.as_deref(), &out, weights, recommend)?;
+        }
+        EvalCommand::Duplicates { corpus, half, library, queries } => {
+            crate::eval::duplicates::run(&corpus, &half, library, queries)?;
         }
         EvalCommand::Score { qrels, run, condensed, min_rel, k, subset, filter } => {
             let read = |p: &PathBuf| std::fs::read_to_string(p).map_err(|e| format!("无法读取 {}：{e}", p.display()));

@@ -89,7 +89,7 @@ fn queries(set: Set, path: &Path) -> Result<Vec<EvalQuery>, String> {
         .collect())
 }
 
-fn build_index(dir: &Path, docs: &[Listing]) -> Result<Generation, String> {
+pub(crate) fn build_index(dir: &Path, docs: &[Listing]) -> Result<Generation, String> {
     let generation = generation::create(dir).map_err(|e| e.to_string())?;
     let mut writer = generation.index.writer(256 * 1024 * 1024).map_err(|e| e.to_string())?;
     for doc in docs {
