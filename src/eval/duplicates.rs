@@ -9,12 +9,15 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::bench::corpus::{self, AchievementRecord};
-use crate::duplicates::similarity::{Text, resemblance};
+use crate::duplicates::similarity::{THRESHOLD, Text, resemblance};
 use crate::listings::Kind;
 use crate::matching::feedback;
 use crate::search::engine;
 use crate::search::query::Filters;
 use crate::search::source::{FOREVER, Listing};
+
+/// A question's original (for a copy) and each candidate's score.
+type Scored = (Option<String>, Vec<(String, f32)>);
 
 /// Which half a record belongs to: `dev` tunes, `test` confirms.
 fn half(id: &str) -> &'static str {
@@ -59,17 +62,24 @@ pub fn run(corpus_path: &Path, which: &str, library_size: usize, queries: usize)
     let records: Vec<AchievementRecord> = corpus::read_lines(corpus_path)?;
     let library: Vec<AchievementRecord> = records
         .into_iter()
-        .filter(|r| !r.synthetic && r.abstract_text.chars().count() >= 60 && half(&r.id) == which)
+        .filter(|r| {
+            // A listing always has a title (4–100 characters); records without one are not listings.
+            let title = r.title.chars().count();
+            !r.synthetic && (4..=100).contains(&title) && r.abstract_text.chars().count() >= 60 && half(&r.id) == which
+        })
         .take(library_size)
         .collect();
     if library.len() < 2 * queries {
         return Err(format!("语料中符合条件的记录只有 {} 条", library.len()));
     }
+    // The index identifies listings by uuid: each record gets one from its place in the library.
+    let uuid_of = |i: usize| uuid::Uuid::from_u128(i as u128 + 1).to_string();
     let docs: Vec<Listing> = library
         .iter()
-        .map(|r| Listing {
+        .enumerate()
+        .map(|(i, r)| Listing {
             kind: Some(Kind::Achievement),
-            id: r.id.clone(),
+            id: uuid_of(i),
             title: r.title.clone(),
             summary: r.abstract_text.clone(),
             status: "published".into(),
@@ -79,19 +89,19 @@ pub fn run(corpus_path: &Path, which: &str, library_size: usize, queries: usize)
         .collect();
     let dir = tempfile_dir()?;
     let generation = super::run::build_index(&dir, &docs)?;
-    let by_id: HashMap<&str, &AchievementRecord> = library.iter().map(|r| (r.id.as_str(), r)).collect();
+    let by_id: HashMap<String, &AchievementRecord> = library.iter().enumerate().map(|(i, r)| (uuid_of(i), r)).collect();
     let stride = library.len() / (2 * queries);
     // (the record asked about, the original it copies if any, title, summary)
     let mut asked: Vec<(String, Option<String>, String, String)> = Vec::new();
     for i in 0..queries {
         let original = &library[2 * i * stride];
         let (title, summary) = paraphrase(&original.title, &original.abstract_text, i);
-        asked.push((format!("copy-{i}"), Some(original.id.clone()), title, summary));
+        asked.push((format!("copy-{i}"), Some(uuid_of(2 * i * stride)), title, summary));
         let other = &library[(2 * i + 1) * stride];
-        asked.push((other.id.clone(), None, other.title.clone(), other.abstract_text.clone()));
+        asked.push((uuid_of((2 * i + 1) * stride), None, other.title.clone(), other.abstract_text.clone()));
     }
     // The best score per candidate for every question, once; thresholds are applied after.
-    let mut scored: Vec<(Option<String>, Vec<(String, f32)>)> = Vec::new();
+    let mut scored: Vec<Scored> = Vec::new();
     for (own, original, title, summary) in &asked {
         let filters = Filters { kind: Some(Kind::Achievement), ..Filters::default() };
         let mut request = feedback::first_pass(title, summary, filters, 10);
@@ -101,7 +111,7 @@ pub fn run(corpus_path: &Path, which: &str, library_size: usize, queries: usize)
         let found: Vec<(String, f32)> = hits
             .iter()
             .filter(|h| &h.id != own)
-            .filter_map(|h| by_id.get(h.id.as_str()).map(|r| (h.id.clone(), r)))
+            .filter_map(|h| by_id.get(&h.id).map(|r| (h.id.clone(), r)))
             .map(|(id, r)| {
                 let stored = Text { title: &r.title, summary: &r.abstract_text, patents: &[] };
                 (id, resemblance(&asking, &stored).score)
@@ -124,7 +134,7 @@ pub fn run(corpus_path: &Path, which: &str, library_size: usize, queries: usize)
                     if flagged.contains(&original) {
                         hits += 1;
                     }
-                    false_alarms += flagged.iter().filter(|id| *id != original).count();
+                    false_alarms += flagged.iter().filter(|id| **id != original).count();
                 }
                 None => {
                     false_alarms += flagged.len();
@@ -136,6 +146,25 @@ pub fn run(corpus_path: &Path, which: &str, library_size: usize, queries: usize)
         let recall = hits as f64 / queries as f64;
         println!("{threshold:.2}\t{precision:.3}\t{recall:.3}\t{flagged_new}/{queries}");
     }
+    // Recall by kind of edit, at the site's threshold.
+    let mut by_variant = [0usize; 4];
+    for (i, (original, found)) in scored.iter().filter(|(o, _)| o.is_some()).enumerate() {
+        let original = original.as_deref().unwrap_or_default();
+        if found.iter().any(|(id, s)| id == original && *s >= THRESHOLD) {
+            by_variant[i % 4] += 1;
+        }
+    }
+    let per = (queries / 4).max(1) as f64;
+    let retrieved =
+        scored.iter().filter(|(o, found)| o.as_ref().is_some_and(|o| found.iter().any(|(id, _)| id == o))).count();
+    println!("原条目出现在索引候选中的比例：{:.3}", retrieved as f64 / queries as f64);
+    println!(
+        "阈值 {THRESHOLD:.2} 时各改写方式的召回：加后缀并倒序句子 {:.3}，近义词替换 {:.3}，标题对调并删字 {:.3}，缩短摘要 {:.3}",
+        by_variant[0] as f64 / per,
+        by_variant[1] as f64 / per,
+        by_variant[2] as f64 / per,
+        by_variant[3] as f64 / per
+    );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
