@@ -13,7 +13,8 @@ use crate::demands::model::Demands;
 use crate::domain::account::{AccountStatus, Role};
 use crate::imports::check::{Checking, RowState};
 use crate::imports::load::{self, Uploader};
-use crate::imports::{Importable, KindCode, store};
+use crate::imports::{Importable, store};
+use crate::listings::Kind;
 use crate::sheets::columns::header_of;
 use crate::sheets::write::{self, RowReport};
 
@@ -115,10 +116,10 @@ async fn run_kind<K: Importable>(db: &Db, args: &ImportArgs<'_>, bytes: &[u8]) -
 
 /// Runs the import on the configured database.
 pub async fn run(db: &Db, args: &ImportArgs<'_>) -> Result<(), String> {
-    let kind = KindCode::from_code(args.kind).ok_or("--kind 应为 achievement（科技成果）或 demand（技术需求）")?;
+    let kind = Kind::from_code(args.kind).ok_or("--kind 应为 achievement（科技成果）或 demand（技术需求）")?;
     let bytes = std::fs::read(args.file).map_err(|e| format!("无法读取 {}：{e}", args.file.display()))?;
     match kind {
-        KindCode::Achievement => run_kind::<Achievements>(db, args, &bytes).await,
-        KindCode::Demand => run_kind::<Demands>(db, args, &bytes).await,
+        Kind::Achievement => run_kind::<Achievements>(db, args, &bytes).await,
+        Kind::Demand => run_kind::<Demands>(db, args, &bytes).await,
     }
 }

@@ -16,7 +16,7 @@ use crate::listings::Kind;
 use crate::listings::status;
 use crate::matching::feedback;
 use crate::search::Search;
-use crate::search::engine;
+use crate::search::engine::{self, Request};
 use crate::search::query::Filters;
 
 /// Candidates read from the index per listing.
@@ -35,18 +35,25 @@ pub struct Suspect {
     pub reason: String,
 }
 
-/// Where a kind keeps what is compared.
-fn columns(kind: Kind) -> (&'static str, &'static str) {
+/// Where a kind keeps what is compared: its summary column and its patent numbers (SQL).
+pub fn columns(kind: Kind) -> (&'static str, &'static str) {
     match kind {
         Kind::Achievement => ("summary", "patent_numbers"),
         Kind::Demand => ("description", "''"),
     }
 }
 
-async fn from_index(search: &Search, kind: Kind, text: &Text<'_>) -> Result<Vec<String>, AppError> {
+/// The index search that finds a text's candidates: its title and summary, any word, the
+/// recommendation's first pass cut to `limit` (imports and `eval duplicates` ask the same).
+pub fn index_request(kind: Kind, text: &Text<'_>, limit: usize) -> Request {
     let filters = Filters { kind: Some(kind), ..Filters::default() };
-    let mut request = feedback::first_pass(text.title, text.summary, filters, FROM_INDEX);
-    request.limit = FROM_INDEX;
+    let mut request = feedback::first_pass(text.title, text.summary, filters, limit);
+    request.limit = limit;
+    request
+}
+
+async fn from_index(search: &Search, kind: Kind, text: &Text<'_>) -> Result<Vec<String>, AppError> {
+    let request = index_request(kind, text, FROM_INDEX);
     let search = search.clone();
     let outcome = tokio::task::spawn_blocking(move || engine::search(&search.generation(), &request))
         .await
@@ -116,11 +123,7 @@ pub async fn suspects(
         if !alike.suspicious() {
             continue;
         }
-        let reason = if alike.shared_patents.is_empty() {
-            format!("名称与简介相似度 {:.2}", alike.score)
-        } else {
-            format!("专利号相同（{}）", alike.shared_patents.join("、"))
-        };
+        let reason = alike.reason();
         let id: String = row.try_get("id")?;
         let status_code: String = row.try_get("status")?;
         found.push(Suspect {

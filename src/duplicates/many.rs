@@ -11,10 +11,8 @@ use super::similarity::{Text, resemblance};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::listings::Kind;
-use crate::matching::feedback;
 use crate::search::Search;
 use crate::search::engine;
-use crate::search::query::Filters;
 
 /// Candidates read from the index per row.
 const FROM_INDEX: usize = 5;
@@ -82,19 +80,7 @@ pub async fn matches(
     }
     // The public library, by title and summary.
     if let Some(search) = search {
-        let requests: Vec<_> = texts
-            .iter()
-            .map(|t| {
-                let mut request = feedback::first_pass(
-                    t.title,
-                    t.summary,
-                    Filters { kind: Some(kind), ..Filters::default() },
-                    FROM_INDEX,
-                );
-                request.limit = FROM_INDEX;
-                request
-            })
-            .collect();
+        let requests: Vec<_> = texts.iter().map(|t| super::detect::index_request(kind, t, FROM_INDEX)).collect();
         let search = search.clone();
         let found = tokio::task::spawn_blocking(move || {
             let generation = search.generation();
@@ -113,10 +99,7 @@ pub async fn matches(
     // Read every candidate once, then compare.
     let all: BTreeSet<&String> = candidates.iter().flatten().collect();
     let all: Vec<&String> = all.into_iter().collect();
-    let (summary, patents) = match kind {
-        Kind::Achievement => ("summary", "patent_numbers"),
-        Kind::Demand => ("description", "''"),
-    };
+    let (summary, patents) = super::detect::columns(kind);
     let mut stored: HashMap<String, (String, String, Vec<String>)> = HashMap::new();
     for chunk in all.chunks(CHUNK) {
         let sql = format!(
@@ -145,11 +128,7 @@ pub async fn matches(
                     if !alike.suspicious() {
                         return None;
                     }
-                    let reason = if alike.shared_patents.is_empty() {
-                        format!("名称与简介相似度 {:.2}", alike.score)
-                    } else {
-                        format!("专利号相同（{}）", alike.shared_patents.join("、"))
-                    };
+                    let reason = alike.reason();
                     let shared = !alike.shared_patents.is_empty();
                     Some((shared, alike.score, Match { url: kind.path(id), title: title.clone(), reason }))
                 })

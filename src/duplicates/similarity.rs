@@ -38,6 +38,15 @@ impl Resemblance {
     pub fn suspicious(&self) -> bool {
         !self.shared_patents.is_empty() || self.score >= THRESHOLD
     }
+
+    /// Why the pair is shown, in Chinese: 专利号相同（…） or 名称与简介相似度 0.83.
+    pub fn reason(&self) -> String {
+        if self.shared_patents.is_empty() {
+            format!("名称与简介相似度 {:.2}", self.score)
+        } else {
+            format!("专利号相同（{}）", self.shared_patents.join("、"))
+        }
+    }
 }
 
 fn normalised(text: &str, most: usize) -> Vec<char> {

@@ -9,11 +9,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::bench::corpus::{self, AchievementRecord};
+use crate::duplicates::detect::index_request;
 use crate::duplicates::similarity::{THRESHOLD, Text, resemblance};
 use crate::listings::Kind;
-use crate::matching::feedback;
 use crate::search::engine;
-use crate::search::query::Filters;
 use crate::search::source::{FOREVER, Listing};
 
 /// A question's original (for a copy) and each candidate's score.
@@ -103,11 +102,9 @@ pub fn run(corpus_path: &Path, which: &str, library_size: usize, queries: usize)
     // The best score per candidate for every question, once; thresholds are applied after.
     let mut scored: Vec<Scored> = Vec::new();
     for (own, original, title, summary) in &asked {
-        let filters = Filters { kind: Some(Kind::Achievement), ..Filters::default() };
-        let mut request = feedback::first_pass(title, summary, filters, 10);
-        request.limit = 10;
-        let hits = engine::search(&generation, &request).map_err(|e| e.to_string())?.hits;
         let asking = Text { title, summary, patents: &[] };
+        let request = index_request(Kind::Achievement, &asking, 10);
+        let hits = engine::search(&generation, &request).map_err(|e| e.to_string())?.hits;
         let found: Vec<(String, f32)> = hits
             .iter()
             .filter(|h| &h.id != own)

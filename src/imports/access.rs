@@ -4,14 +4,15 @@
 
 use serde_json::{Value, json};
 
-use super::check::{Checking, RowState};
-use super::kinds::{Importable, KindCode};
+use super::check::Checking;
+use super::kinds::{Importable, KINDS};
 use super::load::{self, Loaded, Uploader};
 use super::store::{self, ImportSummary};
 use crate::achievements::model::Achievements;
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::duplicates::many::Match;
+use crate::listings::Kind;
 use crate::search::Search;
 
 /// Possible duplicates by line.
@@ -22,14 +23,14 @@ use crate::listings::kind::ListingKind;
 use crate::orgs::store as orgs;
 
 /// The kinds this person may import (administrators: both).
-pub fn kinds_for(user: &CurrentUser) -> Vec<KindCode> {
-    KindCode::ALL
+pub fn kinds_for(user: &CurrentUser) -> Vec<Kind> {
+    KINDS
         .into_iter()
         .filter(|k| {
             user.is_admin
                 || match k {
-                    KindCode::Achievement => Achievements::may_create(user),
-                    KindCode::Demand => Demands::may_create(user),
+                    Kind::Achievement => Achievements::may_create(user),
+                    Kind::Demand => Demands::may_create(user),
                 }
         })
         .collect()
@@ -40,12 +41,12 @@ pub fn may_not_import() -> AppError {
 }
 
 /// The upload's record, if the caller may see it (its organisation's members, administrators).
-pub async fn own_import(db: &Db, user: &CurrentUser, id: &str) -> Result<(ImportSummary, KindCode), AppError> {
+pub async fn own_import(db: &Db, user: &CurrentUser, id: &str) -> Result<(ImportSummary, Kind), AppError> {
     let summary = store::summary(db, id).await?;
     if !user.is_admin && user.organisation_id.as_deref() != Some(summary.organisation_id.as_str()) {
         return Err(store::not_found());
     }
-    let kind = KindCode::from_code(&summary.kind).ok_or_else(|| AppError::internal("an import of an unknown kind"))?;
+    let kind = Kind::from_code(&summary.kind).ok_or_else(|| AppError::internal("an import of an unknown kind"))?;
     Ok((summary, kind))
 }
 
@@ -83,8 +84,8 @@ pub async fn upload(
 ) -> Result<String, AppError> {
     let Upload { kind, organisation, name, bytes } = file;
     let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
-        None => KindCode::Achievement,
-        Some(code) => KindCode::from_code(code).ok_or_else(|| {
+        None => Kind::Achievement,
+        Some(code) => Kind::from_code(code).ok_or_else(|| {
             AppError::bad_request(ErrorCode::InvalidParameter, "kind 应为 achievement（科技成果）或 demand（技术需求）")
         })?,
     };
@@ -94,10 +95,10 @@ pub async fn upload(
     let organisation = organisation_for(db, user, organisation).await?;
     let uploader = Uploader { user_id: &user.id, ip };
     Ok(match kind {
-        KindCode::Achievement => {
+        Kind::Achievement => {
             load::upload::<Achievements>(db, Some(search), uploader, &organisation, name, bytes).await?.0
         }
-        KindCode::Demand => load::upload::<Demands>(db, Some(search), uploader, &organisation, name, bytes).await?.0,
+        Kind::Demand => load::upload::<Demands>(db, Some(search), uploader, &organisation, name, bytes).await?.0,
     })
 }
 
@@ -110,8 +111,8 @@ pub async fn confirm(db: &Db, user: &CurrentUser, ip: &str, id: &str) -> Result<
     let uploader = Uploader { user_id: &user.id, ip };
     let quiet = |_: usize, _: usize| {};
     match kind {
-        KindCode::Achievement => load::confirm::<Achievements>(db, uploader, &summary, &quiet).await,
-        KindCode::Demand => load::confirm::<Demands>(db, uploader, &summary, &quiet).await,
+        Kind::Achievement => load::confirm::<Achievements>(db, uploader, &summary, &quiet).await,
+        Kind::Demand => load::confirm::<Demands>(db, uploader, &summary, &quiet).await,
     }
 }
 
@@ -127,8 +128,7 @@ fn rows_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Cont
     json!({
         "import": summary,
         "format": checking.table.format,
-        "counts": {"rows": checking.outcomes.len(), "ok": checking.count(RowState::Ok),
-            "exists": checking.count(RowState::Exists), "invalid": checking.count(RowState::Invalid)},
+        "counts": checking.counts(),
         "rows": rows,
     })
 }
@@ -138,9 +138,9 @@ pub async fn report(db: &Db, user: &CurrentUser, id: &str) -> Result<Value, AppE
     let (summary, kind) = own_import(db, user, id).await?;
     let suspects = store::suspects(db, id).await?;
     Ok(match kind {
-        KindCode::Achievement => {
+        Kind::Achievement => {
             rows_json::<Achievements>(&summary, &load::checked::<Achievements>(db, &summary).await?, &suspects)
         }
-        KindCode::Demand => rows_json::<Demands>(&summary, &load::checked::<Demands>(db, &summary).await?, &suspects),
+        Kind::Demand => rows_json::<Demands>(&summary, &load::checked::<Demands>(db, &summary).await?, &suspects),
     })
 }

@@ -4,7 +4,7 @@
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use super::kinds::{Importable, KindCode, Read, identity};
+use super::kinds::{Importable, Read, identity};
 use crate::achievements::model::{Achievement, Achievements};
 use crate::domain::taxonomy::{
     AchievementType, IndustrySection, IpCarrier, PricingRoute, Stage, TechnicalField, TransferMode,
@@ -95,8 +95,6 @@ const EXAMPLE: &[&str] = &[
 ];
 
 impl Importable for Achievements {
-    const CODE: KindCode = KindCode::Achievement;
-    const SHEET: &'static str = "科技成果";
     const COLUMNS: &'static [Column] = COLUMNS;
     const KEY_COLUMNS: &'static str = "title, patent_numbers";
 

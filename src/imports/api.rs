@@ -1,17 +1,17 @@
 //! The import API (`/api/v1/imports…`): the request body is the file itself; the report lists
 //! every row with its state and its problems by field; confirmation loads the passing rows.
 
-use rocket::data::{Data, ToByteUnit as _};
+use rocket::data::Data;
 use rocket::http::Status as HttpStatus;
 use rocket::{FromForm, Route, State, get, post, routes};
 use serde_json::{Value, json};
 
 use super::access;
-use super::pages::MAX_FILE_MIB;
 use crate::auth::{ActiveUser, ClientAddr};
 use crate::db::Db;
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use crate::search::Search;
+use crate::web::download::body_file;
 use crate::web::input::Json;
 
 /// The upload's query: what the file holds, for whom, its name.
@@ -31,12 +31,7 @@ async fn upload(
     user: ActiveUser,
     ip: ClientAddr,
 ) -> Result<(HttpStatus, Json<Value>), AppError> {
-    let bytes = data.open(MAX_FILE_MIB.mebibytes()).into_bytes().await.map_err(AppError::internal)?;
-    if !bytes.is_complete() {
-        let message = format!("文件不能超过 {MAX_FILE_MIB} MiB");
-        return Err(AppError::new(HttpStatus::PayloadTooLarge, ErrorCode::FileTooLarge, message));
-    }
-    let bytes = bytes.into_inner();
+    let bytes = body_file(data).await?;
     let file = access::Upload {
         kind: query.kind,
         organisation: query.organisation_id,

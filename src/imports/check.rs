@@ -64,6 +64,12 @@ impl<C> Checking<C> {
     pub fn count(&self, state: RowState) -> usize {
         self.outcomes.iter().filter(|o| o.state == state).count()
     }
+
+    /// `{"rows","ok","exists","invalid"}`, as the report page and the API show them.
+    pub fn counts(&self) -> serde_json::Value {
+        serde_json::json!({"rows": self.outcomes.len(), "ok": self.count(RowState::Ok),
+            "exists": self.count(RowState::Exists), "invalid": self.count(RowState::Invalid)})
+    }
 }
 
 /// Reads a file with the kind's columns.

@@ -5,7 +5,7 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use super::achievement_sheet::{industry_section, technical_field, vocabulary_reader};
-use super::kinds::{Importable, KindCode, Read, identity};
+use super::kinds::{Importable, Read, identity};
 use crate::demands::model::{Demand, Demands};
 use crate::domain::forms::date_text;
 use crate::domain::taxonomy::{CooperationMode, IndustrySection, TechnicalField};
@@ -54,8 +54,6 @@ const EXAMPLE: &[&str] = &[
 ];
 
 impl Importable for Demands {
-    const CODE: KindCode = KindCode::Demand;
-    const SHEET: &'static str = "技术需求";
     const COLUMNS: &'static [Column] = COLUMNS;
     const KEY_COLUMNS: &'static str = "title";
 

@@ -3,9 +3,8 @@
 
 use sqlx::any::AnyRow;
 
-use crate::achievements::model::Achievements;
-use crate::demands::model::Demands;
 use crate::duplicates::Text;
+use crate::listings::Kind;
 use crate::listings::kind::Listing;
 use crate::sheets::Column;
 
@@ -26,10 +25,6 @@ pub enum Read {
 
 /// A kind that can be imported from a spreadsheet.
 pub trait Importable: Listing {
-    /// `achievement` / `demand`: stored with the import and used in its paths.
-    const CODE: KindCode;
-    /// The data sheet's name and the template's file name.
-    const SHEET: &'static str;
     const COLUMNS: &'static [Column];
     /// One example value per column (dates relative to today, so the example always passes).
     fn example() -> Vec<String>;
@@ -45,35 +40,8 @@ pub trait Importable: Listing {
     fn compared(content: &Self::Content) -> Text<'_>;
 }
 
-/// The kinds an import may hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KindCode {
-    Achievement,
-    Demand,
-}
-
-impl KindCode {
-    pub const ALL: [KindCode; 2] = [KindCode::Achievement, KindCode::Demand];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            KindCode::Achievement => "achievement",
-            KindCode::Demand => "demand",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<KindCode> {
-        KindCode::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            KindCode::Achievement => Achievements::SHEET,
-            KindCode::Demand => Demands::SHEET,
-        }
-    }
-}
+/// The kinds an import may hold, in the order the upload form offers them.
+pub const KINDS: [Kind; 2] = [Kind::Achievement, Kind::Demand];
 
 /// The identity of a listing: title without spaces, lower case; patent numbers sorted.
 pub fn identity(title: &str, patents: &[String]) -> String {

@@ -84,11 +84,11 @@ pub async fn upload<K: Importable>(
     let suspects = suspects_of::<K>(db, search, &checking).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let name: String = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
-    let name = if name.trim().is_empty() { format!("{}.xlsx", K::SHEET) } else { name };
+    let name = if name.trim().is_empty() { format!("{}.xlsx", K::KIND.label()) } else { name };
     let sha = hex::encode(Sha256::digest(bytes));
     let new = NewImport {
         id: &id,
-        kind: K::CODE.code(),
+        kind: K::KIND.code(),
         organisation_id,
         file_name: &name,
         file_sha256: &sha,

@@ -16,4 +16,4 @@ pub mod rows;
 pub mod store;
 pub mod template;
 
-pub use kinds::{Importable, KindCode};
+pub use kinds::{Importable, KINDS};

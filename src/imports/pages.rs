@@ -4,16 +4,14 @@
 
 use rocket::form::FromForm;
 use rocket::fs::TempFile;
-use rocket::http::{ContentType, Header};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket::{Responder, Route, State, get, post, routes};
+use rocket::{Route, State, get, post, routes};
 use serde_json::{Value, json};
-use tokio::io::AsyncReadExt as _;
 
 use super::access;
 use super::check::{Checking, RowState};
-use super::kinds::{Importable, KindCode};
+use super::kinds::Importable;
 use super::load;
 use super::store::{self, ImportSummary};
 use super::template as sheet_template;
@@ -23,40 +21,17 @@ use crate::db::Db;
 use crate::demands::model::Demands;
 use crate::domain::org::OrganisationKind;
 use crate::error::{AppError, ErrorCode};
+use crate::listings::Kind;
 use crate::orgs::store as orgs;
 use crate::search::Search;
 use crate::sheets::columns::header_of;
 use crate::sheets::write::{self, RowReport};
+use crate::web::download::{Download, MAX_UPLOAD_MIB, form_file};
 use crate::web::input::Form;
 use crate::web::page::Page;
 
-/// The largest file accepted (Rocket.toml's `file` limit says the same).
-pub const MAX_FILE_MIB: u64 = 20;
 /// Problem rows listed on the report page; the XLSX report holds every row.
 const SHOWN_PROBLEMS: usize = 500;
-
-#[derive(Responder)]
-struct Download {
-    body: Vec<u8>,
-    content_type: ContentType,
-    disposition: Header<'static>,
-}
-
-fn xlsx(body: Vec<u8>, name: &str) -> Download {
-    Download {
-        body,
-        content_type: ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        disposition: Header::new("Content-Disposition", format!("attachment; filename*=UTF-8''{}", percent(name))),
-    }
-}
-
-fn percent(name: &str) -> String {
-    name.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect()
-}
 
 fn report_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Content>) -> Value {
     let problems: Vec<Value> = checking
@@ -76,11 +51,10 @@ fn report_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Co
     let invalid = checking.count(RowState::Invalid);
     json!({
         "import": summary,
-        "kind_label": K::SHEET,
+        "kind_label": K::KIND.label(),
         "noun": K::WORDS.noun,
         "format": checking.table.format,
-        "counts": {"rows": checking.outcomes.len(), "ok": checking.count(RowState::Ok),
-            "exists": checking.count(RowState::Exists), "invalid": invalid},
+        "counts": checking.counts(),
         "problems": problems,
         "problems_cut": invalid > SHOWN_PROBLEMS,
         "shown_problems": SHOWN_PROBLEMS,
@@ -113,7 +87,7 @@ async fn index(db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>
         "organisation_name": user.organisation_name,
         "imports": store::recent(db, scope, 30).await?,
         "max_rows": crate::sheets::MAX_ROWS,
-        "max_mib": MAX_FILE_MIB,
+        "max_mib": MAX_UPLOAD_MIB,
     });
     Ok(Page::new("imports/index", "批量导入", data).with_flash(flash))
 }
@@ -121,13 +95,13 @@ async fn index(db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>
 #[get("/template/<kind>")]
 async fn template(kind: &str) -> Result<Download, AppError> {
     let not_found = || AppError::not_found(ErrorCode::NotFound, "没有这种导入模板");
-    let kind = KindCode::from_code(kind.trim_end_matches(".xlsx")).ok_or_else(not_found)?;
+    let kind = Kind::from_code(kind.trim_end_matches(".xlsx")).ok_or_else(not_found)?;
     let body = match kind {
-        KindCode::Achievement => sheet_template::workbook::<Achievements>(),
-        KindCode::Demand => sheet_template::workbook::<Demands>(),
+        Kind::Achievement => sheet_template::workbook::<Achievements>(),
+        Kind::Demand => sheet_template::workbook::<Demands>(),
     }
     .map_err(AppError::internal)?;
-    Ok(xlsx(body, &format!("{}导入模板.xlsx", kind.label())))
+    Ok(Download::xlsx(body, &format!("{}导入模板.xlsx", kind.label())))
 }
 
 #[derive(FromForm)]
@@ -135,13 +109,6 @@ struct Upload<'r> {
     kind: String,
     organisation_id: Option<String>,
     file: TempFile<'r>,
-}
-
-async fn bytes_of(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
-    let mut bytes = Vec::new();
-    let mut reader = file.open().await.map_err(AppError::internal)?;
-    reader.read_to_end(&mut bytes).await.map_err(AppError::internal)?;
-    Ok(bytes)
 }
 
 #[post("/", data = "<form>")]
@@ -153,7 +120,7 @@ async fn upload(
     ip: ClientAddr,
 ) -> Result<Redirect, Flash<Redirect>> {
     let back = |e: AppError| Flash::error(Redirect::to("/imports"), e.message);
-    let bytes = bytes_of(&form.file).await.map_err(back)?;
+    let bytes = form_file(&form.file).await.map_err(back)?;
     let name =
         form.file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
     let organisation = form.organisation_id.as_deref();
@@ -185,8 +152,8 @@ async fn report_page<K: Importable>(
 async fn report(id: &str, db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
     let (summary, kind) = access::own_import(db, &user.0, id).await?;
     match kind {
-        KindCode::Achievement => report_page::<Achievements>(db, &summary, flash).await,
-        KindCode::Demand => report_page::<Demands>(db, &summary, flash).await,
+        Kind::Achievement => report_page::<Achievements>(db, &summary, flash).await,
+        Kind::Demand => report_page::<Demands>(db, &summary, flash).await,
     }
 }
 
@@ -204,10 +171,10 @@ async fn report_file<K: Importable>(db: &Db, summary: &ImportSummary) -> Result<
 async fn report_xlsx(id: &str, db: &State<Db>, user: ActiveUser) -> Result<Download, AppError> {
     let (summary, kind) = access::own_import(db, &user.0, id).await?;
     let body = match kind {
-        KindCode::Achievement => report_file::<Achievements>(db, &summary).await?,
-        KindCode::Demand => report_file::<Demands>(db, &summary).await?,
+        Kind::Achievement => report_file::<Achievements>(db, &summary).await?,
+        Kind::Demand => report_file::<Demands>(db, &summary).await?,
     };
-    Ok(xlsx(body, &format!("{}导入检查结果.xlsx", kind.label())))
+    Ok(Download::xlsx(body, &format!("{}导入检查结果.xlsx", kind.label())))
 }
 
 #[post("/<id>/confirm")]

@@ -17,7 +17,7 @@ pub fn workbook<K: Importable>() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> 
     let example = K::example();
     let example: Vec<&str> = example.iter().map(String::as_str).collect();
     write::template(&write::Template {
-        sheet: K::SHEET,
+        sheet: K::KIND.label(),
         columns: K::COLUMNS,
         example: &example,
         lists: K::lists(),

@@ -18,7 +18,8 @@ pub const MAX_COLUMNS: usize = 200;
 pub enum SheetError {
     #[error("文件是空的")]
     Empty,
-    #[error("无法读取这个 Excel 文件（{0}）")]
+    /// The detail (the reader's own words, in English) goes to the log, not to the person.
+    #[error("无法读取这个 Excel 文件：文件已损坏，或不是 Excel 保存的格式；请在 Excel 中打开后另存为 .xlsx 再上传")]
     Workbook(String),
     #[error("文件设置了打开密码，请在 Excel 中取消密码后再上传")]
     Password,

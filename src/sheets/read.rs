@@ -54,10 +54,18 @@ pub fn read(bytes: &[u8], recognise: &dyn Fn(&[String]) -> bool) -> Result<Table
     if bytes.is_empty() {
         return Err(SheetError::Empty);
     }
-    let lines = if bytes.starts_with(b"PK\x03\x04") {
-        super::xlsx::read_xlsx(bytes)?
+    let workbook = if bytes.starts_with(b"PK\x03\x04") {
+        Some(super::xlsx::read_xlsx(bytes))
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        super::xlsx::read_xls(bytes)?
+        Some(super::xlsx::read_xls(bytes))
+    } else {
+        None
+    };
+    if let Some(Err(SheetError::Workbook(detail))) = &workbook {
+        tracing::info!(%detail, "an uploaded workbook could not be read");
+    }
+    let lines = if let Some(workbook) = workbook {
+        workbook?
     } else {
         let (text, format) = super::csv::decode(bytes)?;
         let rows = super::csv::parse(&text, MAX_ROWS + 1);

@@ -27,7 +27,8 @@ pub struct Template<'a> {
     pub notes: &'a [&'a str],
 }
 
-fn column_letters(mut index: u16) -> String {
+/// A column's letters as Excel names it: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letters(mut index: u16) -> String {
     let mut letters = Vec::new();
     loop {
         letters.push((b'A' + (index % 26) as u8) as char);
@@ -142,4 +143,13 @@ pub fn report(table: &Table, columns: &[Column], rows: &BTreeMap<usize, RowRepor
         sheet.write_string(row, result_col, report.map_or("", |r| r.summary.as_str()))?;
     }
     workbook.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn columns_are_lettered_as_excel_does() {
+        let letters: Vec<String> = [0, 25, 26, 27, 701, 702].into_iter().map(super::column_letters).collect();
+        assert_eq!(letters, ["A", "Z", "AA", "AB", "ZZ", "AAA"]);
+    }
 }

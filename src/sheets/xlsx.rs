@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read as _};
 
-use calamine::{Data, DataRef, Reader as _, Xlsx, XlsxError};
+use calamine::{Data, Reader as _, Xls, XlsError, Xlsx, XlsxError};
 
 use super::cells::{Lines, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, SheetError, cell_text, is_error};
 
@@ -45,13 +45,6 @@ fn measure(bytes: &[u8]) -> Result<(), SheetError> {
     Ok(())
 }
 
-fn data_of(cell: &DataRef<'_>) -> Data {
-    match cell {
-        DataRef::SharedString(s) => Data::String(s.to_string()),
-        other => Data::from(other.clone()),
-    }
-}
-
 /// Keeps at most `MAX_CELL_CHARS + 1` characters, so the check can say a cell is too long.
 fn capped(text: String) -> String {
     if text.len() > MAX_CELL_CHARS * 4 { text.chars().take(MAX_CELL_CHARS + 1).collect() } else { text }
@@ -68,7 +61,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Lines, SheetError> {
         let mut reader = workbook.worksheet_cells_reader(&name).map_err(workbook_error)?;
         while let Some(cell) = reader.next_cell().map_err(workbook_error)? {
             let (row, col) = cell.get_position();
-            let value = data_of(cell.get_value());
+            let value = Data::from(cell.get_value().clone());
             let text = capped(cell_text(&value));
             if col as usize >= MAX_COLUMNS || text.is_empty() {
                 continue;
@@ -149,12 +142,12 @@ pub fn read_xls(bytes: &[u8]) -> Result<Lines, SheetError> {
     if let Err(XlsxError::Password) = calamine::Reader::new(Cursor::new(bytes)).map(|_: Xlsx<_>| ()) {
         return Err(SheetError::Password);
     }
-    let mut workbook =
-        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| SheetError::Workbook(e.to_string()))?;
-    let range = workbook.worksheet_range_at(0).ok_or(SheetError::Empty)?.map_err(|e| {
-        let text = e.to_string();
-        if text.to_lowercase().contains("password") { SheetError::Password } else { SheetError::Workbook(text) }
-    })?;
+    let xls_error = |error: XlsError| match error {
+        XlsError::Password => SheetError::Password,
+        other => SheetError::Workbook(other.to_string()),
+    };
+    let mut workbook: Xls<_> = calamine::Reader::new(Cursor::new(bytes)).map_err(xls_error)?;
+    let range = workbook.worksheet_range_at(0).ok_or(SheetError::Empty)?.map_err(xls_error)?;
     let (top, _) = range.start().unwrap_or((0, 0));
     let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {

@@ -2,10 +2,10 @@
 //! goal page with every breakdown, the goal settings, and the spreadsheet exports.
 
 use crate::web::input::Form;
-use rocket::http::{ContentType, Header};
+use rocket::http::ContentType;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket::{Responder, Route, State, get, post, routes};
+use rocket::{Route, State, get, post, routes};
 use serde_json::{Value, json};
 
 use super::indicator_table::{self, ActualInput};
@@ -20,6 +20,7 @@ use crate::db::Db;
 use crate::domain::forms::FieldErrors;
 use crate::domain::time::today_shanghai;
 use crate::error::{AppError, FormFailure};
+use crate::web::download::Download;
 use crate::web::{Page, choices};
 
 /// The charts and texts every view of a report shares.
@@ -129,22 +130,6 @@ async fn set_goal(
     }
 }
 
-/// A spreadsheet download.
-#[derive(Responder)]
-struct Download {
-    body: Vec<u8>,
-    content_type: ContentType,
-    disposition: Header<'static>,
-}
-
-fn download(body: Vec<u8>, content_type: ContentType, name: String) -> Download {
-    Download {
-        body,
-        content_type,
-        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{name}\"")),
-    }
-}
-
 #[get("/goal.xlsx?<year>")]
 async fn goal_xlsx(
     db: &State<Db>,
@@ -154,8 +139,7 @@ async fn goal_xlsx(
 ) -> Result<Download, AppError> {
     let report = report::build(db, settings, year_or_now(year)?, today_shanghai()).await?;
     let bytes = export::xlsx(&report).map_err(AppError::internal)?;
-    let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    Ok(download(bytes, xlsx, format!("goal-{}.xlsx", report.year)))
+    Ok(Download::xlsx(bytes, &format!("goal-{}.xlsx", report.year)))
 }
 
 #[get("/goal.csv?<year>")]
@@ -166,7 +150,7 @@ async fn goal_csv(
     year: Option<i32>,
 ) -> Result<Download, AppError> {
     let report = report::build(db, settings, year_or_now(year)?, today_shanghai()).await?;
-    Ok(download(export::csv(&report).into_bytes(), ContentType::CSV, format!("goal-{}.csv", report.year)))
+    Ok(Download::new(export::csv(&report).into_bytes(), ContentType::CSV, &format!("goal-{}.csv", report.year)))
 }
 
 async fn indicators_page_of(
@@ -250,8 +234,7 @@ async fn indicators_xlsx(
     let year = year_or_now(year)?;
     let rows = indicator_table::table(db, settings, year).await?;
     let bytes = export::indicators_xlsx(year, &rows).map_err(AppError::internal)?;
-    let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    Ok(download(bytes, xlsx, format!("indicators-{year}.xlsx")))
+    Ok(Download::xlsx(bytes, &format!("indicators-{year}.xlsx")))
 }
 
 #[get("/indicators.csv?<year>")]
@@ -263,7 +246,7 @@ async fn indicators_csv(
 ) -> Result<Download, AppError> {
     let year = year_or_now(year)?;
     let rows = indicator_table::table(db, settings, year).await?;
-    Ok(download(export::indicators_csv(&rows).into_bytes(), ContentType::CSV, format!("indicators-{year}.csv")))
+    Ok(Download::new(export::indicators_csv(&rows).into_bytes(), ContentType::CSV, &format!("indicators-{year}.csv")))
 }
 
 /// Mounted at `/stats`.

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod calendar_file;
 pub mod catchers;
+pub mod download;
 pub mod error_response;
 pub mod headers;
 pub mod idempotency;

@@ -5,6 +5,7 @@
 use std::io::{Cursor, Read as _, Write as _};
 
 use rust_xlsxwriter::{Format, Formula, Workbook};
+use techmarket::sheets::write::column_letters;
 
 /// The achievement sheet's headers the tests fill (required ones and a few more).
 pub const HEADERS: [&str; 18] = [
@@ -129,25 +130,12 @@ fn with_entry(xlsx: &[u8], name: &str, content: &[u8]) -> Vec<u8> {
 fn inline_row(r: usize, cells: &[String]) -> String {
     let mut xml = format!("<row r=\"{r}\">");
     for (col, text) in cells.iter().enumerate() {
-        let letter = column_letters(col);
+        let letter = column_letters(col as u16);
         let text = text.replace('&', "&amp;").replace('<', "&lt;");
         xml.push_str(&format!("<c r=\"{letter}{r}\" t=\"inlineStr\"><is><t>{text}</t></is></c>"));
     }
     xml.push_str("</row>");
     xml
-}
-
-fn column_letters(index: usize) -> String {
-    let mut n = index;
-    let mut letters = Vec::new();
-    loop {
-        letters.push((b'A' + (n % 26) as u8) as char);
-        if n < 26 {
-            break;
-        }
-        n = n / 26 - 1;
-    }
-    letters.iter().rev().collect()
 }
 
 /// A workbook whose sheet XML is written here: the header, `empty` empty (formatted) rows, then

@@ -209,7 +209,10 @@ async fn hostile_files_fail_cleanly(app: TestApp) {
     assert_eq!(refused(&report), "文件不是 XLSX、XLS 或 CSV 表格");
     let (status, report) = upload(&c.researcher, "", b"PK\x03\x04 not really a zip".to_vec()).await;
     assert_eq!(status, Status::BadRequest);
-    assert!(refused(&report).starts_with("无法读取这个 Excel 文件"), "{report}");
+    assert_eq!(
+        refused(&report),
+        "无法读取这个 Excel 文件：文件已损坏，或不是 Excel 保存的格式；请在 Excel 中打开后另存为 .xlsx 再上传"
+    );
     let (status, report) = upload(&c.researcher, "", encrypted_workbook()).await;
     assert_eq!(status, Status::BadRequest);
     assert_eq!(refused(&report), "文件设置了打开密码，请在 Excel 中取消密码后再上传");

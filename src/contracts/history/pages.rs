@@ -3,15 +3,14 @@
 
 use crate::web::input::Form;
 use crate::web::input::Json;
-use rocket::data::{Data, ToByteUnit as _};
+use rocket::data::Data;
 use rocket::form::FromForm;
 use rocket::fs::TempFile;
-use rocket::http::{ContentType, Header, Status as HttpStatus};
+use rocket::http::Status as HttpStatus;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket::{Responder, Route, State, get, post, routes};
+use rocket::{Route, State, get, post, routes};
 use serde_json::{Value, json};
-use tokio::io::AsyncReadExt as _;
 
 use super::check::HistoryInput;
 use super::load::{self, Checking, ImportSummary, Loader};
@@ -21,26 +20,9 @@ use crate::db::Db;
 use crate::domain::forms::FieldErrors;
 use crate::error::{AppError, ErrorCode};
 use crate::web::Page;
-
-/// The most a history file may weigh.
-const MAX_FILE_MIB: u64 = 20;
+use crate::web::download::{Download, MAX_UPLOAD_MIB, body_file, form_file};
 
 /// A spreadsheet download.
-#[derive(Responder)]
-struct Download {
-    body: Vec<u8>,
-    content_type: ContentType,
-    disposition: Header<'static>,
-}
-
-fn xlsx(body: Vec<u8>, name: &str) -> Download {
-    Download {
-        body,
-        content_type: ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{name}\"")),
-    }
-}
-
 fn report_json(summary: &ImportSummary, checking: &Checking) -> Value {
     let count = |state: &str| checking.outcomes.iter().filter(|(_, o)| o.state == state).count();
     let rows: Vec<Value> = checking
@@ -64,25 +46,18 @@ fn report_json(summary: &ImportSummary, checking: &Checking) -> Value {
 
 #[get("/")]
 async fn index(db: &State<Db>, _admin: AdminUser, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
-    let data = json!({"imports": load::recent(db, 20).await?, "max_rows": sheet::MAX_ROWS, "max_mib": MAX_FILE_MIB});
+    let data = json!({"imports": load::recent(db, 20).await?, "max_rows": sheet::MAX_ROWS, "max_mib": MAX_UPLOAD_MIB});
     Ok(Page::new("contracts/history", "历史登记补录", data).with_flash(flash))
 }
 
 #[get("/template.xlsx")]
 async fn template(_admin: AdminUser) -> Result<Download, AppError> {
-    Ok(xlsx(sheet::template().map_err(AppError::internal)?, "技术合同历史登记模板.xlsx"))
+    Ok(Download::xlsx(sheet::template().map_err(AppError::internal)?, "技术合同历史登记模板.xlsx"))
 }
 
 #[derive(FromForm)]
 struct Upload<'r> {
     file: TempFile<'r>,
-}
-
-async fn bytes_of(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
-    let mut bytes = Vec::new();
-    let mut reader = file.open().await.map_err(AppError::internal)?;
-    reader.read_to_end(&mut bytes).await.map_err(AppError::internal)?;
-    Ok(bytes)
 }
 
 #[post("/", data = "<form>")]
@@ -93,7 +68,7 @@ async fn upload(
     ip: ClientAddr,
 ) -> Result<Redirect, Flash<Redirect>> {
     let back = || Redirect::to("/contracts/history");
-    let bytes = bytes_of(&form.file).await.map_err(|e| Flash::error(back(), e.message))?;
+    let bytes = form_file(&form.file).await.map_err(|e| Flash::error(back(), e.message))?;
     let name = form.file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string());
     let loader = Loader { user_id: &admin.0.id, ip: &ip.0 };
     match load::upload(db, &loader, name.as_deref().unwrap_or("history.xlsx"), &bytes).await {
@@ -118,7 +93,7 @@ async fn report(
 async fn report_xlsx(id: &str, db: &State<Db>, _admin: AdminUser) -> Result<Download, AppError> {
     let (_, checking) = load::checked(db, id).await?;
     let body = sheet::report_xlsx(&checking.table, &checking.outcomes).map_err(AppError::internal)?;
-    Ok(xlsx(body, "历史登记检查结果.xlsx"))
+    Ok(Download::xlsx(body, "历史登记检查结果.xlsx"))
 }
 
 #[post("/imports/<id>/confirm")]
@@ -201,16 +176,9 @@ async fn upload_api(
     admin: AdminUser,
     ip: ClientAddr,
 ) -> Result<(HttpStatus, Json<Value>), AppError> {
-    let bytes = data.open(MAX_FILE_MIB.mebibytes()).into_bytes().await.map_err(AppError::internal)?;
-    if !bytes.is_complete() {
-        return Err(AppError::new(
-            HttpStatus::PayloadTooLarge,
-            ErrorCode::FileTooLarge,
-            format!("文件不能超过 {MAX_FILE_MIB} MiB"),
-        ));
-    }
+    let bytes = body_file(data).await?;
     let loader = Loader { user_id: &admin.0.id, ip: &ip.0 };
-    let (id, checking) = load::upload(db, &loader, file_name.unwrap_or("history.xlsx"), &bytes.into_inner()).await?;
+    let (id, checking) = load::upload(db, &loader, file_name.unwrap_or("history.xlsx"), &bytes).await?;
     let summary = load::summary(db, &id).await?;
     Ok((HttpStatus::Created, Json(report_json(&summary, &checking))))
 }
