@@ -7,7 +7,7 @@ use rocket::{Build, Rocket};
 
 use crate::auth::gate::{self, Gate};
 use crate::auth::password::PasswordHasher;
-use crate::auth::throttle::{LoginThrottle, WriteThrottle};
+use crate::auth::throttle::{LoginThrottle, OpenDataThrottle, WriteThrottle};
 use crate::config::{self, ConfigError, Settings};
 use crate::db::{Db, DbError};
 use crate::search::Search;
@@ -58,6 +58,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
     let site = Site::new(&settings.district_name, &settings.region_code);
     let throttle = LoginThrottle::new(&settings.auth, db.backend());
     let write_throttle = WriteThrottle::new(settings.auth.writes_per_minute, db.backend());
+    let open_throttle = OpenDataThrottle::new(settings.auth.open_data_per_minute, db.backend());
     let mailer = crate::auth::mail::Mailer::new(&settings.mail).map_err(StartError::Mail)?;
     let rocket = rocket::custom(figment)
         .manage(db.clone())
@@ -68,6 +69,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .manage(PasswordHasher::default())
         .manage(throttle)
         .manage(write_throttle)
+        .manage(open_throttle)
         .manage(mailer)
         .manage(crate::trading::auctions::live::Hub::default())
         // An attached Shield replaces Rocket's default one; ours sets every header itself.
@@ -103,6 +105,8 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/imports", traced(crate::imports::pages::routes()))
         .mount("/duplicates", traced(crate::duplicates::pages::routes()))
         .mount("/stats", traced(crate::stats::pages::routes()))
+        .mount("/open-data", traced(crate::opendata::pages::routes()))
+        .mount("/feeds", traced(crate::opendata::feeds::routes()))
         .mount("/", traced(crate::search::pages::routes()))
         .mount("/static", traced(assets::routes()))
         .mount("/api/v1", traced(crate::health::routes()))
@@ -127,6 +131,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/api/v1", traced(crate::stats::api::routes()))
         .mount("/api/v1", traced(crate::calendar::routes::api()))
         .mount("/api/v1", traced(crate::search::api::routes()))
+        .mount("/api/v1", traced(crate::opendata::api::routes()))
         .mount("/api/v1", traced(gate::routes()))
         .register("/", catchers::all());
     Ok(App { rocket, db, settings, search })

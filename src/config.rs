@@ -97,6 +97,7 @@ struct RawSettings {
     smtp_url: Option<String>,
     mail_from: String,
     writes_per_minute: u32,
+    open_data_per_minute: u32,
     review_rule: ReviewRule,
     background_jobs: bool,
 }
@@ -166,6 +167,8 @@ pub struct AuthSettings {
     pub secure_cookies: bool,
     /// Unsafe requests (form posts, API writes) allowed per client address per minute.
     pub writes_per_minute: u32,
+    /// Open-data requests (the open API, feeds, bulk files) allowed per client address per minute.
+    pub open_data_per_minute: u32,
 }
 
 /// The yearly turnover goal as configured (administrators refine it later in the app).
@@ -253,6 +256,7 @@ fn defaults() -> Figment {
         .merge(("secure_cookies", false))
         .merge(("demo_content", "auto"))
         .merge(("writes_per_minute", 120))
+        .merge(("open_data_per_minute", 300))
         .merge(("review_rule", "working_days_2024"))
         .merge(("background_jobs", true))
         .merge(("mail_from", "麦积区技术市场服务平台 <noreply@localhost>"))
@@ -344,6 +348,7 @@ impl Settings {
             lock_duration: time::Duration::minutes(positive("lock_minutes", raw.lock_minutes, 7 * 24 * 60)?),
             secure_cookies: raw.secure_cookies,
             writes_per_minute: positive("writes_per_minute", raw.writes_per_minute, 1_000_000)? as u32,
+            open_data_per_minute: positive("open_data_per_minute", raw.open_data_per_minute, 1_000_000)? as u32,
         };
         Ok(Settings {
             database_url,

@@ -32,6 +32,7 @@ pub mod jobs;
 pub mod listings;
 pub mod matching;
 pub mod openapi;
+pub mod opendata;
 pub mod orgs;
 pub mod salons;
 pub mod search;

@@ -132,3 +132,28 @@ impl WriteThrottle {
         self.per_ip.spend(db, format!("write:{ip}")).await.map_or(Ok(()), Err)
     }
 }
+
+/// A per-address budget for open-data reads (the open API, feeds, bulk files): generous for a
+/// mirror, finite for a scraper running in a loop.
+pub struct OpenDataThrottle {
+    per_ip: Counter,
+    /// The budget, for the `X-RateLimit-Limit` header.
+    pub per_minute: u32,
+}
+
+impl std::fmt::Debug for OpenDataThrottle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OpenDataThrottle")
+    }
+}
+
+impl OpenDataThrottle {
+    pub fn new(per_minute: u32, backend: Backend) -> OpenDataThrottle {
+        OpenDataThrottle { per_ip: Counter::new(per_minute, backend), per_minute }
+    }
+
+    /// Takes one read from the address's budget; when spent, how long until it refills.
+    pub async fn allow(&self, db: &Db, ip: &str) -> Result<(), Duration> {
+        self.per_ip.spend(db, format!("open:{ip}")).await.map_or(Ok(()), Err)
+    }
+}

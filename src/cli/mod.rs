@@ -218,8 +218,15 @@ async fn serve() -> Result<ExitCode, String> {
         tracing::info!(expired, "demands expired");
     }
     let expiry_db = app.db.clone();
+    let (public_url, data_dir) = (app.settings.mail.public_url.clone(), app.settings.data_dir.clone());
     tokio::spawn(async move {
         loop {
+            // The open data's bulk files: written on the first start, then once a Beijing day.
+            match crate::opendata::bulk::refresh_if_stale(&expiry_db, &public_url, &data_dir).await {
+                Ok(Some(manifest)) => tracing::info!(files = manifest.files.len(), "open-data files written"),
+                Ok(None) => {}
+                Err(error) => tracing::error!(%error, "writing the open-data files failed"),
+            }
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
             if let Err(error) = crate::demands::expiry::expire_due(&expiry_db).await {
                 tracing::error!(%error, "expiring demands failed");

@@ -9,6 +9,7 @@ pub mod ics;
 pub mod ids;
 pub mod labels;
 pub mod money;
+pub mod open_data;
 pub mod org;
 pub mod regions;
 pub mod taxonomy;

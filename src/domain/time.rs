@@ -76,6 +76,14 @@ pub fn parse_beijing_input(text: &str) -> Option<OffsetDateTime> {
     Some(local.assume_offset(SHANGHAI))
 }
 
+/// An incremental sync's starting point: an RFC 3339 instant with its own offset, or a date
+/// (`2026-12-01`) read as Beijing midnight. Years outside 2000–2100 are refused.
+pub fn parse_since(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    let at = parse_stored(text).or_else(|| parse_date(text).map(|day| day.midnight().assume_offset(SHANGHAI)))?;
+    (2000..=2100).contains(&at.year()).then_some(at)
+}
+
 /// An instant as a form's `datetime-local` value in Beijing time (`2026-12-10T09:30`).
 pub fn beijing_input(at: OffsetDateTime) -> String {
     let local = at.to_offset(SHANGHAI);

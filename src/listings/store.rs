@@ -255,6 +255,54 @@ pub async fn list_after<K: ListingStore>(
     rows.iter().map(read::<K>).collect()
 }
 
+/// Which listings a modification-ordered read takes (the open data's pages and feeds).
+#[derive(Debug, Clone, Default)]
+pub struct Modified<'a> {
+    /// Every listing ever published changed at or after this time (those no longer public are
+    /// deletions to a mirror); without it, the public ones.
+    pub since: Option<&'a str>,
+    /// After this (modified time, id) position.
+    pub after: Option<(&'a str, &'a str)>,
+    pub technical_field: Option<&'a str>,
+    /// Latest change first (a feed) rather than oldest first (a sync).
+    pub newest_first: bool,
+}
+
+/// Listings in modification order, `limit` at most.
+pub async fn list_modified<K: ListingStore>(
+    db: &Db,
+    query: &Modified<'_>,
+    limit: i64,
+) -> Result<Vec<K::Row>, sqlx::Error> {
+    let a = K::ALIAS;
+    let mut c = Conditions::default();
+    match query.since {
+        Some(since) => {
+            c.plain(&format!("{a}.published_at IS NOT NULL"));
+            c.text(&format!("{a}.updated_at >= ?"), since.to_string());
+        }
+        // Nearly every row is public: walk the modification index rather than the status one.
+        None => {
+            c.any_of(&format!("{a}.status || ''"), K::Status::public().iter().map(|s| s.code()));
+        }
+    }
+    if let Some(field) = query.technical_field {
+        c.text(&format!("{a}.technical_field = ?"), field.to_string());
+    }
+    let (beyond, direction) = if query.newest_first { ("<", "DESC") } else { (">", "ASC") };
+    if let Some((at, id)) = query.after {
+        c.texts(&format!("({a}.updated_at {beyond} ? OR ({a}.updated_at = ? AND {a}.id {beyond} ?))"), &[at, at, id]);
+    }
+    let sql = format!(
+        "SELECT {} {} ORDER BY {a}.updated_at {direction}, {a}.id {direction} LIMIT ${}",
+        select::<K>(),
+        c.sql(),
+        c.len() + 1
+    );
+    let rows = c.bind(sqlx::query(&sql)).bind(limit).fetch_all(db.pool()).await?;
+    rows.iter().map(read::<K>).collect()
+}
+
 /// How many listings of the kind the public sees.
 pub async fn count_public<K: ListingStore>(db: &Db) -> Result<i64, sqlx::Error> {
     let mut c = Conditions::default();

@@ -9,6 +9,7 @@ pub mod conformance;
 mod deal_schemas;
 mod desk_operations;
 mod desk_schemas;
+mod open_data;
 mod operations;
 pub mod params;
 mod responses;
@@ -164,12 +165,13 @@ pub fn document() -> Value {
 }
 
 /// Every documented operation: the listing, contract and deal table, then the broker's desk
-/// (meetings, salons, inbox, webhooks), then the pricing routes.
+/// (meetings, salons, inbox, webhooks), the pricing routes, and the open data.
 pub fn all_operations() -> impl Iterator<Item = &'static Operation> {
     OPERATIONS
         .iter()
         .chain(desk_operations::DESK_OPERATIONS.iter())
         .chain(trading_operations::TRADING_OPERATIONS.iter())
+        .chain(open_data::OPEN_OPERATIONS.iter())
 }
 
 /// POSTs that set something in place (create or replace) and answer 200, not 201.

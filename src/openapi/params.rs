@@ -25,6 +25,10 @@ const MAX_TEXT: usize = 200;
 /// Text that holds no control character (the gate refuses them anywhere in a URI).
 pub const PLAIN_TEXT: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
 
+/// `updated_since`: a date, or an RFC 3339 instant with its offset.
+const SINCE_PATTERN: &str = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\
+     ([Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$";
+
 /// The schema of a query parameter.
 pub fn query_schema(name: &str) -> Value {
     if let Some((_, min, max)) = INTEGERS.iter().find(|(n, _, _)| *n == name) {
@@ -42,6 +46,8 @@ pub fn query_schema(name: &str) -> Value {
         "region" => {
             json!({"type": "string", "pattern": "^[0-9]{2,6}$", "description": "行政区划代码（省 2 位、市 4 位、县 6 位）"})
         }
+        "updated_since" => json!({"type": "string", "pattern": SINCE_PATTERN,
+            "description": "只要此后（含）修改的记录及删除：RFC 3339 时间，或日期（按北京时间零点）"}),
         _ => json!({"type": "string", "maxLength": MAX_TEXT, "pattern": PLAIN_TEXT}),
     }
 }
@@ -90,6 +96,10 @@ pub fn check_query<'a>(operation: &Operation, pairs: impl Iterator<Item = (&'a s
             && !(value.len() >= 2 && value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit()))
         {
             return Err("参数 region 应为 2–6 位行政区划代码".to_string());
+        } else if name == "updated_since" && crate::domain::time::parse_since(value).is_none() {
+            return Err(
+                "参数 updated_since 应为 RFC 3339 时间（如 2026-12-01T08:00:00Z）或日期（如 2026-12-01）".to_string()
+            );
         } else if name != "q" && value.chars().count() > MAX_TEXT {
             return Err(format!("参数 {name} 最长 {MAX_TEXT} 个字符"));
         }

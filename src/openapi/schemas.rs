@@ -52,6 +52,9 @@ pub fn all() -> Value {
     if let (Some(all), Value::Object(trading)) = (schemas.as_object_mut(), super::trading_schemas::all()) {
         all.extend(trading);
     }
+    if let (Some(all), Value::Object(open)) = (schemas.as_object_mut(), super::open_data::all()) {
+        all.extend(open);
+    }
     schemas["AchievementPatch"] = patch_of(&schemas["AchievementInput"]);
     schemas["DemandPatch"] = patch_of(&schemas["DemandInput"]);
     schemas

@@ -27,6 +27,7 @@ mod import_files;
 mod imports;
 mod meetings;
 mod migrations;
+mod open_data;
 mod openapi;
 mod pages;
 mod password_mail;

@@ -24,7 +24,8 @@ impl<'r> Responder<'r, 'static> for AtomFeed {
     }
 }
 
-fn instant(stored: &str) -> atom_syndication::FixedDateTime {
+/// A stored time as an Atom date (the epoch when it cannot be read).
+pub fn instant(stored: &str) -> atom_syndication::FixedDateTime {
     parse_stored(stored)
         .and_then(|at| {
             atom_syndication::FixedDateTime::parse_from_rfc3339(
@@ -35,7 +36,8 @@ fn instant(stored: &str) -> atom_syndication::FixedDateTime {
         .unwrap_or_default()
 }
 
-fn link(href: String) -> Link {
+/// The `alternate` link of an entry or feed to its HTML page.
+pub fn link(href: String) -> Link {
     Link { href, rel: "alternate".into(), mime_type: Some("text/html".into()), ..Default::default() }
 }
 
