@@ -105,6 +105,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/imports", traced(crate::imports::pages::routes()))
         .mount("/duplicates", traced(crate::duplicates::pages::routes()))
         .mount("/stats", traced(crate::stats::pages::routes()))
+        .mount("/campaigns", traced(crate::campaigns::pages::routes()))
         .mount("/open-data", traced(crate::opendata::pages::routes()))
         .mount("/feeds", traced(crate::opendata::feeds::routes()))
         .mount("/", traced(crate::search::pages::routes()))
@@ -132,6 +133,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/api/v1", traced(crate::calendar::routes::api()))
         .mount("/api/v1", traced(crate::search::api::routes()))
         .mount("/api/v1", traced(crate::opendata::api::routes()))
+        .mount("/api/v1", traced(crate::campaigns::api::routes()))
         .mount("/api/v1", traced(gate::routes()))
         .register("/", catchers::all());
     Ok(App { rocket, db, settings, search })

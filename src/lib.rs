@@ -13,6 +13,7 @@ pub mod auth;
 pub mod backup;
 pub mod bench;
 pub mod calendar;
+pub mod campaigns;
 pub mod cli;
 pub mod config;
 pub mod contracts;

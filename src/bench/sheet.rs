@@ -70,7 +70,7 @@ pub async fn run(db: &Db, rows: usize) -> Result<(), String> {
     );
     let uploader = Uploader { user_id: &user, ip: "bench" };
     let t = Instant::now();
-    let (id, checking) = load::upload::<Achievements>(db, None, uploader, &organisation, "bench.xlsx", &bytes)
+    let (id, checking) = load::upload::<Achievements>(db, None, uploader, &organisation, None, "bench.xlsx", &bytes)
         .await
         .map_err(|e| e.message)?;
     let checked = t.elapsed().as_secs_f64();
@@ -92,7 +92,7 @@ pub async fn run(db: &Db, rows: usize) -> Result<(), String> {
         checked + loaded
     );
     let t = Instant::now();
-    let (_, again) = load::upload::<Achievements>(db, None, uploader, &organisation, "bench.xlsx", &bytes)
+    let (_, again) = load::upload::<Achievements>(db, None, uploader, &organisation, None, "bench.xlsx", &bytes)
         .await
         .map_err(|e| e.message)?;
     println!(

@@ -83,7 +83,7 @@ async fn run_kind<K: Importable>(db: &Db, args: &ImportArgs<'_>, bytes: &[u8]) -
     let uploader = Uploader { user_id: &user_id, ip: "cli" };
     let name = args.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let (id, checking) =
-        load::upload::<K>(db, None, uploader, &organisation_id, &name, bytes).await.map_err(|e| e.message)?;
+        load::upload::<K>(db, None, uploader, &organisation_id, None, &name, bytes).await.map_err(|e| e.message)?;
     print_check::<K>(&checking);
     if let Some(path) = args.report {
         let rows = checking

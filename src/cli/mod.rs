@@ -68,6 +68,9 @@ enum Command {
         #[arg(long)]
         report: Option<std::path::PathBuf>,
     },
+    /// Write the open data's bulk files (CSV and JSONL.gz of every dataset, and the manifest)
+    /// under `data_dir/open-data/` now, as `serve` does daily; prints what was written.
+    OpenData,
     /// Benchmarks on real corpora (paths as arguments); they print figures.
     Bench {
         #[command(subcommand)]
@@ -159,6 +162,7 @@ pub fn main() -> ExitCode {
                 };
                 import_file(&args).await
             }
+            Command::OpenData => open_data().await,
             Command::Bench { command } => bench(command).await,
             Command::Eval { command } => eval(command),
             Command::Audit { command: AuditCommand::Verify } => audit_verify().await,
@@ -343,6 +347,24 @@ async fn import_file(args: &import::ImportArgs<'_>) -> Result<ExitCode, String> 
     let outcome = import::run(&db, args).await;
     db.close().await;
     outcome.map(|()| ExitCode::SUCCESS)
+}
+
+async fn open_data() -> Result<ExitCode, String> {
+    let (_, settings) = config::load(config::figment()).map_err(|e| e.to_string())?;
+    let db = Db::connect(&settings.database_url, 2).await.map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let written = crate::opendata::bulk::generate(&db, &settings.mail.public_url, &settings.data_dir).await;
+    db.close().await;
+    let manifest = written.map_err(|e| e.to_string())?;
+    for file in &manifest.files {
+        println!("{:<28} {:>8} 条 {:>12} 字节  sha256 {}", file.name, file.records, file.bytes, file.sha256);
+    }
+    println!(
+        "开放数据批量文件已写入 {}（{:.1} 秒）",
+        crate::opendata::bulk::directory(&settings.data_dir).display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn migrate() -> Result<ExitCode, String> {

@@ -70,6 +70,8 @@ pub struct Upload<'a> {
     pub kind: Option<&'a str>,
     /// The organisation an administrator imports for.
     pub organisation: Option<&'a str>,
+    /// The 征集 campaign the loaded listings are entered into.
+    pub campaign: Option<&'a str>,
     pub name: &'a str,
     pub bytes: &'a [u8],
 }
@@ -82,7 +84,7 @@ pub async fn upload(
     ip: &str,
     file: Upload<'_>,
 ) -> Result<String, AppError> {
-    let Upload { kind, organisation, name, bytes } = file;
+    let Upload { kind, organisation, campaign, name, bytes } = file;
     let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
         None => Kind::Achievement,
         Some(code) => Kind::from_code(code).ok_or_else(|| {
@@ -93,13 +95,40 @@ pub async fn upload(
         return Err(may_not_import());
     }
     let organisation = organisation_for(db, user, organisation).await?;
+    let campaign = match campaign.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(id) => Some(campaign_for(db, user, id, kind, &organisation).await?),
+        None => None,
+    };
+    let campaign = campaign.as_deref();
     let uploader = Uploader { user_id: &user.id, ip };
     Ok(match kind {
         Kind::Achievement => {
-            load::upload::<Achievements>(db, Some(search), uploader, &organisation, name, bytes).await?.0
+            load::upload::<Achievements>(db, Some(search), uploader, &organisation, campaign, name, bytes).await?.0
         }
-        Kind::Demand => load::upload::<Demands>(db, Some(search), uploader, &organisation, name, bytes).await?.0,
+        Kind::Demand => {
+            load::upload::<Demands>(db, Some(search), uploader, &organisation, campaign, name, bytes).await?.0
+        }
     })
+}
+
+/// The campaign an import enters its listings into: it collects this kind and takes this
+/// organisation's entries now.
+async fn campaign_for(
+    db: &Db,
+    user: &CurrentUser,
+    id: &str,
+    kind: Kind,
+    organisation: &str,
+) -> Result<String, AppError> {
+    let campaign = crate::campaigns::service::find(db, id).await?;
+    if campaign.kind != kind.code() {
+        return Err(AppError::bad_request(
+            ErrorCode::InvalidParameter,
+            format!("征集“{}”征集的不是{}", campaign.title, kind.label()),
+        ));
+    }
+    crate::campaigns::service::entrant(db, user, &campaign, Some(organisation)).await?;
+    Ok(campaign.id)
 }
 
 /// Loads an upload's passing rows.

@@ -19,6 +19,7 @@ use crate::web::input::Json;
 struct UploadQuery<'r> {
     kind: Option<&'r str>,
     organisation_id: Option<&'r str>,
+    campaign_id: Option<&'r str>,
     file_name: Option<&'r str>,
 }
 
@@ -35,6 +36,7 @@ async fn upload(
     let file = access::Upload {
         kind: query.kind,
         organisation: query.organisation_id,
+        campaign: query.campaign_id,
         name: query.file_name.unwrap_or_default(),
         bytes: &bytes,
     };

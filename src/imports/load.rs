@@ -14,6 +14,7 @@ use super::check::{self, Checking};
 use super::kinds::Importable;
 use super::store::{self, ImportSummary, NewImport};
 use crate::audit::{self, NewAuditEvent};
+use crate::campaigns::store::Entering;
 use crate::db::Db;
 use crate::duplicates::{self, many::Match};
 use crate::error::{AppError, ErrorCode};
@@ -77,6 +78,7 @@ pub async fn upload<K: Importable>(
     search: Option<&Search>,
     uploader: Uploader<'_>,
     organisation_id: &str,
+    campaign_id: Option<&str>,
     file_name: &str,
     bytes: &[u8],
 ) -> Result<(String, Checking<K::Content>), AppError> {
@@ -97,6 +99,7 @@ pub async fn upload<K: Importable>(
         row_count: checking.outcomes.len(),
         valid_count: checking.ready.len(),
         suspects: &serde_json::to_string(&suspects).map_err(AppError::internal)?,
+        campaign_id,
     };
     store::insert(db, &new).await?;
     Ok((id, checking))
@@ -124,6 +127,19 @@ pub async fn confirm<K: Importable>(
     summary: &ImportSummary,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Loaded, AppError> {
+    if let Some(campaign_id) = summary.campaign_id.as_deref() {
+        let campaign = crate::campaigns::service::find(db, campaign_id).await?;
+        if !crate::campaigns::model::accepting(
+            &campaign.status,
+            &campaign.deadline,
+            &crate::campaigns::service::today(),
+        ) {
+            return Err(AppError::conflict(
+                ErrorCode::CampaignClosed,
+                format!("征集“{}”已截止或已结束：请不选征集重新上传这个文件", campaign.title),
+            ));
+        }
+    }
     let checking = checked::<K>(db, summary).await?;
     let mut done = Loaded {
         skipped_existing: checking.count(check::RowState::Exists),
@@ -149,6 +165,16 @@ pub async fn confirm<K: Importable>(
         let rows: Vec<(&str, &K::Content)> =
             ids.iter().map(String::as_str).zip(fresh.iter().map(|(_, _, c)| c)).collect();
         insert_many::<K>(&mut tx, Owner { ..owner }, &rows).await?;
+        if let Some(campaign_id) = summary.campaign_id.as_deref() {
+            let entering = Entering {
+                campaign_id,
+                kind: K::KIND,
+                organisation_id: &summary.organisation_id,
+                entered_by: uploader.user_id,
+                import_id: Some(&summary.id),
+            };
+            crate::campaigns::service::enter_imported(&mut tx, entering, &ids).await?;
+        }
         let events: Vec<NewAuditEvent> = ids
             .iter()
             .zip(&fresh)

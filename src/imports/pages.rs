@@ -62,8 +62,13 @@ fn report_json<K: Importable>(summary: &ImportSummary, checking: &Checking<K::Co
     })
 }
 
-#[get("/")]
-async fn index(db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>) -> Result<Page, AppError> {
+#[get("/?<campaign>")]
+async fn index(
+    db: &State<Db>,
+    user: ActiveUser,
+    campaign: Option<&str>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Page, AppError> {
     let user = user.0;
     let kinds = access::kinds_for(&user);
     if kinds.is_empty() {
@@ -76,13 +81,28 @@ async fn index(db: &State<Db>, user: ActiveUser, flash: Option<FlashMessage<'_>>
         Vec::new()
     };
     let scope = if user.is_admin { None } else { user.organisation_id.as_deref() };
+    // The campaigns taking entries now, the one the page was opened from chosen (and its kind).
+    let today = crate::campaigns::service::today();
+    let open: Vec<crate::campaigns::store::CampaignRow> = crate::campaigns::store::list(db, &today)
+        .await?
+        .into_iter()
+        .filter(|c| crate::campaigns::model::accepting(&c.status, &c.deadline, &today))
+        .filter(|c| kinds.iter().any(|k| k.code() == c.kind))
+        .collect();
+    let chosen = open.iter().find(|c| Some(c.id.as_str()) == campaign);
+    let chosen_kind = chosen.map(|c| c.kind.as_str()).unwrap_or(kinds[0].code());
+    let campaigns: Vec<Value> = open
+        .iter()
+        .map(|c| json!({"code": c.id, "selected": chosen.is_some_and(|x| x.id == c.id),
+            "label": format!("{}（{}，截止 {}）", c.title, Kind::from_code(&c.kind).map(Kind::label).unwrap_or_default(), c.deadline)}))
+        .collect();
     let kinds: Vec<Value> = kinds
         .iter()
-        .enumerate()
-        .map(|(i, k)| json!({"code": k.code(), "label": k.label(), "checked": i == 0}))
+        .map(|k| json!({"code": k.code(), "label": k.label(), "checked": k.code() == chosen_kind}))
         .collect();
     let data = json!({
         "kinds": kinds,
+        "campaigns": campaigns,
         "organisations": organisations,
         "organisation_name": user.organisation_name,
         "imports": store::recent(db, scope, 30).await?,
@@ -108,6 +128,7 @@ async fn template(kind: &str) -> Result<Download, AppError> {
 struct Upload<'r> {
     kind: String,
     organisation_id: Option<String>,
+    campaign_id: Option<String>,
     file: TempFile<'r>,
 }
 
@@ -124,7 +145,8 @@ async fn upload(
     let name =
         form.file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
     let organisation = form.organisation_id.as_deref();
-    let file = access::Upload { kind: Some(&form.kind), organisation, name: &name, bytes: &bytes };
+    let campaign = form.campaign_id.as_deref();
+    let file = access::Upload { kind: Some(&form.kind), organisation, campaign, name: &name, bytes: &bytes };
     let id = access::upload(db, search, &user.0, &ip.0, file).await.map_err(back)?;
     Ok(Redirect::to(format!("/imports/{id}")))
 }

@@ -32,6 +32,9 @@ pub struct ImportSummary {
     pub loaded_count: Option<i64>,
     pub loaded_at: Option<String>,
     pub loaded_at_text: Option<String>,
+    /// The 征集 campaign the import enters its listings into, if any.
+    pub campaign_id: Option<String>,
+    pub campaign_title: Option<String>,
 }
 
 /// What an upload stores.
@@ -47,12 +50,13 @@ pub struct NewImport<'a> {
     pub valid_count: usize,
     /// JSON: line → possible duplicates.
     pub suspects: &'a str,
+    pub campaign_id: Option<&'a str>,
 }
 
 pub async fn insert(db: &Db, new: &NewImport<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO listing_imports (id, kind, organisation_id, file_name, file_sha256, content, uploaded_by, uploaded_at, \
-         row_count, valid_count, suspects, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'checked')",
+         row_count, valid_count, suspects, status, campaign_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'checked', $12)",
     )
     .bind(new.id)
     .bind(new.kind)
@@ -65,14 +69,16 @@ pub async fn insert(db: &Db, new: &NewImport<'_>) -> Result<(), sqlx::Error> {
     .bind(new.row_count as i64)
     .bind(new.valid_count as i64)
     .bind(new.suspects)
+    .bind(new.campaign_id)
     .execute(db.pool())
     .await?;
     Ok(())
 }
 
 const SUMMARY_SQL: &str = "SELECT i.id, i.kind, i.organisation_id, o.name AS organisation_name, i.file_name, i.file_sha256, \
-     i.uploaded_at, u.display_name AS uploaded_by_name, i.row_count, i.valid_count, i.status, i.loaded_count, i.loaded_at \
-     FROM listing_imports i JOIN organisations o ON o.id = i.organisation_id LEFT JOIN users u ON u.id = i.uploaded_by";
+     i.uploaded_at, u.display_name AS uploaded_by_name, i.row_count, i.valid_count, i.status, i.loaded_count, i.loaded_at, i.campaign_id, c.title AS campaign_title \
+     FROM listing_imports i JOIN organisations o ON o.id = i.organisation_id LEFT JOIN users u ON u.id = i.uploaded_by \
+     LEFT JOIN campaigns c ON c.id = i.campaign_id";
 
 fn summary_of(row: &sqlx::any::AnyRow) -> Result<ImportSummary, sqlx::Error> {
     let uploaded_at: String = row.try_get("uploaded_at")?;
@@ -93,6 +99,8 @@ fn summary_of(row: &sqlx::any::AnyRow) -> Result<ImportSummary, sqlx::Error> {
         status: row.try_get("status")?,
         loaded_count: row.try_get("loaded_count")?,
         loaded_at,
+        campaign_id: row.try_get("campaign_id")?,
+        campaign_title: row.try_get("campaign_title")?,
     })
 }
 

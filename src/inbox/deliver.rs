@@ -17,10 +17,11 @@ pub enum Topic {
     Application,
     Contract,
     Trade,
+    Campaign,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 9] = [
+    pub const ALL: [Topic; 10] = [
         Topic::Lead,
         Topic::DealInvitation,
         Topic::DealStep,
@@ -30,6 +31,7 @@ impl Topic {
         Topic::Application,
         Topic::Contract,
         Topic::Trade,
+        Topic::Campaign,
     ];
 
     pub fn code(self) -> &'static str {
@@ -43,6 +45,7 @@ impl Topic {
             Topic::Application => "application",
             Topic::Contract => "contract",
             Topic::Trade => "trade",
+            Topic::Campaign => "campaign",
         }
     }
 
@@ -57,6 +60,7 @@ impl Topic {
             Topic::Application => "揭榜结果",
             Topic::Contract => "合同登记",
             Topic::Trade => "交易动态",
+            Topic::Campaign => "成果征集",
         }
     }
 
@@ -72,6 +76,7 @@ impl Topic {
             Topic::Application => "application.decided",
             Topic::Contract => "contract.step",
             Topic::Trade => "trade.notice",
+            Topic::Campaign => "campaign.opened",
         }
     }
 

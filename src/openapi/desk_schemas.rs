@@ -88,8 +88,18 @@ fn salons() -> Value {
 }
 
 fn inbox_and_webhooks() -> Value {
-    let topics =
-        ["lead", "deal_invitation", "deal_step", "meeting", "salon", "review", "application", "contract", "trade"];
+    let topics = [
+        "lead",
+        "deal_invitation",
+        "deal_step",
+        "meeting",
+        "salon",
+        "review",
+        "application",
+        "contract",
+        "trade",
+        "campaign",
+    ];
     let webhook = json!({"id": string(), "organisation_id": string(), "url": string(), "active": boolean(), "created_at": string()});
     let mut created = webhook.clone();
     created["secret"] = json!({"type": "string", "description": "签名密钥，只在创建时返回这一次"});

@@ -5,6 +5,7 @@
 //! serde structs the forms use, and one table is easier to keep exact than annotations spread
 //! over every handler.
 
+mod campaigns;
 pub mod conformance;
 mod deal_schemas;
 mod desk_operations;
@@ -165,17 +166,19 @@ pub fn document() -> Value {
 }
 
 /// Every documented operation: the listing, contract and deal table, then the broker's desk
-/// (meetings, salons, inbox, webhooks), the pricing routes, and the open data.
+/// (meetings, salons, inbox, webhooks), the pricing routes, campaigns and the open data.
 pub fn all_operations() -> impl Iterator<Item = &'static Operation> {
     OPERATIONS
         .iter()
         .chain(desk_operations::DESK_OPERATIONS.iter())
         .chain(trading_operations::TRADING_OPERATIONS.iter())
+        .chain(campaigns::CAMPAIGN_OPERATIONS.iter())
         .chain(open_data::OPEN_OPERATIONS.iter())
 }
 
 /// POSTs that set something in place (create or replace) and answer 200, not 201.
 const SETS_IN_PLACE: &[&str] = &[
+    "/campaigns/{id}/entries",
     "/demands/{id}/challenge",
     "/deals/{id}/meetings/{meeting}/record",
     "/notices/{id}/objections/{objection}/answer",

@@ -283,11 +283,11 @@ pub const OPERATIONS: &[Operation] = &[
         "post",
         "/imports",
         "批量导入",
-        "高校院所、企业成员（本单位）与管理员（organisation_id 指定单位）：上传科技成果或技术需求表格（请求体为 XLSX/XLS/CSV 文件本身，kind=achievement | demand）；只检查不保存，返回逐行逐列的检查结果",
+        "高校院所、企业成员（本单位）与管理员（organisation_id 指定单位）：上传科技成果或技术需求表格（请求体为 XLSX/XLS/CSV 文件本身，kind=achievement | demand）；只检查不保存，返回逐行逐列的检查结果；campaign_id 指定征集时，确认导入的条目同时报送到该征集",
         None,
         "ImportReport",
         true,
-        &["kind", "organisation_id", "file_name"],
+        &["kind", "organisation_id", "campaign_id", "file_name"],
     ),
     op(
         "get",

@@ -52,8 +52,10 @@ pub fn all() -> Value {
     if let (Some(all), Value::Object(trading)) = (schemas.as_object_mut(), super::trading_schemas::all()) {
         all.extend(trading);
     }
-    if let (Some(all), Value::Object(open)) = (schemas.as_object_mut(), super::open_data::all()) {
-        all.extend(open);
+    for part in [super::open_data::all(), super::campaigns::all()] {
+        if let (Some(all), Value::Object(part)) = (schemas.as_object_mut(), part) {
+            all.extend(part);
+        }
     }
     schemas["AchievementPatch"] = patch_of(&schemas["AchievementInput"]);
     schemas["DemandPatch"] = patch_of(&schemas["DemandInput"]);

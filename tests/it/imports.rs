@@ -19,7 +19,7 @@ use crate::support::{TestApp, has_chinese};
 use crate::trading::json_of;
 
 /// Uploads a file to the import API: the dry run's report.
-async fn upload(client: &Client, query: &str, bytes: Vec<u8>) -> (Status, Value) {
+pub async fn upload(client: &Client, query: &str, bytes: Vec<u8>) -> (Status, Value) {
     let token = csrf_of(client).await;
     let query: Vec<String> = query
         .split('&')
@@ -39,7 +39,7 @@ async fn upload(client: &Client, query: &str, bytes: Vec<u8>) -> (Status, Value)
     json_of(response).await
 }
 
-async fn confirm(client: &Client, id: &str) -> (Status, Value) {
+pub async fn confirm(client: &Client, id: &str) -> (Status, Value) {
     let token = csrf_of(client).await;
     let response = client
         .post(format!("/api/v1/imports/{id}/confirm"))

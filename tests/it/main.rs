@@ -11,6 +11,7 @@ mod auctions;
 mod audit_log;
 mod authz;
 mod backup;
+mod campaigns;
 mod challenges;
 mod config_checks;
 mod contract_history;

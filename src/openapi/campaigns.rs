@@ -1,0 +1,93 @@
+//! 成果征集 in the document: the public list and page, opening a campaign, entering listings and
+//! the progress table — operations and closed schemas.
+
+use serde_json::{Value, json};
+
+use super::schema_parts::{array_of, boolean, closed, integer, nullable, string};
+use super::{Operation, op};
+
+/// The campaign operations of `/api/v1`.
+pub const CAMPAIGN_OPERATIONS: &[Operation] = &[
+    op("get", "/campaigns", "成果征集", "公开：征集活动（征集中在前）", None, "CampaignList", false, &[]),
+    op("get", "/campaigns/{id}", "成果征集", "公开：征集活动、目标单位与审核通过的条目", None, "Campaign", false, &[]),
+    op(
+        "post",
+        "/campaigns",
+        "成果征集",
+        "管理员发起征集（目标单位的成员收到站内消息和 Webhook campaign.opened）",
+        Some("CampaignInput"),
+        "Campaign",
+        true,
+        &[],
+    ),
+    op(
+        "post",
+        "/campaigns/{id}/entries",
+        "成果征集",
+        "目标单位的认证成员报送本单位待审核或已公开的条目（管理员用 organisation_id 代为报送）；重复报送不计",
+        Some("CampaignEntries"),
+        "CampaignEntered",
+        true,
+        &[],
+    ),
+    op(
+        "get",
+        "/campaigns/{id}/progress",
+        "成果征集",
+        "管理员：各单位报送数、待审核、已通过",
+        None,
+        "CampaignProgress",
+        true,
+        &[],
+    ),
+];
+
+fn text(max: usize, description: &str) -> Value {
+    json!({"type": ["string", "null"], "maxLength": max, "description": description})
+}
+
+fn summary_properties() -> Value {
+    json!({
+        "campaign": closed(json!({
+            "id": string(), "kind": {"type": "string", "enum": ["achievement", "demand"]}, "title": string(),
+            "description": string(), "technical_fields": {"type": "array", "items": string()}, "deadline": string(),
+            "status": {"type": "string", "enum": ["open", "closed"]}, "created_at": string(),
+            "entered": integer(), "approved": integer(), "targets": integer()})),
+        "kind_label": string(), "noun": string(), "fields": {"type": "array", "items": string()},
+        "accepting": boolean(), "status_label": string(), "days_left": nullable("integer"), "open_to_all": boolean(),
+    })
+}
+
+/// The schemas of campaigns.
+pub fn all() -> Value {
+    let summary = closed(summary_properties());
+    let mut whole = summary_properties();
+    whole["targets"] = json!({"type": "array", "items": closed(json!({"id": string(), "name": string()}))});
+    whole["entries"] = json!({"type": "array", "items": closed(json!({"kind": string(), "id": string(), "title": string(), "organisation_name": string()}))});
+    let row = closed(json!({
+        "organisation_id": string(), "organisation_name": string(), "target": boolean(), "entered": integer(),
+        "imported": integer(), "in_review": integer(), "approved": integer(), "returned": integer(), "other": integer(),
+        "last_entered_at": nullable("string")}));
+    let totals = closed(json!({
+        "organisations": integer(), "targets": integer(), "silent_targets": integer(), "entered": integer(),
+        "imported": integer(), "in_review": integer(), "approved": integer(), "returned": integer(), "other": integer()}));
+    json!({
+        "CampaignSummary": summary,
+        "CampaignList": closed(json!({"items": array_of("CampaignSummary")})),
+        "Campaign": closed(whole),
+        "CampaignEntered": closed(json!({"added": integer(), "campaign": {"$ref": "#/components/schemas/Campaign"}})),
+        "CampaignProgress": closed(json!({"totals": totals, "rows": {"type": "array", "items": row}})),
+        "CampaignInput": {"type": "object", "additionalProperties": false, "required": ["title", "deadline"], "properties": {
+            "kind": {"type": ["string", "null"], "enum": ["achievement", "demand", null], "description": "征集内容，默认 achievement"},
+            "title": {"type": ["string", "null"], "minLength": 4, "maxLength": 100, "description": "征集主题"},
+            "description": text(5000, "征集说明"),
+            "technical_fields": {"type": "array", "items": {"type": "string"}, "description": "技术领域代码；不填为不限"},
+            "deadline": {"type": ["string", "null"], "format": "date", "description": "截止日期（北京时间，当天可报送）"},
+            "target_organisation_ids": {"type": "array", "maxItems": 500, "items": {"type": "string"}, "description": "目标单位；不填为所有高校院所和企业"},
+        }},
+        "CampaignEntries": {"type": "object", "additionalProperties": false, "required": ["listing_ids"], "properties": {
+            "listing_ids": {"type": "array", "minItems": 1, "maxItems": 500, "items": {"type": "string"}},
+            "organisation_id": text(100, "管理员代为报送的单位"),
+        }},
+    })
+}
