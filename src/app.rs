@@ -106,6 +106,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/duplicates", traced(crate::duplicates::pages::routes()))
         .mount("/stats", traced(crate::stats::pages::routes()))
         .mount("/campaigns", traced(crate::campaigns::pages::routes()))
+        .mount("/saved-searches", traced(crate::saved_searches::pages::routes()))
         .mount("/open-data", traced(crate::opendata::pages::routes()))
         .mount("/feeds", traced(crate::opendata::feeds::routes()))
         .mount("/", traced(crate::search::pages::routes()))
@@ -134,6 +135,7 @@ pub async fn build(figment: Figment) -> Result<App, StartError> {
         .mount("/api/v1", traced(crate::search::api::routes()))
         .mount("/api/v1", traced(crate::opendata::api::routes()))
         .mount("/api/v1", traced(crate::campaigns::api::routes()))
+        .mount("/api/v1", traced(crate::saved_searches::api::routes()))
         .mount("/api/v1", traced(gate::routes()))
         .register("/", catchers::all());
     Ok(App { rocket, db, settings, search })

@@ -1,5 +1,6 @@
 //! The background jobs a serving instance runs every few seconds: sending due webhook
-//! deliveries, the salon reminders, and settling 挂牌 offerings and auctions whose time is up. Started at lift-off unless `background_jobs` is off
+//! deliveries, the salon reminders, and settling 挂牌 offerings and auctions whose time is up;
+//! every minute, the saved searches' round. Started at lift-off unless `background_jobs` is off
 //! (tests drive the same functions themselves).
 
 use std::time::Duration;
@@ -16,6 +17,8 @@ use crate::trading::auctions::live::LiveEvent;
 const TICK: Duration = Duration::from_secs(5);
 /// Deliveries sent per tick at most.
 const BATCH: i64 = 50;
+/// Ticks between two rounds of the saved searches (a minute).
+const SAVED_SEARCH_TICKS: u32 = 12;
 
 /// The fairing that starts the loop.
 pub struct BackgroundJobs;
@@ -33,9 +36,11 @@ impl Fairing for BackgroundJobs {
         }
         let db = db.clone();
         let hub = rocket.state::<crate::trading::auctions::live::Hub>().cloned().unwrap_or_default();
+        let search = rocket.state::<crate::search::Search>().cloned();
         let mut shutdown = rocket.shutdown();
         tokio::spawn(async move {
             let http = crate::webhooks::delivery::client();
+            let mut ticks = 0u32;
             loop {
                 tokio::select! {
                     _ = &mut shutdown => break,
@@ -43,6 +48,13 @@ impl Fairing for BackgroundJobs {
                 }
                 for event in run_once(&db, &http, OffsetDateTime::now_utc()).await {
                     hub.publish(event);
+                }
+                ticks += 1;
+                if let (Some(search), true) = (&search, ticks % SAVED_SEARCH_TICKS == 0) {
+                    if let Err(error) = crate::saved_searches::notify::run(&db, search, OffsetDateTime::now_utc()).await
+                    {
+                        tracing::warn!(%error, "the saved searches' round failed");
+                    }
                 }
             }
         });

@@ -36,6 +36,7 @@ pub mod openapi;
 pub mod opendata;
 pub mod orgs;
 pub mod salons;
+pub mod saved_searches;
 pub mod search;
 pub mod secrets;
 pub mod sheets;

@@ -18,10 +18,11 @@ pub enum Topic {
     Contract,
     Trade,
     Campaign,
+    SavedSearch,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 10] = [
+    pub const ALL: [Topic; 11] = [
         Topic::Lead,
         Topic::DealInvitation,
         Topic::DealStep,
@@ -32,6 +33,7 @@ impl Topic {
         Topic::Contract,
         Topic::Trade,
         Topic::Campaign,
+        Topic::SavedSearch,
     ];
 
     pub fn code(self) -> &'static str {
@@ -46,6 +48,7 @@ impl Topic {
             Topic::Contract => "contract",
             Topic::Trade => "trade",
             Topic::Campaign => "campaign",
+            Topic::SavedSearch => "saved_search",
         }
     }
 
@@ -61,6 +64,7 @@ impl Topic {
             Topic::Contract => "合同登记",
             Topic::Trade => "交易动态",
             Topic::Campaign => "成果征集",
+            Topic::SavedSearch => "订阅提醒",
         }
     }
 
@@ -77,6 +81,7 @@ impl Topic {
             Topic::Contract => "contract.step",
             Topic::Trade => "trade.notice",
             Topic::Campaign => "campaign.opened",
+            Topic::SavedSearch => "search.matched",
         }
     }
 
@@ -197,4 +202,18 @@ pub async fn to_brokers_near(conn: &mut AnyConnection, region_code: &str, notice
     .fetch_all(&mut *conn)
     .await?;
     to_users(conn, &users, notice, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Topic;
+
+    #[test]
+    fn the_document_lists_every_topic() {
+        let document = crate::openapi::document();
+        let message = &document["components"]["schemas"]["InboxMessage"]["properties"]["topic"]["enum"];
+        let documented: Vec<&str> = message.as_array().expect("enum").iter().filter_map(|t| t.as_str()).collect();
+        let topics: Vec<&str> = Topic::ALL.iter().map(|t| t.code()).collect();
+        assert_eq!(documented, topics);
+    }
 }

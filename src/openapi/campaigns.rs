@@ -1,5 +1,6 @@
-//! 成果征集 in the document: the public list and page, opening a campaign, entering listings and
-//! the progress table — operations and closed schemas.
+//! 成果征集 and saved searches in the document: the public list and page of campaigns, opening
+//! one, entering listings, the progress table; a person's saved searches — operations and closed
+//! schemas.
 
 use serde_json::{Value, json};
 
@@ -71,7 +72,26 @@ pub fn all() -> Value {
     let totals = closed(json!({
         "organisations": integer(), "targets": integer(), "silent_targets": integer(), "entered": integer(),
         "imported": integer(), "in_review": integer(), "approved": integer(), "returned": integer(), "other": integer()}));
+    let saved = closed(json!({
+        "id": string(), "user_id": string(), "name": string(),
+        "params": {"type": "object", "additionalProperties": {"type": "string"}}, "notify_inbox": boolean(),
+        "notify_digest": boolean(), "notify_webhook": boolean(), "created_at": string(), "checked_at": string(),
+        "digest_on": nullable("string"), "found": integer()}));
+    let kept: serde_json::Map<String, Value> =
+        ["q", "kind", "field", "industry", "stage", "mode", "pricing", "region", "status", "trl", "min", "max"]
+            .iter()
+            .map(|k| (k.to_string(), json!({"type": "string", "maxLength": 200})))
+            .collect();
     json!({
+        "SavedSearch": saved,
+        "SavedSearchList": closed(json!({"items": array_of("SavedSearch")})),
+        "SavedSearchInput": {"type": "object", "additionalProperties": false, "properties": {
+            "name": text(50, "订阅名称；不填用关键词"),
+            "params": {"type": "object", "additionalProperties": false, "properties": kept, "description": "搜索页的参数"},
+            "notify_inbox": {"type": ["boolean", "null"], "description": "站内消息即时提醒（默认 true）"},
+            "notify_digest": {"type": ["boolean", "null"], "description": "每日摘要（北京时间 8 点后）"},
+            "notify_webhook": {"type": ["boolean", "null"], "description": "推送到本单位 Webhook（事件 search.matched）"},
+        }},
         "CampaignSummary": summary,
         "CampaignList": closed(json!({"items": array_of("CampaignSummary")})),
         "Campaign": closed(whole),

@@ -99,6 +99,7 @@ fn inbox_and_webhooks() -> Value {
         "contract",
         "trade",
         "campaign",
+        "saved_search",
     ];
     let webhook = json!({"id": string(), "organisation_id": string(), "url": string(), "active": boolean(), "created_at": string()});
     let mut created = webhook.clone();

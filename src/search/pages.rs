@@ -133,6 +133,9 @@ async fn page(db: &State<Db>, search: &State<Search>, params: SearchParams) -> R
         "hidden": pairs(&params).into_iter().filter(|(k, _)| !matches!(*k, "q" | "sort" | "min" | "max" | "within"))
             .map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
         "min": params.min, "max": params.max,
+        // What 订阅这个搜索 keeps: the words and filters (not the sort, the page or the window).
+        "saved": pairs(&params).into_iter().filter(|(k, _)| !matches!(*k, "sort" | "within"))
+            .map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
         "within": current(&params, "within"),
         "page": page,
         "pages": pages,

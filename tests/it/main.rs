@@ -35,6 +35,7 @@ mod password_mail;
 mod probes;
 mod recommend;
 mod salons;
+mod saved_searches;
 mod scale_out;
 mod search;
 mod server;
