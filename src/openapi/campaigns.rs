@@ -41,6 +41,18 @@ pub const CAMPAIGN_OPERATIONS: &[Operation] = &[
         true,
         &[],
     ),
+    op("get", "/saved-searches", "订阅", "我保存的搜索", None, "SavedSearchList", true, &[]),
+    op(
+        "post",
+        "/saved-searches",
+        "订阅",
+        "保存搜索（params 为搜索页的参数 q、kind、field…），之后新发布的匹配条目按所选方式提醒（每个账号最多 20 个）",
+        Some("SavedSearchInput"),
+        "SavedSearch",
+        true,
+        &[],
+    ),
+    op("delete", "/saved-searches/{id}", "订阅", "删除一个订阅", None, "Empty", true, &[]),
 ];
 
 fn text(max: usize, description: &str) -> Value {

@@ -70,7 +70,11 @@ async fn read(
     params: Params,
 ) -> Result<Conditional, AppError> {
     let budget = budget.check()?;
-    let query = params.query()?;
+    let mut query = params.query()?;
+    if dataset.feed().is_none() {
+        // Salons and the contract statistics have no technical field to narrow by.
+        query.technical_field = None;
+    }
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, DEFAULT_LIMIT);
     let page = store::page(db, &settings.mail.public_url, dataset, &query, limit).await?;
     let body = OpenPage {

@@ -6,6 +6,7 @@
 # 422). The live event stream is left out (it stays open by design). Fails on any 5xx, any
 # response the document does not describe, any undocumented status.
 # Usage: tests/api/run.sh [binary] [database-url]; needs python3 (a venv is made in target/).
+# ST_EXTRA adds schemathesis options (e.g. ST_EXTRA="--include-path-regex /open/" while working).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin="${1:-target/debug/techmarket}"
@@ -20,6 +21,7 @@ export TECHMARKET_DATABASE_URL="${2:-sqlite://${work}/techmarket.db?mode=rwc}"
 export TECHMARKET_DATA_DIR="${work}/data" TECHMARKET_INDEX_DIR="${work}/index"
 export TECHMARKET_PORT="$port" TECHMARKET_LOG=warn TECHMARKET_WRITES_PER_MINUTE=1000000
 export TECHMARKET_LOGIN_IP_PER_MINUTE=100000 TECHMARKET_LOGIN_ACCOUNT_PER_MINUTE=10000
+export TECHMARKET_OPEN_DATA_PER_MINUTE=1000000
 # The demo district (loopback only) gives the fuzzer accounts and rows to work on.
 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
@@ -48,7 +50,7 @@ fuzz() {
   echo "--- schemathesis as ${who}"
   "$venv/bin/st" run "$base/api/v1/openapi.json" --url "$base/api/v1" \
     --checks all --exclude-checks positive_data_acceptance --exclude-path '/auctions/{id}/events' \
-    --max-examples "${ST_MAX_EXAMPLES:-25}" --workers 1 --seed 2026 --no-color "$@"
+    --max-examples "${ST_MAX_EXAMPLES:-25}" --workers 1 --seed 2026 --no-color ${ST_EXTRA:-} "$@"
 }
 fuzz anonymous
 fuzz administrator -H "Authorization: Bearer ${admin_token}"

@@ -141,6 +141,17 @@ async fn open_data_is_mirrored_incrementally(app: TestApp) {
 
     feeds_list_the_latest_changes(&anonymous, &expected, &first, &demand).await;
     bulk_files_equal_the_api(&c.researcher, &c.admin, &anonymous).await;
+
+    // A demand the enterprise closes leaves both the demands and the 揭榜挂帅 terms.
+    let since = demands["items"][0]["modified_at"].as_str().expect("time").to_string();
+    let closing = post_json(&c.enterprise, &format!("/api/v1/demands/{demand}/close"), &json!({})).await;
+    assert_eq!(closing.status(), Status::Ok);
+    for dataset in ["demands", "challenges"] {
+        let uri = format!("/api/v1/open/{dataset}?updated_since={}", encode(&since));
+        let (_, changes, _) = get_json(&anonymous, &uri).await;
+        assert_eq!(ids(&changes, "deleted"), vec![demand.clone()], "{dataset}: {changes}");
+        assert!(changes["items"].as_array().expect("items").is_empty());
+    }
 }
 
 fn encode(text: &str) -> String {
