@@ -3,3 +3,6 @@
 CREATE INDEX achievements_by_modified ON achievements (updated_at, id);
 CREATE INDEX demands_by_modified ON demands (updated_at, id);
 CREATE INDEX salons_by_modified ON salons (updated_at, id);
+-- A feed per technical field: the field's latest changes without sorting the whole field.
+CREATE INDEX achievements_by_field_modified ON achievements (technical_field, updated_at, id);
+CREATE INDEX demands_by_field_modified ON demands (technical_field, updated_at, id);
