@@ -1,12 +1,15 @@
 //! The one writer of this process's index. A thread follows `search_outbox`: it re-reads each
 //! changed listing from the database (visible → upsert, otherwise delete) and commits with the
 //! last applied sequence number as the commit payload, so a restart resumes exactly there. It
-//! also notices when `techmarket reindex` swapped in a new generation and moves over to it.
+//! also notices when `techmarket reindex` swapped in a new generation and moves over to it, and
+//! keeps the index near its merged speed: once it has been idle a while with more than a few
+//! segments (what bulk imports and trickled edits leave, and tantivy's log merge policy does not
+//! fold), it merges them into one in the background.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
@@ -23,6 +26,10 @@ const WRITER_BYTES: usize = 128 * 1024 * 1024;
 const BATCH: i64 = 5_000;
 /// How long the thread waits for a nudge before looking at the outbox again.
 const POLL: Duration = Duration::from_millis(100);
+/// Idle this long (no outbox work) before segments are merged.
+const IDLE_BEFORE_MERGE: Duration = Duration::from_secs(30);
+/// More searchable segments than this are merged into one once the index is idle.
+pub const MOST_SEGMENTS_WHEN_IDLE: usize = 4;
 
 /// The generation's writer. A writer lock still held (a previous instance of this process
 /// finishing its exit) is waited for briefly; one held for longer means another process uses
@@ -52,6 +59,10 @@ pub struct Indexer {
     writer: IndexWriter<TantivyDocument>,
     seq: i64,
     runtime: tokio::runtime::Handle,
+    /// When the last outbox work was applied.
+    idle_since: Instant,
+    /// A background merge, and whether it has finished.
+    merging: Option<Arc<AtomicBool>>,
 }
 
 impl Indexer {
@@ -63,7 +74,8 @@ impl Indexer {
         runtime: tokio::runtime::Handle,
     ) -> Result<Indexer, IndexError> {
         let writer = writer_for(&generation)?;
-        Ok(Indexer { db, shared: Arc::downgrade(shared), generation, writer, seq, runtime })
+        let idle_since = Instant::now();
+        Ok(Indexer { db, shared: Arc::downgrade(shared), generation, writer, seq, runtime, idle_since, merging: None })
     }
 
     /// Runs until the search handle is dropped or shut down.
@@ -82,7 +94,10 @@ impl Indexer {
                     false
                 }
             };
-            if !worked {
+            if worked {
+                self.idle_since = Instant::now();
+            } else {
+                self.merge_when_idle(&shared);
                 shared.wait_for_nudge(POLL);
             }
         }
@@ -115,6 +130,53 @@ impl Indexer {
         self.seq = last;
         shared.applied.store(last, Ordering::SeqCst);
         Ok(true)
+    }
+
+    /// Starts merging every searchable segment into one when the index has been idle long enough
+    /// (or a merge was asked for) and holds too many; picks up a finished merge. The merge runs
+    /// on tantivy's threads while this one goes on applying the outbox.
+    fn merge_when_idle(&mut self, shared: &Arc<Shared>) {
+        if let Some(done) = &self.merging {
+            if done.load(Ordering::SeqCst) {
+                self.merging = None;
+                if let Err(error) = self.generation.reader.reload() {
+                    tracing::warn!(%error, "reloading the index after a merge failed");
+                }
+            }
+            return;
+        }
+        let asked = shared.merge_asked.swap(false, Ordering::SeqCst);
+        if !asked && self.idle_since.elapsed() < IDLE_BEFORE_MERGE {
+            return;
+        }
+        let segments = match self.generation.index.searchable_segment_ids() {
+            Ok(segments) => segments,
+            Err(error) => {
+                tracing::warn!(%error, "listing the index's segments failed");
+                return;
+            }
+        };
+        if segments.len() <= MOST_SEGMENTS_WHEN_IDLE && !(asked && segments.len() > 1) {
+            return;
+        }
+        let merge = self.writer.merge(&segments);
+        let done = Arc::new(AtomicBool::new(false));
+        let (finished, wake, count) = (done.clone(), self.shared.clone(), segments.len());
+        let started = std::thread::Builder::new().name("search-merge".into()).spawn(move || {
+            let began = Instant::now();
+            match merge.wait() {
+                Ok(_) => tracing::info!(segments = count, elapsed = ?began.elapsed(), "搜索索引分段已合并"),
+                Err(error) => tracing::warn!(%error, "merging the index's segments failed"),
+            }
+            finished.store(true, Ordering::SeqCst);
+            if let Some(shared) = wake.upgrade() {
+                shared.nudge();
+            }
+        });
+        match started {
+            Ok(_) => self.merging = Some(done),
+            Err(error) => tracing::warn!(%error, "starting the merge thread failed"),
+        }
     }
 
     /// Moves to the generation CURRENT names if another process swapped it.

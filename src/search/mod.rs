@@ -40,6 +40,8 @@ pub struct Shared {
     /// Set to ask the indexer to finish; it sets `exited` once its writer is released.
     stop: AtomicBool,
     exited: AtomicBool,
+    /// Set to have the indexer merge its segments at its next idle moment.
+    merge_asked: AtomicBool,
 }
 
 impl Shared {
@@ -54,6 +56,14 @@ impl Shared {
         match self.current.write() {
             Ok(mut current) => *current = next,
             Err(poisoned) => *poisoned.into_inner() = next,
+        }
+    }
+
+    /// Wakes the indexer.
+    fn nudge(&self) {
+        if let Ok(mut nudged) = self.nudged.lock() {
+            *nudged = true;
+            self.wake.notify_all();
         }
     }
 
@@ -93,6 +103,7 @@ impl Search {
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
             exited: AtomicBool::new(false),
+            merge_asked: AtomicBool::new(false),
         });
         let indexer = indexer::Indexer::new(db.clone(), &shared, generation, seq, tokio::runtime::Handle::current())?;
         std::thread::Builder::new().name("search-indexer".into()).spawn(move || indexer.run())?;
@@ -109,10 +120,19 @@ impl Search {
 
     /// Asks the indexer to look at the outbox now rather than at its next poll.
     pub fn nudge(&self) {
-        if let Ok(mut nudged) = self.shared.nudged.lock() {
-            *nudged = true;
-            self.shared.wake.notify_all();
-        }
+        self.shared.nudge();
+    }
+
+    /// Asks the indexer to merge the index's segments into one now rather than after it has been
+    /// idle a while (it does so by itself when there are more than a few).
+    pub fn merge_soon(&self) {
+        self.shared.merge_asked.store(true, Ordering::SeqCst);
+        self.shared.nudge();
+    }
+
+    /// How many segments the index queries search.
+    pub fn segments(&self) -> usize {
+        self.generation().reader.searcher().segment_readers().len()
     }
 
     /// Stops the indexer and waits until it has released the index writer (at most 10 s).

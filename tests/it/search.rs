@@ -439,7 +439,34 @@ async fn a_bulk_import_is_searchable_and_audited(app: TestApp) {
     assert_eq!(events, 37);
 }
 
+/// Listings published one commit at a time leave a segment each; asked (as it does by itself
+/// when idle with more than a few), the indexer merges them into one and search still finds all.
+async fn segments_are_merged_while_serving(app: TestApp) {
+    let c = cast(&app).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(
+            publish_achievement(&c.researcher, &c.admin, json!({"title": format!("分段合并测试成果第{n}号")})).await,
+        );
+        app.searchable().await;
+    }
+    assert!(app.search.segments() >= 3, "one segment a commit: {}", app.search.segments());
+    app.search.merge_soon();
+    let started = std::time::Instant::now();
+    while app.search.segments() > 1 && started.elapsed() < std::time::Duration::from_secs(20) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.search.segments(), 1, "merged into one");
+    let found = search(&app, "q=%E5%88%86%E6%AE%B5%E5%90%88%E5%B9%B6%E6%B5%8B%E8%AF%95").await;
+    assert_eq!(found["total"], 3, "{found}");
+    // Still written to after the merge.
+    publish_achievement(&c.researcher, &c.admin, json!({"title": "分段合并测试成果第3号"})).await;
+    app.searchable().await;
+    assert_eq!(search(&app, "q=%E5%88%86%E6%AE%B5%E5%90%88%E5%B9%B6%E6%B5%8B%E8%AF%95").await["total"], 4);
+}
+
 on_both_databases!(
+    segments_are_merged_while_serving,
     a_bulk_import_is_searchable_and_audited,
     chinese_and_mixed_queries_find_what_they_should,
     filters_and_facets_count_correctly,
