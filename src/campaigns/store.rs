@@ -27,24 +27,27 @@ pub struct CampaignRow {
     pub targets: i64,
 }
 
-/// Which listing statuses count as approved (public), as SQL over `l.status`.
+/// Whether the entry `e`'s listing (joined by [`LISTING`]) is approved (public).
 fn public_sql() -> String {
     format!(
-        "((e.kind = 'achievement' AND l.status IN ({})) OR (e.kind = 'demand' AND l.status IN ({})))",
+        "((e.kind = 'achievement' AND a.status IN ({})) OR (e.kind = 'demand' AND d.status IN ({})))",
         crate::listings::status::public_sql(Kind::Achievement),
         crate::listings::status::public_sql(Kind::Demand)
     )
 }
 
-/// `l`: the entered listing, whichever kind (status, title, organisation).
-const LISTING: &str = "(SELECT 'achievement' AS kind, id, status, title, technical_field FROM achievements \
-     UNION ALL SELECT 'demand' AS kind, id, status, title, technical_field FROM demands)";
+/// The entry `e`'s listing, whichever kind, each by its primary key: `a` or `d`.
+const LISTING: &str = "LEFT JOIN achievements a ON e.kind = 'achievement' AND a.id = e.listing_id \
+     LEFT JOIN demands d ON e.kind = 'demand' AND d.id = e.listing_id";
+
+/// The entry's listing's status.
+const STATUS: &str = "COALESCE(a.status, d.status)";
 
 fn select() -> String {
     format!(
         "SELECT c.id, c.kind, c.title, c.description, c.technical_fields, c.deadline, c.status, c.created_at, \
          (SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_entries e WHERE e.campaign_id = c.id) AS entered, \
-         (SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_entries e JOIN {LISTING} l ON l.kind = e.kind AND l.id = e.listing_id \
+         (SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_entries e {LISTING} \
           WHERE e.campaign_id = c.id AND {}) AS approved, \
          (SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_targets t WHERE t.campaign_id = c.id) AS targets \
          FROM campaigns c",
@@ -242,8 +245,8 @@ pub struct PublicEntry {
 /// The campaign's entries the public sees (approved ones), newest entry first.
 pub async fn public_entries(db: &Db, id: &str, limit: i64) -> Result<Vec<PublicEntry>, sqlx::Error> {
     let sql = format!(
-        "SELECT e.kind, e.listing_id AS id, l.title, o.name AS organisation_name FROM campaign_entries e \
-         JOIN {LISTING} l ON l.kind = e.kind AND l.id = e.listing_id JOIN organisations o ON o.id = e.organisation_id \
+        "SELECT e.kind, e.listing_id AS id, COALESCE(a.title, d.title) AS title, o.name AS organisation_name \
+         FROM campaign_entries e {LISTING} JOIN organisations o ON o.id = e.organisation_id \
          WHERE e.campaign_id = $1 AND {} ORDER BY e.entered_at DESC, e.listing_id DESC LIMIT $2",
         public_sql()
     );
@@ -280,13 +283,13 @@ pub async fn progress(db: &Db, id: &str) -> Result<Vec<ProgressRow>, sqlx::Error
          FROM organisations o \
          LEFT JOIN campaign_targets t ON t.campaign_id = $1 AND t.organisation_id = o.id \
          LEFT JOIN campaign_entries e ON e.campaign_id = $1 AND e.organisation_id = o.id \
-         LEFT JOIN {LISTING} l ON l.kind = e.kind AND l.id = e.listing_id \
+         {LISTING} \
          WHERE t.organisation_id IS NOT NULL OR e.listing_id IS NOT NULL \
          GROUP BY o.id, o.name ORDER BY entered DESC, o.name",
         counted("e.via = 'import'"),
-        counted("l.status = 'submitted'"),
+        counted(&format!("{STATUS} = 'submitted'")),
         counted(&public_sql()),
-        counted("l.status = 'returned'"),
+        counted(&format!("{STATUS} = 'returned'")),
     );
     let rows = sqlx::query(&sql).bind(id).fetch_all(db.pool()).await?;
     rows.iter()
