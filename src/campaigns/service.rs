@@ -1,9 +1,8 @@
 //! What people do with campaigns: administrators open and close them (audited; the target
 //! organisations are told in their inbox and webhooks), members enter their organisation's
-//! listings, and imports made for a campaign enter what they load.
+//! listings (imports made for a campaign enter what they load themselves, through `store::enter`).
 
 use serde_json::json;
-use sqlx::AnyConnection;
 
 use super::model::{self, CampaignInput};
 use super::store::{self, CampaignRow, Entering};
@@ -165,14 +164,4 @@ pub async fn enter(
     audit::append(&mut tx, db.backend(), &caller.event("campaign.entered", "campaign", id, details)).await?;
     tx.commit().await?;
     Ok(added)
-}
-
-/// Enters what an import loaded (inside the import's transaction); the campaign was checked
-/// when the file was uploaded.
-pub async fn enter_imported(
-    conn: &mut AnyConnection,
-    entering: Entering<'_>,
-    listing_ids: &[String],
-) -> Result<usize, sqlx::Error> {
-    store::enter(conn, entering, listing_ids).await
 }

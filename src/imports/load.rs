@@ -173,7 +173,8 @@ pub async fn confirm<K: Importable>(
                 entered_by: uploader.user_id,
                 import_id: Some(&summary.id),
             };
-            crate::campaigns::service::enter_imported(&mut tx, entering, &ids).await?;
+            // Entered in the import's own transaction; the campaign was checked at upload and above.
+            crate::campaigns::store::enter(&mut tx, entering, &ids).await?;
         }
         let events: Vec<NewAuditEvent> = ids
             .iter()

@@ -147,28 +147,19 @@ fn order(modified: &Modified<'_>, time: &str, id: &str) -> String {
     format!("ORDER BY {time} {direction}, {id} {direction}")
 }
 
-async fn challenges(
+/// The rows of `inner` (a query with `modified_at`, `id` and `technical_field` columns and
+/// binds `binds` so far) in the window and order `modified` asks for, `limit` at most, with
+/// `also` (a condition on those columns) when given.
+async fn modified_rows(
     db: &Db,
-    base: &str,
+    inner: &str,
+    mut binds: Vec<String>,
     modified: &Modified<'_>,
-    today: &str,
+    also: Option<&str>,
     limit: i64,
-) -> Result<Vec<Read>, sqlx::Error> {
-    let mut binds = vec![today.to_string()];
-    let inner = "SELECT d.id AS id, d.title AS title, o.name AS organisation_name, d.technical_field AS technical_field, \
-         c.reward_fen AS reward_fen, c.apply_from AS apply_from, c.apply_until AS apply_until, \
-         CAST(CASE WHEN c.selected_application_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS winner_selected, \
-         d.status AS status, d.published_at AS published_at, \
-         CASE WHEN c.updated_at > d.updated_at THEN c.updated_at ELSE d.updated_at END AS modified_at, \
-         d.is_demo AS demo, \
-         CAST(CASE WHEN d.status IN ('published', 'in_talks', 'solved') AND (d.status = 'solved' OR d.valid_until >= $1) \
-              THEN 1 ELSE 0 END AS BIGINT) AS live \
-         FROM challenges c JOIN demands d ON d.id = c.demand_id JOIN organisations o ON o.id = d.organisation_id \
-         WHERE d.published_at IS NOT NULL";
+) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
     let mut clauses = window(modified, "modified_at", "id", &mut binds);
-    if modified.since.is_none() {
-        clauses.push("live = 1".into());
-    }
+    clauses.extend(also.map(str::to_string));
     let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
     let sql = format!(
         "SELECT * FROM ({inner}) AS t {filter} {} LIMIT ${}",
@@ -179,7 +170,29 @@ async fn challenges(
     for bind in binds {
         query = query.bind(bind);
     }
-    let rows = query.bind(limit).fetch_all(db.pool()).await?;
+    query.bind(limit).fetch_all(db.pool()).await
+}
+
+async fn challenges(
+    db: &Db,
+    base: &str,
+    modified: &Modified<'_>,
+    today: &str,
+    limit: i64,
+) -> Result<Vec<Read>, sqlx::Error> {
+    let inner = "SELECT d.id AS id, d.title AS title, o.name AS organisation_name, d.technical_field AS technical_field, \
+         c.reward_fen AS reward_fen, c.apply_from AS apply_from, c.apply_until AS apply_until, \
+         CAST(CASE WHEN c.selected_application_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS winner_selected, \
+         d.status AS status, d.published_at AS published_at, \
+         CASE WHEN c.updated_at > d.updated_at THEN c.updated_at ELSE d.updated_at END AS modified_at, \
+         d.is_demo AS demo, \
+         CAST(CASE WHEN d.status IN ('published', 'in_talks', 'solved') AND (d.status = 'solved' OR d.valid_until >= $1) \
+              THEN 1 ELSE 0 END AS BIGINT) AS live \
+         FROM challenges c JOIN demands d ON d.id = c.demand_id JOIN organisations o ON o.id = d.organisation_id \
+         WHERE d.published_at IS NOT NULL";
+    // Without `since`, only what is live; with it, the rest are deletions.
+    let also = modified.since.is_none().then_some("live = 1");
+    let rows = modified_rows(db, inner, vec![today.to_string()], modified, also, limit).await?;
     rows.iter()
         .map(|row| {
             let record = ChallengeRecord::from_row(row)?.finished(base);
@@ -194,25 +207,13 @@ async fn challenges(
 }
 
 async fn salons(db: &Db, base: &str, modified: &Modified<'_>, limit: i64) -> Result<Vec<Read>, sqlx::Error> {
-    let mut binds = Vec::new();
     let inner = "SELECT s.id AS id, s.kind AS kind, s.theme AS theme, s.description AS description, \
          s.starts_at AS starts_at, s.ends_at AS ends_at, s.venue AS venue, \
          CAST(CASE WHEN s.online_url = '' THEN 0 ELSE 1 END AS BIGINT) AS online, s.capacity AS capacity, \
          o.name AS organiser, s.status AS status, s.created_at AS published_at, s.updated_at AS modified_at, \
          s.is_demo AS demo, '' AS technical_field \
          FROM salons s LEFT JOIN organisations o ON o.id = s.agency_organisation_id";
-    let clauses = window(modified, "modified_at", "id", &mut binds);
-    let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
-    let sql = format!(
-        "SELECT * FROM ({inner}) AS t {filter} {} LIMIT ${}",
-        order(modified, "modified_at", "id"),
-        binds.len() + 1
-    );
-    let mut query = sqlx::query(&sql);
-    for bind in binds {
-        query = query.bind(bind);
-    }
-    let rows = query.bind(limit).fetch_all(db.pool()).await?;
+    let rows = modified_rows(db, inner, Vec::new(), modified, None, limit).await?;
     rows.iter()
         .map(|row| {
             let record = SalonRecord::from_row(row)?.finished(base);
